@@ -49,20 +49,28 @@ class Removal:
 
 
 @dataclass(frozen=True, slots=True)
-class DocumentMetadata:
-    """Headline, date, URL and outlet found in an article's text.
+class MetadataSpan:
+    """Text of one line that carries only metadata: the whole line or a prefix of it.
 
-    ``consumed_lines`` are indices of the text's lines that carry only metadata
-    (a headline, a date line, an ``Original url:`` line); the cleaner removes
-    them with ``consumed_reasons[i]`` as the reason.
+    ``line`` indexes ``text.splitlines()`` of the raw document; ``text`` is the
+    line itself or its leading part (a ``date 2018-03-20`` prefix before the
+    first sentence); the cleaner removes it with ``reason``.
     """
+
+    line: int
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentMetadata:
+    """Headline, date, URL and outlet found in an article's text."""
 
     title: str | None
     published: dt.date | None
     url: str | None
     outlet: str | None
-    consumed_lines: tuple[int, ...] = ()
-    consumed_reasons: tuple[str, ...] = ()
+    spans: tuple[MetadataSpan, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
