@@ -1,0 +1,62 @@
+"""Benchmark: the whole pipeline on each Multi-News validation cluster.
+
+Each cluster's source articles go through every stage (metadata, cleaning,
+segmentation, wire copy, clustering, summary, comparison) as one batch, the
+way ``storyfuse summarize`` runs on a folder. Prints articles per second and
+milliseconds per story (median and p95).
+
+    python benchmarks/pipeline_bench.py [--limit N] [--data PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from storyfuse.models import RawDocument
+from storyfuse.pipeline import build_report
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "multinews-val.jsonl"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--limit", type=int, default=0, help="clusters to run (0: all)")
+    args = parser.parse_args()
+    if not args.data.exists():
+        print(f"pipeline_bench: {args.data} is absent; nothing to measure", file=sys.stderr)
+        return 1
+    timings: list[float] = []
+    articles = stories = 0
+    started = time.perf_counter()
+    with args.data.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines):
+            if args.limit and number >= args.limit:
+                break
+            cluster = json.loads(line)
+            documents = [
+                RawDocument(source=f"{cluster['idx']}-{k}", text=text)
+                for k, text in enumerate(cluster["raw_document"])
+                if text.strip()
+            ]
+            begin = time.perf_counter()
+            report = build_report(documents)
+            timings.append((time.perf_counter() - begin) * 1000)
+            articles += len(report.articles)
+            stories += len(report.stories)
+    elapsed = time.perf_counter() - started
+    timings.sort()
+    p95 = timings[min(len(timings) - 1, int(0.95 * len(timings)))]
+    print(f"clusters: {len(timings)}  articles: {articles}  stories: {stories}")
+    print(f"articles per second: {articles / elapsed:.1f}")
+    print(f"ms per cluster: median {statistics.median(timings):.1f}  p95 {p95:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,280 @@
+"""Boilerplate removal: keep every sentence of the article, say why anything went.
+
+The cleaner works on lines, then on the sentences of each paragraph:
+
+1. Metadata the metadata stage found (headline, date line, source URL line)
+   is removed with its reason.
+2. Lines become paragraphs; a sentence broken across a paragraph break
+   ("... an" / "arms race ...") is joined again.
+3. Whole lines that are boilerplate by their form (related links, photo
+   credits, share prompts, copyright lines, a lone "Comments") go.
+4. Each remaining paragraph is split into sentences and each sentence is
+   judged on its own, so an appeal glued to the first sentence of the story
+   ("...all the difference.Donald Trump has called...") loses only the appeal.
+5. Lines an outlet repeats across its articles (footers, appeals) go too;
+   see :func:`repeated_outlet_lines`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from storyfuse.models import CleanedText, DocumentMetadata, Removal
+from storyfuse.segment import segment
+
+# --- reasons -----------------------------------------------------------------
+APPEAL = "donation or membership appeal"
+SUBSCRIBE = "subscription, newsletter or bookmark prompt"
+COMMENTS = "comment forum"
+RELATED = "related-article or read-more link"
+CREDIT = "photo credit or caption"
+SOURCE_URL = "source URL line"
+SHARE = "share or follow prompt"
+COPYRIGHT = "copyright line"
+REPEATED = "line the outlet repeats across its articles"
+
+_LINE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        RELATED,
+        re.compile(
+            r"^\s*(related( articles?| stories| content| coverage)?|read more|more on this( story)?"
+            r"|see also|recommended|most read|further reading|you may also like|more from)\b"
+            r"\s*[:|>\-–—]?|^\s*\[[^\]]+\]\([^)]*\)\s*$",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        CREDIT,
+        re.compile(
+            r"^\s*(\(?(photo|image|picture|video|illustration|graphic)s?( credit)?\s*(by\b|:|/))"
+            r"|\b(getty images|afp via getty|ap photo|reuters/|shutterstock|epa-efe)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (SOURCE_URL, re.compile(r"^\s*<?https?://\S+>?\s*$", re.IGNORECASE)),
+    (
+        SHARE,
+        re.compile(
+            r"^\s*(share (this|on|via)\b|follow (us|@|\w+ on)\b|click here\b|tweet this\b"
+            r"|(share|tweet|email|print|whatsapp|facebook|twitter|linkedin)(\s*[|/·•]\s*"
+            r"(share|tweet|email|print|whatsapp|facebook|twitter|linkedin|copy link))+\s*$)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        COPYRIGHT,
+        re.compile(r"^\s*(©|\(c\)\s*\d{4}|copyright\b)|all rights reserved", re.IGNORECASE),
+    ),
+    (
+        COMMENTS,
+        re.compile(
+            r"^\s*(comments?|\d+\s+comments?|show comments|view comments|leave a comment"
+            r"|join the (conversation|discussion|debate))\s*[:.!]?\s*$",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
+_SENTENCE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        APPEAL,
+        re.compile(
+            r"\byour (support|donation|contribution|gift)\b|\b(donate|give) (to us|today|now)\b"
+            r"|\bmake a (donation|contribution)\b|\bbecome a (member|supporter|patron)\b"
+            r"|\bmembership (scheme|programme|program|today)\b|\bwith paywalls?\b"
+            r"|\bsupport (us|our (work|journalism|reporting|newsroom)|independent journalism)\b"
+            r"|\bquality journalism\b|\bthose who can afford\b|\bkeep (our )?journalism\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        SUBSCRIBE,
+        re.compile(
+            r"^(subscribe|sign up|register|download|get|start|try|unlock)\b.*"
+            r"\b(premium|newsletters?|subscription|app|inbox|briefing|free|bookmark)\b"
+            r"|\b(you|your)\b.*\b(subscri(be|ption)|newsletters?|bookmark|inbox|sign up)\b"
+            r"|\b(subscri(be|ption)|newsletters?|bookmark|inbox|sign up)\b.*\b(you|your)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        COMMENTS,
+        re.compile(
+            r"\bcommenting forum\b|\bcomments? section\b|\bjoin (the |our )?(thought-provoking )?"
+            r"(conversations?|discussions?|debate)\b|\bcommunity guidelines\b|\bsee their replies\b",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
+# First-person plural outside quotation marks: the outlet talking about itself.
+_OUTLET_VOICE = re.compile(r"\b([Ww]e|[Oo]ur)\b")
+_ABOUT_JOURNALISM = re.compile(
+    r"\b(journalis(m|ts?)|reporters?|reporting|newsroom|documentar(y|ies)|the story|stories)\b",
+    re.IGNORECASE,
+)
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
+_TERMINAL = re.compile(r"[.!?…:;][\"'”’)\]]*\s*$|[\"”]\s*$")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class CleanOptions:
+    """What the cleaner knows beyond the text itself."""
+
+    outlet: str | None = None
+    repeated_lines: frozenset[str] = frozenset()
+
+
+def _normalize_line(line: str) -> str:
+    return " ".join(line.split()).casefold()
+
+
+def _line_reason(line: str) -> str | None:
+    for reason, pattern in _LINE_RULES:
+        if pattern.search(line):
+            return reason
+    return None
+
+
+def _sentence_reason(sentence: str, outlet: str | None) -> str | None:
+    unquoted = _QUOTED.sub(" ", sentence)  # what people are quoted saying is the story
+    for reason, pattern in _SENTENCE_RULES:
+        if pattern.search(unquoted):
+            return reason
+    names_outlet = bool(outlet) and outlet is not None and outlet.casefold() in unquoted.casefold()
+    speaks_as_outlet = bool(_OUTLET_VOICE.search(unquoted))
+    if speaks_as_outlet and (names_outlet or _ABOUT_JOURNALISM.search(unquoted)):
+        return APPEAL
+    if names_outlet and re.search(
+        r"\bis (on the ground|trusted by|funded by)\b|\brelies on\b", unquoted, re.IGNORECASE
+    ):
+        return APPEAL
+    return None
+
+
+def _is_prose(line: str) -> bool:
+    """A line that reads as a sentence rather than a label, credit or heading."""
+    words = _WORD.findall(line)
+    return len(words) >= 8 or (len(words) >= 4 and bool(_TERMINAL.search(line)))
+
+
+def _soft_wrapped(lines: Sequence[str]) -> bool:
+    """Whether paragraphs are blank-line separated with lines wrapped inside them."""
+    return any(not line.strip() for line in lines[1:-1]) and any(
+        b.strip() and len(_WORD.findall(a)) >= 8 and not _TERMINAL.search(a)
+        for a, b in zip(lines, lines[1:], strict=False)
+    )
+
+
+def _paragraphs(lines: Sequence[str | None], soft_wrapped: bool) -> list[list[str]]:
+    """Group kept lines into paragraphs; ``None`` marks a removed line, a break.
+
+    A soft-wrapped document keeps the lines of a paragraph together; otherwise
+    every line is a paragraph of its own.
+    """
+    paragraphs: list[list[str]] = []
+    current: list[str] = []
+    for line in lines:
+        if line is None or not line.strip():
+            if current:
+                paragraphs.append(current)
+                current = []
+        elif soft_wrapped:
+            current.append(line)
+        else:
+            paragraphs.append([line])
+    if current:
+        paragraphs.append(current)
+    return paragraphs
+
+
+def _continues(previous: str, following: str) -> bool:
+    """Whether ``following`` finishes a sentence that ``previous`` left open."""
+    return bool(
+        previous.strip()
+        and not _TERMINAL.search(previous)
+        and following[:1].islower()
+        and _is_prose(previous)
+    )
+
+
+def clean_text(text: str, metadata: DocumentMetadata, options: CleanOptions) -> CleanedText:
+    """Split ``text`` into the article's own paragraphs and the removed boilerplate."""
+    removed: list[Removal] = []
+    lines = text.splitlines()
+    soft_wrapped = _soft_wrapped(lines)
+    for span in metadata.spans:
+        if 0 <= span.line < len(lines) and lines[span.line].startswith(span.text):
+            removed.append(Removal(span.text.strip(), span.reason))
+            lines[span.line] = lines[span.line][len(span.text) :]
+
+    kept_lines: list[str | None] = []
+    seen_prose = False
+    for line in lines:
+        stripped = line.strip()
+        if not stripped:
+            kept_lines.append("")
+            continue
+        reason = _line_reason(stripped)
+        if reason is None and _normalize_line(stripped) in options.repeated_lines:
+            reason = REPEATED
+        if reason is None and not seen_prose and not _is_prose(stripped):
+            reason = CREDIT  # a short label between the headline and the story
+        if reason is not None:
+            removed.append(Removal(stripped, reason))
+            kept_lines.append(None)
+            continue
+        seen_prose = True
+        kept_lines.append(stripped)
+
+    paragraphs: list[str] = []
+    for group in _paragraphs(kept_lines, soft_wrapped):
+        joined = " ".join(part.strip() for part in group)
+        if paragraphs and _continues(paragraphs[-1], joined):
+            paragraphs[-1] = f"{paragraphs[-1]} {joined}"
+        else:
+            paragraphs.append(joined)
+
+    kept_paragraphs: list[str] = []
+    for paragraph in paragraphs:
+        kept_sentences: list[str] = []
+        for sentence in segment([paragraph]):
+            reason = _sentence_reason(sentence.text, options.outlet)
+            if reason is None:
+                kept_sentences.append(sentence.text)
+            else:
+                removed.append(Removal(sentence.text, reason))
+        if kept_sentences:
+            kept_paragraphs.append(" ".join(kept_sentences))
+    return CleanedText(paragraphs=tuple(kept_paragraphs), removed=tuple(removed))
+
+
+def repeated_outlet_lines(
+    documents: Iterable[tuple[str | None, str]], *, max_shared_fraction: float = 0.3
+) -> dict[str, frozenset[str]]:
+    """Lines each outlet repeats across two or more of its articles.
+
+    ``documents`` yields (outlet, text) pairs. Two articles that share many of
+    their lines are versions of one report, not a template, so a line counts
+    only when it recurs in articles that otherwise differ.
+    """
+    by_outlet: dict[str, list[set[str]]] = defaultdict(list)
+    for outlet, text in documents:
+        if outlet:
+            lines = {_normalize_line(line) for line in text.splitlines() if line.strip()}
+            by_outlet[outlet].append(lines)
+    repeated: dict[str, frozenset[str]] = {}
+    for outlet, articles in by_outlet.items():
+        found: set[str] = set()
+        for i, first in enumerate(articles):
+            for second in articles[i + 1 :]:
+                shared = first & second
+                if shared and len(shared) <= max_shared_fraction * min(len(first), len(second)):
+                    found |= shared
+        if found:
+            repeated[outlet] = frozenset(found)
+    return repeated

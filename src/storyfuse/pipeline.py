@@ -1,0 +1,135 @@
+"""The whole job in one call: documents in, cleaned articles and cited stories out."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from storyfuse.clean import CleanOptions, clean_text, repeated_outlet_lines
+from storyfuse.cluster import ClusterOptions, cluster_articles, story_id
+from storyfuse.compare import CompareOptions, compare_story
+from storyfuse.ingest import read_inputs
+from storyfuse.metadata import find_metadata
+from storyfuse.models import Article, InputError, RawDocument, Report, Story, WireLink
+from storyfuse.segment import join_paragraphs, segment
+from storyfuse.summarize import SummaryOptions, choose_headline, get_summarizer
+from storyfuse.wire import MatchOptions, SentenceIndex, independent_sources
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineOptions:
+    """Options of every stage, and which summarizer to use."""
+
+    summary: SummaryOptions = field(default_factory=SummaryOptions)
+    method: str = "storyfuse"
+    match: MatchOptions = field(default_factory=MatchOptions)
+    cluster: ClusterOptions = field(default_factory=ClusterOptions)
+    compare: CompareOptions = field(default_factory=CompareOptions)
+
+
+def article_id(text: str) -> str:
+    """A content hash of the kept text: the same article always gets the same id."""
+    normalized = " ".join(text.split()).casefold()
+    return hashlib.sha1(normalized.encode("utf-8")).hexdigest()[:12]
+
+
+def prepare_articles(
+    documents: Sequence[RawDocument],
+) -> tuple[tuple[Article, ...], tuple[InputError, ...]]:
+    """Find metadata, clean and segment each document; exact duplicates are dropped."""
+    found = [find_metadata(document.text) for document in documents]
+    outlets = [document.outlet or meta.outlet for document, meta in zip(documents, found, strict=True)]
+    repeated = repeated_outlet_lines(
+        (outlet, document.text) for outlet, document in zip(outlets, documents, strict=True)
+    )
+    articles: dict[str, Article] = {}
+    errors: list[InputError] = []
+    for document, meta, outlet in zip(documents, found, outlets, strict=True):
+        options = CleanOptions(outlet=outlet, repeated_lines=repeated.get(outlet or "", frozenset()))
+        cleaned = clean_text(document.text, meta, options)
+        text = join_paragraphs(cleaned.paragraphs)
+        sentences = segment(cleaned.paragraphs)
+        if not sentences:
+            errors.append(InputError(document.source, "no article text left after cleaning"))
+            continue
+        identifier = article_id(text)
+        if identifier in articles:
+            first = articles[identifier].source
+            errors.append(InputError(document.source, f"exact duplicate of {first}"))
+            continue
+        articles[identifier] = Article(
+            id=identifier,
+            source=document.source,
+            outlet=outlet,
+            title=document.title or meta.title,
+            published=document.published or meta.published,
+            url=document.url or meta.url,
+            text=text,
+            sentences=sentences,
+            removed=cleaned.removed,
+        )
+    return tuple(articles.values()), tuple(errors)
+
+
+def build_story(
+    articles: Sequence[Article], index: SentenceIndex, wire: dict[str, tuple[WireLink, ...]],
+    options: PipelineOptions,
+) -> Story:
+    """Summarize and compare one story's articles."""
+    summarizer = get_summarizer(options.method)
+    summary = summarizer(articles, index, options.summary)
+    comparison = compare_story(articles, index, options.compare)
+    dates = sorted(a.published for a in articles if a.published)
+    return Story(
+        id=story_id(articles),
+        headline=choose_headline(articles, summary),
+        articles=tuple(a.id for a in articles),
+        independent_sources=independent_sources(articles, wire, options.match),
+        summary=summary,
+        shared_facts=comparison.shared_facts,
+        unique_facts=comparison.unique_facts,
+        quotes=comparison.quotes,
+        entities=comparison.entities,
+        first_published=dates[0] if dates else None,
+        last_published=dates[-1] if dates else None,
+    )
+
+
+def build_report(
+    documents: Sequence[RawDocument], options: PipelineOptions | None = None
+) -> Report:
+    """Run every stage on ``documents``: the core of ``storyfuse summarize``."""
+    options = options or PipelineOptions()
+    get_summarizer(options.method)  # fail fast on an unknown name
+    articles, errors = prepare_articles(documents)
+    index = SentenceIndex(articles, options.match)
+    wire = index.wire_links()
+    groups = cluster_articles(articles, wire, options.cluster)
+    stories = []
+    for group in groups:
+        members = {a.id for a in group}
+        story_wire = {
+            a.id: tuple(link for link in wire.get(a.id, ()) if link.article in members)
+            for a in group
+        }
+        story_index = SentenceIndex(group, options.match) if len(groups) > 1 else index
+        stories.append(build_story(group, story_index, story_wire, options))
+    stories.sort(key=lambda s: (-len(s.articles), s.id))
+    ordered_articles = tuple(sorted(articles, key=lambda a: a.source))
+    return Report(articles=ordered_articles, wire=wire, stories=tuple(stories), errors=errors)
+
+
+def summarize_paths(
+    paths: Sequence[str | Path], options: PipelineOptions | None = None
+) -> Report:
+    """Read files and folders, then run the pipeline; unreadable inputs become errors."""
+    documents, read_errors = read_inputs(paths)
+    report = build_report(documents, options)
+    return Report(
+        articles=report.articles,
+        wire=report.wire,
+        stories=report.stories,
+        errors=read_errors + report.errors,
+    )

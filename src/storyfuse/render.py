@@ -1,0 +1,176 @@
+"""Reports as JSON for programs and Markdown for people."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from typing import Any
+
+from storyfuse.models import Article, Report, Story
+
+JsonObject = dict[str, Any]
+
+
+def article_json(article: Article, report: Report) -> JsonObject:
+    """One article in the documented JSON shape."""
+    return {
+        "id": article.id,
+        "source": article.source,
+        "outlet": article.outlet,
+        "title": article.title,
+        "published": article.published.isoformat() if article.published else None,
+        "url": article.url,
+        "sentences": [sentence.text for sentence in article.sentences],
+        "removed": [{"text": r.text, "reason": r.reason} for r in article.removed],
+        "wire": [
+            {"article": link.article, "shared_sentences": link.shared_sentences, "share": link.share}
+            for link in report.wire.get(article.id, ())
+        ],
+    }
+
+
+def story_json(story: Story) -> JsonObject:
+    """One story in the documented JSON shape."""
+    return {
+        "id": story.id,
+        "headline": story.headline,
+        "articles": list(story.articles),
+        "single_article": len(story.articles) == 1,
+        "independent_sources": story.independent_sources,
+        "first_published": story.first_published.isoformat() if story.first_published else None,
+        "last_published": story.last_published.isoformat() if story.last_published else None,
+        "summary": [{"text": s.text, "citations": list(s.citations)} for s in story.summary],
+        "shared_facts": [{"text": f.text, "articles": list(f.articles)} for f in story.shared_facts],
+        "unique_facts": [{"article": f.article, "text": f.text} for f in story.unique_facts],
+        "quotes": [
+            {
+                "speaker": q.speaker,
+                "text": q.text,
+                "articles": list(q.articles),
+                "verbatim": dict(q.verbatim),
+            }
+            for q in story.quotes
+        ],
+        "entities": [
+            {"name": e.name, "type": e.type, "mentions": dict(e.mentions)} for e in story.entities
+        ],
+    }
+
+
+def report_json(report: Report) -> str:
+    """The whole report as deterministic, pretty-printed JSON."""
+    document = {
+        "articles": [article_json(article, report) for article in report.articles],
+        "stories": [story_json(story) for story in report.stories],
+        "rejected": [{"source": e.source, "reason": e.reason} for e in report.errors],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
+
+
+def escape_markdown(text: str) -> str:
+    """Untrusted text made inert in Markdown and in the HTML it may become."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def _article_label(article: Article) -> str:
+    parts = [article.outlet or "Unknown outlet"]
+    if article.published:
+        parts.append(article.published.isoformat())
+    return ", ".join(parts)
+
+
+def story_markdown(story: Story, articles: dict[str, Article], *, explain: bool = False) -> str:
+    """One story for people: summary with numbered citations, then the comparison."""
+    number = {article_id: n for n, article_id in enumerate(story.articles, start=1)}
+    outlets = sorted({articles[a].outlet or "unknown outlet" for a in story.articles})
+    lines = [f"## {escape_markdown(story.headline)}", ""]
+    dates = ""
+    if story.first_published and story.last_published:
+        dates = f" · {story.first_published.isoformat()}"
+        if story.last_published != story.first_published:
+            dates += f" to {story.last_published.isoformat()}"
+    lines.append(
+        f"*{len(story.articles)} articles · {story.independent_sources} independent "
+        f"sources · {escape_markdown(', '.join(outlets))}{dates}* (story `{story.id}`)"
+    )
+    lines += ["", "### Summary", ""]
+    for sentence in story.summary:
+        marks = "".join(f"[{number[c]}]" for c in sentence.citations)
+        lines.append(f"- {escape_markdown(sentence.text)} {marks}")
+    lines += ["", "### Sources", ""]
+    for article_id in story.articles:
+        article = articles[article_id]
+        title = escape_markdown(article.title or article.sentences[0].text)
+        lines.append(
+            f"{number[article_id]}. {title} ({escape_markdown(_article_label(article))}) "
+            f"`{escape_markdown(article.source)}`"
+        )
+    if story.shared_facts:
+        lines += ["", "### Reported by several outlets", ""]
+        for fact in story.shared_facts:
+            marks = "".join(f"[{number[a]}]" for a in fact.articles)
+            lines.append(f"- {escape_markdown(fact.text)} {marks}")
+    if story.unique_facts:
+        lines += ["", "### Reported by one outlet only", ""]
+        by_article: dict[str, list[str]] = defaultdict(list)
+        for unique in story.unique_facts:
+            by_article[unique.article].append(unique.text)
+        for article_id, texts in by_article.items():
+            lines.append(f"- **[{number[article_id]}] {escape_markdown(_article_label(articles[article_id]))}**")
+            lines += [f"  - {escape_markdown(text)}" for text in texts]
+    if story.quotes:
+        lines += ["", "### Quotes", ""]
+        for quote in story.quotes:
+            marks = "".join(f"[{number[a]}]" for a in quote.articles)
+            speaker = escape_markdown(quote.speaker or "unattributed")
+            lines.append(f"- **{speaker}**: “{escape_markdown(quote.text)}” {marks}")
+    if story.entities:
+        lines += ["", "### People, organisations and places", ""]
+        for kind, title in (("person", "People"), ("organization", "Organisations"), ("place", "Places")):
+            names = [
+                f"{escape_markdown(e.name)} ({sum(count for _, count in e.mentions)})"
+                for e in story.entities
+                if e.type == kind
+            ]
+            if names:
+                lines.append(f"- {title}: {', '.join(names)}")
+    if explain:
+        lines += ["", "### Removed boilerplate", ""]
+        for article_id in story.articles:
+            article = articles[article_id]
+            lines.append(f"- **[{number[article_id]}] {escape_markdown(article.source)}**")
+            lines += [
+                f"  - *{escape_markdown(r.reason)}*: {escape_markdown(r.text)}"
+                for r in article.removed
+            ] or ["  - nothing removed"]
+    return "\n".join(lines) + "\n"
+
+
+def report_markdown(report: Report, *, explain: bool = False) -> str:
+    """All stories, then the wire-copy table and any rejected inputs."""
+    articles = {article.id: article for article in report.articles}
+    sections = [f"# {len(report.stories)} stories from {len(report.articles)} articles", ""]
+    sections += [story_markdown(story, articles, explain=explain) for story in report.stories]
+    shared = [
+        (article_id, link) for article_id, links in sorted(report.wire.items()) for link in links
+    ]
+    if shared:
+        sections += ["## Shared wire copy", "", "| article | shares with | sentences | share |",
+                     "| --- | --- | --- | --- |"]
+        for article_id, link in shared:
+            sections.append(
+                f"| {escape_markdown(articles[article_id].source)} | "
+                f"{escape_markdown(articles[link.article].source)} | {link.shared_sentences} | "
+                f"{link.share:.0%} |"
+            )
+        sections.append("")
+    if report.errors:
+        sections += ["## Rejected inputs", ""]
+        sections += [f"- `{escape_markdown(e.source)}`: {escape_markdown(e.reason)}" for e in report.errors]
+        sections.append("")
+    return "\n".join(sections)

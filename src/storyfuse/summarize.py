@@ -1,0 +1,265 @@
+"""Extractive multi-document summaries in which every sentence cites every reporter.
+
+Summarizers share one signature (:class:`Summarizer`) and are chosen by name
+from :data:`SUMMARIZERS`. The default, ``storyfuse``, scores each sentence by
+
+- agreement: how many of the story's articles use its content words,
+- support: how many outlets print the sentence itself (wire copy or not),
+- position: news puts what matters first,
+
+then picks greedily under the word budget, skipping any sentence that says
+what a chosen one already says, and any that cannot stand alone ("He said",
+"But", "The call ...") unless the sentence it leans on comes right before it.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from storyfuse.models import Article, SentenceRef, SummarySentence
+from storyfuse.wire import SentenceIndex
+from storyfuse.words import content_words
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryOptions:
+    """How long a summary may be and what it may contain."""
+
+    words: int = 120
+    min_sentence_words: int = 6
+    max_sentence_words: int = 60
+    redundancy: float = 0.5
+    seed: int = 0
+
+
+Summarizer = Callable[[Sequence[Article], SentenceIndex, SummaryOptions], tuple[SummarySentence, ...]]
+
+_DANGLING_START = re.compile(
+    r"^[\"'“‘(]?(he|she|it|they|him|her|his|its|their|them|this|that|these|those|such|but|and|"
+    r"or|so|yet|however|meanwhile|also|still|instead|moreover|furthermore|nevertheless|then|"
+    r"later|earlier|both|there|here|another|other|others|the latter|the former)\b",
+    re.IGNORECASE,
+)
+_DEFINITE = re.compile(r"^[\"'“‘]?the\s+([a-z]+)", re.IGNORECASE)
+_QUOTE_ONLY = re.compile(r"^[\"“‘'][^\"”]*[\"”’']?$")
+_ATTRIBUTION = re.compile(
+    r"\b(said|says|told|added|asked|responded|replied|wrote|stated|according)\b", re.IGNORECASE
+)
+
+
+def word_count(text: str) -> int:
+    """Words as a reader counts them (whitespace-separated)."""
+    return len(text.split())
+
+
+def needs_context(article: Article, index: int) -> bool:
+    """Whether sentence ``index`` leans on the sentence before it to make sense."""
+    text = article.sentences[index].text
+    if _DANGLING_START.match(text):
+        return True
+    if _QUOTE_ONLY.match(text) and not _ATTRIBUTION.search(text):
+        return True  # a quote continued from the previous paragraph
+    definite = _DEFINITE.match(text)
+    if definite and index > 0:
+        noun = definite.group(1).lower()
+        previous = article.sentences[index - 1].text.lower()
+        if re.search(rf"\b{re.escape(noun)}\b", previous):
+            return True  # "The call ..." right after the call was introduced
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    ref: SentenceRef
+    text: str
+    words: int
+    content: frozenset[str]
+    score: float
+    position: float
+    leans_on_previous: bool
+
+
+def _candidates(
+    articles: Sequence[Article], index: SentenceIndex, options: SummaryOptions
+) -> list[_Candidate]:
+    document_frequency: Counter[str] = Counter()
+    for article in articles:
+        document_frequency.update({w for s in article.sentences for w in content_words(s.text)})
+    total_articles = max(1, len(articles))
+    outlets = {article.id: article.outlet_key for article in articles}
+    total_outlets = max(1, len(set(outlets.values())))
+    candidates: list[_Candidate] = []
+    for article in articles:
+        sentence_count = max(1, len(article.sentences))
+        for sentence in article.sentences:
+            words = word_count(sentence.text)
+            if not options.min_sentence_words <= words <= options.max_sentence_words:
+                continue
+            content = frozenset(content_words(sentence.text))
+            if not content:
+                continue
+            agreement = sum(document_frequency[w] for w in content) / (
+                len(content) * total_articles
+            )
+            ref = SentenceRef(article.id, sentence.index)
+            reporters = {outlets[a] for a in index.supporting_articles(ref) if a in outlets}
+            support = (len(reporters) - 1) / max(1, total_outlets - 1)
+            position = sentence.index / sentence_count
+            score = (0.5 * agreement + 0.3 * support) * (1.0 - 0.5 * position) + 0.2 * math.exp(
+                -sentence.index / 3
+            )
+            candidates.append(
+                _Candidate(
+                    ref=ref,
+                    text=sentence.text,
+                    words=words,
+                    content=content,
+                    score=score,
+                    position=position,
+                    leans_on_previous=needs_context(article, sentence.index),
+                )
+            )
+    return candidates
+
+
+def _redundant(candidate: _Candidate, chosen: Sequence[_Candidate], index: SentenceIndex,
+               threshold: float) -> bool:
+    same = index.same_copy(candidate.ref)
+    for other in chosen:
+        if other.ref in same:
+            return True
+        overlap = len(candidate.content & other.content)
+        smaller = min(len(candidate.content), len(other.content))
+        if smaller and overlap / smaller >= threshold + 0.2:
+            return True
+        union = len(candidate.content | other.content)
+        if union and overlap / union >= threshold:
+            return True
+    return False
+
+
+def _order(chosen: Sequence[_Candidate], article_rank: Mapping[str, int]) -> list[_Candidate]:
+    """Reading order: by place in the source articles, each leaning sentence after its anchor."""
+    anchors = {c.ref for c in chosen if not c.leans_on_previous}
+    ordered = sorted(
+        (c for c in chosen if c.ref in anchors),
+        key=lambda c: (round(c.position, 1), article_rank[c.ref.article], c.ref.sentence),
+    )
+    for follower in sorted(
+        (c for c in chosen if c.ref not in anchors), key=lambda c: (c.ref.article, c.ref.sentence)
+    ):
+        previous = SentenceRef(follower.ref.article, follower.ref.sentence - 1)
+        slot = next((i for i, c in enumerate(ordered) if c.ref == previous), len(ordered) - 1)
+        ordered.insert(slot + 1, follower)
+    return ordered
+
+
+def _cite(chosen: Sequence[_Candidate], index: SentenceIndex) -> tuple[SummarySentence, ...]:
+    return tuple(
+        SummarySentence(text=c.text, citations=index.supporting_articles(c.ref), source=c.ref)
+        for c in chosen
+    )
+
+
+def storyfuse_summary(
+    articles: Sequence[Article], index: SentenceIndex, options: SummaryOptions
+) -> tuple[SummarySentence, ...]:
+    """The default summarizer: agreement, support and position, without redundancy."""
+    candidates = sorted(
+        _candidates(articles, index, options), key=lambda c: (-c.score, c.ref.article, c.ref.sentence)
+    )
+    chosen: list[_Candidate] = []
+    budget = options.words
+    progress = True
+    while progress:
+        progress = False
+        chosen_refs = {c.ref for c in chosen}
+        for candidate in candidates:
+            if candidate.ref in chosen_refs or candidate.words > budget:
+                continue
+            if candidate.leans_on_previous:
+                anchor = SentenceRef(candidate.ref.article, candidate.ref.sentence - 1)
+                if anchor not in chosen_refs:
+                    continue
+            if _redundant(candidate, chosen, index, options.redundancy):
+                continue
+            chosen.append(candidate)
+            budget -= candidate.words
+            progress = True
+            break
+    rank = {article.id: number for number, article in enumerate(articles)}
+    return _cite(_order(chosen, rank), index)
+
+
+def lead_summary(
+    articles: Sequence[Article], index: SentenceIndex, options: SummaryOptions
+) -> tuple[SummarySentence, ...]:
+    """Baseline: the first sentences of each article in turn, while the budget lasts."""
+    chosen: list[_Candidate] = []
+    budget = options.words
+    longest = max((len(article.sentences) for article in articles), default=0)
+    by_ref = {c.ref: c for c in _candidates(articles, index, options)}
+    for position in range(longest):
+        for article in articles:
+            candidate = by_ref.get(SentenceRef(article.id, position))
+            if candidate and candidate.words <= budget and not _redundant(
+                candidate, chosen, index, 0.9
+            ):
+                chosen.append(candidate)
+                budget -= candidate.words
+    return _cite(chosen, index)
+
+
+def random_summary(
+    articles: Sequence[Article], index: SentenceIndex, options: SummaryOptions
+) -> tuple[SummarySentence, ...]:
+    """Baseline: sentences drawn at random (seeded) while the budget lasts."""
+    candidates = _candidates(articles, index, options)
+    random.Random(options.seed).shuffle(candidates)
+    chosen: list[_Candidate] = []
+    budget = options.words
+    for candidate in candidates:
+        if candidate.words <= budget:
+            chosen.append(candidate)
+            budget -= candidate.words
+    return _cite(chosen, index)
+
+
+SUMMARIZERS: dict[str, Summarizer] = {
+    "storyfuse": storyfuse_summary,
+    "lead": lead_summary,
+    "random": random_summary,
+}
+
+
+def get_summarizer(name: str) -> Summarizer:
+    """The summarizer registered as ``name``; a clear error lists the known ones."""
+    try:
+        return SUMMARIZERS[name]
+    except KeyError:
+        known = ", ".join(sorted(SUMMARIZERS))
+        raise ValueError(f"unknown summarizer {name!r} (known: {known})") from None
+
+
+def choose_headline(articles: Sequence[Article], summary: Sequence[SummarySentence]) -> str:
+    """The article title that best matches the summary; else the first summary sentence."""
+    summary_words = Counter(w for s in summary for w in content_words(s.text))
+    best: tuple[float, int, str] | None = None
+    for rank, article in enumerate(articles):
+        if not article.title:
+            continue
+        words = set(content_words(article.title))
+        overlap = sum(summary_words[w] for w in words) / math.sqrt(1 + len(words))
+        key = (-overlap, rank, article.title)
+        if best is None or key < best:
+            best = key
+    if best is not None:
+        return best[2]
+    if summary:
+        return summary[0].text
+    return next((a.sentences[0].text for a in articles if a.sentences), "Untitled story")

@@ -1,0 +1,261 @@
+"""Wire copy: sentences that articles share word for word or nearly.
+
+Outlets reprint agency copy with light edits: British or American spelling,
+straight or curly quotes, "U.S." or "US", a clause added or dropped. Each
+sentence is reduced to a normalised token sequence; candidate pairs come from
+an inverted index of token 3-grams (so the cost grows with the number of
+actual overlaps, not with the square of the sentences), and each candidate is
+scored by how much of each sentence the other covers, in order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from storyfuse.models import Article, SentenceGroup, SentenceRef, WireLink
+
+_PHRASES = (
+    (re.compile(r"\bu\.\s?s\.(?=\W|$)|\bunited states\b", re.IGNORECASE), "us"),
+    (re.compile(r"\bu\.\s?k\.(?=\W|$)|\bunited kingdom\b", re.IGNORECASE), "uk"),
+    (re.compile(r"[’‘`´]"), "'"),
+)
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_SPELLING_WORDS = {
+    "defence": "defense",
+    "offence": "offense",
+    "licence": "license",
+    "programme": "program",
+    "programmes": "programs",
+    "grey": "gray",
+    "whilst": "while",
+    "amongst": "among",
+    "towards": "toward",
+    "learnt": "learned",
+    "cheque": "check",
+    "tyre": "tire",
+    "tyres": "tires",
+    "aluminium": "aluminum",
+    "mum": "mom",
+}
+_SPELLING_SUFFIXES = (
+    ("isation", "ization"),
+    ("isations", "izations"),
+    ("ising", "izing"),
+    ("ised", "ized"),
+    ("ises", "izes"),
+    ("ise", "ize"),
+    ("yse", "yze"),
+    ("ysed", "yzed"),
+    ("ogue", "og"),
+    ("ogues", "ogs"),
+    ("lled", "led"),
+    ("lling", "ling"),
+    ("our", "or"),
+    ("ours", "ors"),
+    ("oured", "ored"),
+    ("ouring", "oring"),
+    ("ourite", "orite"),
+    ("tre", "ter"),
+    ("tres", "ters"),
+)
+
+
+@lru_cache(maxsize=65536)
+def _american(token: str) -> str:
+    if token in _SPELLING_WORDS:
+        return _SPELLING_WORDS[token]
+    if len(token) < 6:
+        return token
+    for british, american in _SPELLING_SUFFIXES:
+        if token.endswith(british):
+            return token[: -len(british)] + american
+    return token
+
+
+def match_tokens(text: str) -> tuple[str, ...]:
+    """Tokens for near-duplicate matching: case, quotes and spelling variants folded."""
+    folded = text
+    for pattern, replacement in _PHRASES:
+        folded = pattern.sub(replacement, folded)
+    return tuple(_american(token.replace("'", "")) for token in _TOKEN.findall(folded.lower()))
+
+
+def coverage(first: Sequence[str], second: Sequence[str]) -> tuple[float, float]:
+    """Share of ``first`` and of ``second`` covered by their common token runs, in order."""
+    if not first or not second:
+        return 0.0, 0.0
+    matcher = SequenceMatcher(None, first, second, autojunk=False)
+    matched = sum(block.size for block in matcher.get_matching_blocks() if block.size >= 2)
+    return matched / len(first), matched / len(second)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchOptions:
+    """Thresholds for calling two sentences the same copy."""
+
+    shingle: int = 3
+    # Both sentences mostly covered: the same sentence, lightly edited.
+    same_sentence: float = 0.7
+    # One sentence almost wholly inside the other: the longer one reports it.
+    contained: float = 0.9
+    min_tokens: int = 5
+    # Two articles sharing this share of the shorter one's sentences are one source.
+    same_source: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceMatch:
+    """Two sentences of different articles and how much each covers of the other."""
+
+    first: SentenceRef
+    second: SentenceRef
+    first_covered: float
+    second_covered: float
+
+
+class SentenceIndex:
+    """All near-duplicate sentence pairs among a set of articles."""
+
+    def __init__(self, articles: Sequence[Article], options: MatchOptions | None = None) -> None:
+        self.options = options or MatchOptions()
+        self.articles = {article.id: article for article in articles}
+        self.tokens: dict[SentenceRef, tuple[str, ...]] = {
+            SentenceRef(article.id, sentence.index): match_tokens(sentence.text)
+            for article in articles
+            for sentence in article.sentences
+        }
+        self.matches = tuple(self._find_matches())
+        self._supporters: dict[SentenceRef, set[str]] = defaultdict(set)
+        self._same: dict[SentenceRef, set[SentenceRef]] = defaultdict(set)
+        for match in self.matches:
+            if match.first_covered >= self.options.contained or self._same_sentence(match):
+                self._supporters[match.first].add(match.second.article)
+            if match.second_covered >= self.options.contained or self._same_sentence(match):
+                self._supporters[match.second].add(match.first.article)
+            if self._same_sentence(match):
+                self._same[match.first].add(match.second)
+                self._same[match.second].add(match.first)
+
+    def _same_sentence(self, match: SentenceMatch) -> bool:
+        threshold = self.options.same_sentence
+        return match.first_covered >= threshold and match.second_covered >= threshold
+
+    def _find_matches(self) -> Iterable[SentenceMatch]:
+        size = self.options.shingle
+        postings: dict[tuple[str, ...], list[SentenceRef]] = defaultdict(list)
+        for ref, tokens in self.tokens.items():
+            if len(tokens) < self.options.min_tokens:
+                continue
+            for gram in {tokens[i : i + size] for i in range(len(tokens) - size + 1)}:
+                postings[gram].append(ref)
+        shared: dict[tuple[SentenceRef, SentenceRef], int] = defaultdict(int)
+        for refs in postings.values():
+            if len(refs) > 200:  # a phrase every article uses says nothing
+                continue
+            for i, first in enumerate(refs):
+                for second in refs[i + 1 :]:
+                    if first.article != second.article:
+                        key = (first, second) if (first.article, first.sentence) < (
+                            second.article,
+                            second.sentence,
+                        ) else (second, first)
+                        shared[key] += 1
+        for (first, second), count in sorted(shared.items(), key=lambda item: _ref_key(item[0])):
+            first_tokens, second_tokens = self.tokens[first], self.tokens[second]
+            shortest = min(len(first_tokens), len(second_tokens))
+            if count < 0.3 * max(1, shortest - size + 1):
+                continue
+            first_covered, second_covered = coverage(first_tokens, second_tokens)
+            if max(first_covered, second_covered) >= self.options.same_sentence:
+                yield SentenceMatch(first, second, first_covered, second_covered)
+
+    def supporting_articles(self, ref: SentenceRef) -> tuple[str, ...]:
+        """Articles that report the sentence: its own and those with the same or a fuller copy."""
+        return tuple(sorted({ref.article} | self._supporters.get(ref, set())))
+
+    def same_copy(self, ref: SentenceRef) -> frozenset[SentenceRef]:
+        """Sentences of other articles that are this sentence, lightly edited."""
+        return frozenset(self._same.get(ref, set()))
+
+    def groups(self) -> tuple[SentenceGroup, ...]:
+        """Connected groups of same-copy sentences spanning two or more articles."""
+        parent: dict[SentenceRef, SentenceRef] = {}
+
+        def find(ref: SentenceRef) -> SentenceRef:
+            while parent.get(ref, ref) != ref:
+                ref = parent[ref]
+            return ref
+
+        for ref, others in self._same.items():
+            for other in others:
+                root_a, root_b = find(ref), find(other)
+                if root_a != root_b:
+                    parent[max(root_a, root_b, key=_ref_key)] = min(root_a, root_b, key=_ref_key)
+        members: dict[SentenceRef, list[SentenceRef]] = defaultdict(list)
+        for ref in self._same:
+            members[find(ref)].append(ref)
+        groups = [SentenceGroup(tuple(sorted(refs, key=_ref_key))) for refs in members.values()]
+        return tuple(sorted(groups, key=lambda group: _ref_key(group.members[0])))
+
+    def wire_links(self) -> dict[str, tuple[WireLink, ...]]:
+        """For each article, the other articles it shares sentences with, and how many."""
+        shared: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+        for ref, others in self._same.items():
+            for other in others:
+                shared[ref.article][other.article].add(ref.sentence)
+        links: dict[str, tuple[WireLink, ...]] = {}
+        for article_id, article in self.articles.items():
+            total = max(1, len(article.sentences))
+            per_other = shared.get(article_id, {})
+            links[article_id] = tuple(
+                WireLink(other, len(sentences), round(len(sentences) / total, 3))
+                for other, sentences in sorted(
+                    per_other.items(), key=lambda item: (-len(item[1]), item[0])
+                )
+            )
+        return links
+
+
+def _ref_key(ref: SentenceRef | tuple[SentenceRef, SentenceRef]) -> tuple[str, int]:
+    first = ref[0] if isinstance(ref, tuple) else ref
+    return first.article, first.sentence
+
+
+def independent_sources(
+    articles: Sequence[Article],
+    links: Mapping[str, Sequence[WireLink]],
+    options: MatchOptions | None = None,
+) -> int:
+    """Count sources after merging articles that mostly reprint the same copy.
+
+    Two articles are one source when either shares ``same_source`` of its
+    sentences with the other, or when they come from the same outlet.
+    """
+    threshold = (options or MatchOptions()).same_source
+    parent = {article.id: article.id for article in articles}
+
+    def find(article_id: str) -> str:
+        while parent[article_id] != article_id:
+            article_id = parent[article_id]
+        return article_id
+
+    def union(first: str, second: str) -> None:
+        root_a, root_b = find(first), find(second)
+        if root_a != root_b:
+            parent[max(root_a, root_b)] = min(root_a, root_b)
+
+    by_outlet: dict[str, str] = {}
+    for article in articles:
+        if article.outlet:
+            if article.outlet in by_outlet:
+                union(article.id, by_outlet[article.outlet])
+            by_outlet.setdefault(article.outlet, article.id)
+        for link in links.get(article.id, ()):
+            if link.article in parent and link.share >= threshold:
+                union(article.id, link.article)
+    return len({find(article.id) for article in articles})
