@@ -1,0 +1,150 @@
+"""Boilerplate removal keeps every sentence of the story and explains every cut."""
+
+from __future__ import annotations
+
+from storyfuse.clean import (
+    APPEAL,
+    COMMENTS,
+    COPYRIGHT,
+    CREDIT,
+    RELATED,
+    REPEATED,
+    SHARE,
+    SUBSCRIBE,
+    CleanOptions,
+    clean_text,
+    repeated_outlet_lines,
+)
+from storyfuse.models import DocumentMetadata, MetadataSpan
+
+NO_METADATA = DocumentMetadata(title=None, published=None, url=None, outlet=None)
+
+STORY = [
+    "Fire crews in Port Avel fought a warehouse blaze for nine hours on Tuesday.",
+    "Officials said 40 families were moved out of nearby flats as a precaution.",
+    "The cause of the fire is not yet known, the harbour authority said.",
+]
+
+
+def _kept_sentences(text: str, **options: object) -> tuple[list[str], list[tuple[str, str]]]:
+    cleaned = clean_text(text, NO_METADATA, CleanOptions(**options))  # type: ignore[arg-type]
+    kept = [s for p in cleaned.paragraphs for s in p.split("  ")]
+    return kept, [(r.reason, r.text) for r in cleaned.removed]
+
+
+def test_appeal_block_and_glued_first_sentence() -> None:
+    text = "\n".join(
+        [
+            "Your support keeps our reporters on the harbour",
+            "The Quay Times is trusted by readers in every port town. We believe quality "
+            "journalism should be free for everyone, paid for by those who can afford it.",
+            "Your support makes all the difference." + STORY[0],
+            *STORY[1:],
+        ]
+    )
+    cleaned = clean_text(text, NO_METADATA, CleanOptions(outlet="The Quay Times"))
+    kept = " ".join(cleaned.paragraphs)
+    for sentence in STORY:
+        assert sentence in kept
+    assert "support" not in kept.lower()
+    assert {r.reason for r in cleaned.removed} == {APPEAL}
+    assert any(r.text == "Your support makes all the difference." for r in cleaned.removed)
+
+
+def test_each_kind_of_boilerplate_line_is_removed_with_its_reason() -> None:
+    lines = {
+        "Related article: [Dock strike ends](#)": RELATED,
+        "Read more: How the port grew": RELATED,
+        "Photo: Lena Ortiz / Meridian": CREDIT,
+        "Share this article": SHARE,
+        "Follow us on Bluesky": SHARE,
+        "© 2025 The Quay Times. All rights reserved.": COPYRIGHT,
+        "Comments": COMMENTS,
+        "Join our commenting forum": COMMENTS,
+        "Sign up to our free morning briefing": SUBSCRIBE,
+        "Want to save this story for later? Start your Quay Premium subscription today.": SUBSCRIBE,
+    }
+    text = "\n".join([STORY[0], *lines, *STORY[1:]])
+    cleaned = clean_text(text, NO_METADATA, CleanOptions())
+    kept = " ".join(cleaned.paragraphs)
+    assert all(sentence in kept for sentence in STORY)
+    reasons = {r.text: r.reason for r in cleaned.removed}
+    for line, reason in lines.items():
+        for part in line.split("? "):
+            matching = [text for text in reasons if text.startswith(part[:20])]
+            assert matching, f"{line!r} was kept"
+            assert reasons[matching[0]] == reason
+
+
+def test_news_about_donations_and_subscribers_is_kept() -> None:
+    story = [
+        "The charity said book donations rose by a third last year.",
+        "The streaming service added two million subscribers in the spring.",
+        "“Thank you for your support,” the mayor told the crowd.",
+        "NATO membership was discussed at the summit in Valdrisa.",
+    ]
+    cleaned = clean_text("\n".join(story), NO_METADATA, CleanOptions(outlet="Quay Times"))
+    assert cleaned.removed == ()
+    assert " ".join(cleaned.paragraphs) == " ".join(story)
+
+
+def test_metadata_spans_are_removed_with_their_reasons() -> None:
+    text = "Warehouse fire in Port Avel\n date 2025-04-02 " + "\n".join(STORY)
+    metadata = DocumentMetadata(
+        title="Warehouse fire in Port Avel",
+        published=None,
+        url=None,
+        outlet=None,
+        spans=(
+            MetadataSpan(0, "Warehouse fire in Port Avel", "headline"),
+            MetadataSpan(1, " date 2025-04-02 ", "date line"),
+        ),
+    )
+    cleaned = clean_text(text, metadata, CleanOptions())
+    assert cleaned.paragraphs[0] == STORY[0]
+    assert [(r.reason, r.text) for r in cleaned.removed] == [
+        ("headline", "Warehouse fire in Port Avel"),
+        ("date line", "date 2025-04-02"),
+    ]
+
+
+def test_sentence_broken_across_paragraphs_is_joined() -> None:
+    text = "Officials said the blaze spread to the roof of an\n\nadjacent shed before dawn.\n\nNobody was hurt."
+    cleaned = clean_text(text, NO_METADATA, CleanOptions())
+    assert cleaned.paragraphs == (
+        "Officials said the blaze spread to the roof of an adjacent shed before dawn.",
+        "Nobody was hurt.",
+    )
+
+
+def test_soft_wrapped_paragraphs_are_rejoined() -> None:
+    text = (
+        "Fire crews in Port Avel fought a warehouse blaze for nine hours\n"
+        "on Tuesday, officials said.\n\nNobody was hurt."
+    )
+    cleaned = clean_text(text, NO_METADATA, CleanOptions())
+    assert cleaned.paragraphs[0] == (
+        "Fire crews in Port Avel fought a warehouse blaze for nine hours on Tuesday, officials said."
+    )
+
+
+def test_lines_an_outlet_repeats_across_different_articles() -> None:
+    footer = "The Quay Times: news from every berth since 1921"
+    first = "\n".join([STORY[0], footer])
+    second = "\n".join(["The council approved the new ferry timetable on Monday.", footer])
+    third = "\n".join(["A storm closed the northern pier overnight.", "Other outlets agree."])
+    repeated = repeated_outlet_lines(
+        [("Quay Times", first), ("Quay Times", second), ("Other", third)]
+    )
+    assert set(repeated) == {"Quay Times"}
+    cleaned = clean_text(
+        first, NO_METADATA, CleanOptions(outlet="Quay Times", repeated_lines=repeated["Quay Times"])
+    )
+    assert cleaned.paragraphs == (STORY[0],)
+    assert cleaned.removed[0].reason == REPEATED
+
+
+def test_two_versions_of_one_report_do_not_make_their_text_boilerplate() -> None:
+    first = "\n".join(STORY)
+    second = "\n".join([*STORY, "Update: the fire is out."])
+    assert repeated_outlet_lines([("Quay Times", first), ("Quay Times", second)]) == {}
