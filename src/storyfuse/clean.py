@@ -96,7 +96,8 @@ _SENTENCE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"^(subscribe|sign up|register|download|get|start|try|unlock)\b.*"
             r"\b(premium|newsletters?|subscription|app|inbox|briefing|free|bookmark)\b"
             r"|\b(you|your)\b.*\b(subscri(be|ption)|newsletters?|bookmark|inbox|sign up)\b"
-            r"|\b(subscri(be|ption)|newsletters?|bookmark|inbox|sign up)\b.*\b(you|your)\b",
+            r"|\b(subscri(be|ption)|newsletters?|bookmark|inbox|sign up)\b.*\b(you|your)\b"
+            r"|\b(save|bookmark|keep)\b.*\b(for later|read later|reference later)\b",
             re.IGNORECASE,
         ),
     ),
@@ -273,7 +274,8 @@ def repeated_outlet_lines(
         for i, first in enumerate(articles):
             for second in articles[i + 1 :]:
                 shared = first & second
-                if shared and len(shared) <= max_shared_fraction * min(len(first), len(second)):
+                limit = max(2.0, max_shared_fraction * min(len(first), len(second)))
+                if shared and len(shared) <= limit:
                     found |= shared
         if found:
             repeated[outlet] = frozenset(found)

@@ -230,9 +230,11 @@ def _optional_string(record: dict[str, object], key: str) -> str | None:
 def _jsonl_record(source: str, raw: bytes) -> RawDocument | InputError:
     """Turn one JSONL line into an article, or say what is wrong with it."""
     try:
-        record = json.loads(decode_bytes(raw))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        return InputError(source, f"malformed JSON line: {error}")
+        record = json.loads(decode_bytes(raw).strip())
+    except UnicodeDecodeError:
+        return InputError(source, "binary data, not text")
+    except json.JSONDecodeError as error:
+        return InputError(source, f"malformed JSON ({error.msg} at column {error.colno})")
     if not isinstance(record, dict):
         return InputError(source, f"expected a JSON object, got {type(record).__name__}")
     text = record.get("text")

@@ -110,6 +110,17 @@ _KNOWN_SITES = {
     "washingtonpost.com": "The Washington Post", "washingtontimes.com": "The Washington Times",
     "wsj.com": "The Wall Street Journal", "yahoo.com": "Yahoo News",
 }  # fmt: skip
+# Words newspapers' names end or start with, to split domains like "dailyledger".
+_MASTHEAD_WORDS = (
+    "herald", "times", "post", "news", "gazette", "courier", "tribune", "journal", "chronicle",
+    "ledger", "star", "sun", "mail", "express", "observer", "guardian", "independent", "record",
+    "review", "dispatch", "telegraph", "examiner", "inquirer", "enquirer", "register", "bulletin",
+    "press", "standard", "mirror", "echo", "argus", "sentinel", "monitor", "globe", "leader",
+    "voice", "today", "weekly", "world", "reporter", "citizen", "advocate", "democrat", "union",
+    "beacon", "banner", "messenger", "telegram", "statesman", "eagle", "pioneer", "digest",
+)  # fmt: skip
+_MASTHEAD_END = re.compile("(?:" + "|".join(sorted(_MASTHEAD_WORDS, key=len, reverse=True)) + ")$")
+_MASTHEAD_START = ("the", "daily", "new", "morning", "evening", "sunday")
 _SUBDOMAINS = frozenset({"www", "www2", "m", "mobile", "amp", "edition", "beta"})
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "news"})
 
@@ -130,62 +141,16 @@ _SELF_NAMING = (
     re.compile(rf"\bSubscribe\s+to\s+(?P<name>{_NAME})"),
     re.compile(rf"\bSupport\s+(?P<name>The\s+{_NAME})"),
 )
-_NAME_SUFFIXES = frozenset(
-    [
-        "Premium",
-        "Plus",
-        "Digital",
-        "Subscription",
-        "Subscriptions",
-        "Newsletter",
-        "Newsletters",
-        "App",
-        "Edition",
-        "Ltd",
-        "Limited",
-        "Inc",
-        "LLC",
-        "PLC",
-        "plc",
-        "Corp",
-        "All",
-        "Rights",
-    ]
-)
-_NOT_OUTLETS = frozenset(
-    [
-        "Mr",
-        "Mrs",
-        "Ms",
-        "Dr",
-        "Sir",
-        "President",
-        "Prime",
-        "Minister",
-        "Senator",
-        "Sen",
-        "Rep",
-        "Gov",
-        "It",
-        "He",
-        "She",
-        "They",
-        "We",
-        "You",
-        "I",
-        "This",
-        "That",
-        "Our",
-        "Your",
-        "His",
-        "Her",
-        "Their",
-        "There",
-        "Here",
-        "All",
-        "Rights",
-    ]
-)
+_NAME_SUFFIXES = frozenset({
+    "Premium", "Plus", "Digital", "Subscription", "Subscriptions", "Newsletter", "Newsletters",
+    "App", "Edition", "Ltd", "Limited", "Inc", "LLC", "PLC", "plc", "Corp", "All", "Rights",
+})  # fmt: skip
+# First words of names that are people or pronouns, never an outlet.
+_NOT_OUTLETS = frozenset({
+    "Mr", "Mrs", "Ms", "Dr", "Sir", "President", "Prime", "Minister", "Senator", "Sen", "Rep",
+    "Gov", "It", "He", "She", "They", "We", "You", "I", "This", "That", "Our", "Your", "His",
+    "Her", "Their", "There", "Here", "All", "Rights",
+})  # fmt: skip
 
 
 class _Date(NamedTuple):
@@ -317,9 +282,31 @@ def site_name(url: str) -> tuple[str, bool] | None:
             return name, True
     if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
         labels = labels[:-1]
-    label = labels[-2]
-    words = [part.capitalize() for part in re.split(r"[-_]+", label) if part]
+    words = [word for part in re.split(r"[-_]+", labels[-2]) for word in _split_label(part)]
     return (" ".join(words), False) if words else None
+
+
+def _split_label(label: str) -> list[str]:
+    """Split a run-together site name at masthead words: ``coastalherald`` -> Coastal Herald."""
+    tail: list[str] = []
+    rest = label
+    while match := _MASTHEAD_END.search(rest):
+        if match.start() < 2:
+            break
+        tail.insert(0, match.group())
+        rest = rest[: match.start()]
+    head = []
+    if tail and rest.startswith(_MASTHEAD_START) and rest not in _MASTHEAD_START:
+        start = next(word for word in _MASTHEAD_START if rest.startswith(word))
+        if len(rest) - len(start) >= 2:
+            head, rest = [start], rest[len(start) :]
+    words = [*head, rest, *tail] if rest else [*head, *tail]
+    return [
+        word.upper()
+        if tail and word == rest and len(word) <= 3 and word != "the"
+        else word.capitalize()
+        for word in words
+    ]
 
 
 def _clean_name(name: str) -> str | None:
@@ -334,11 +321,29 @@ def _clean_name(name: str) -> str | None:
     return " ".join(words)
 
 
+def _keeps_the(text: str, name: str) -> bool:
+    """Whether an outlet's name includes "The", judging by how the text writes it.
+
+    "..., The Independent is" (capital mid-sentence) says yes; "the Northern
+    Gazette is" says no; "The X" opening a sentence says nothing.
+    """
+    core = name.removeprefix("The ")
+    votes = 0
+    for match in re.finditer(rf"\b([Tt]he)\s+{re.escape(core)}\b", text):
+        before = text[: match.start()].rstrip(" \t")
+        if match.group(1) == "the":
+            votes -= 1
+        elif before and before[-1] not in "\n.!?:\"“‘'":
+            votes += 1
+    return votes > 0 or (votes == 0 and name.startswith("The "))
+
+
 def outlet_from_text(text: str) -> str | None:
     """The outlet an article's boilerplate names ("© 2024 The Daily Ledger"), if any.
 
     The name named most often wins; "The Independent" and "Independent Premium"
-    count as the same outlet, written with its "The" when it has one.
+    count as the same outlet, written with its "The" when the text treats it as
+    part of the name.
     """
     votes: Counter[str] = Counter()
     spelling: dict[str, str] = {}
@@ -355,8 +360,9 @@ def outlet_from_text(text: str) -> str | None:
                 spelling[key] = name
     if not votes:
         return None
-    best = min(votes, key=lambda key: (-votes[key], first_seen[key]))
-    return spelling[best]
+    name = spelling[min(votes, key=lambda key: (-votes[key], first_seen[key]))]
+    core = name.removeprefix("The ")
+    return f"The {core}" if _keeps_the(text, name) else core
 
 
 def _header_dates(
@@ -414,7 +420,7 @@ def find_metadata(text: str) -> DocumentMetadata:
     published, date_spans = _header_dates(lines, header, {span.line for span in url_spans})
     taken = {span.line: span for span in url_spans + date_spans}
     title_spans = _headline(lines, nonempty, taken)
-    title = next((s.text.strip() for s in title_spans if s.reason == "headline"), None)
+    title = next((s.text.strip(" \t#") for s in title_spans if s.reason == "headline"), None)
 
     if published is None and url is not None:
         match = _URL_DATE.search(urlsplit(url).path)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from storyfuse.models import Article, SentenceRef, SummarySentence
 from storyfuse.wire import SentenceIndex
-from storyfuse.words import content_words
+from storyfuse.words import content_words, stem
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +66,9 @@ def needs_context(article: Article, index: int) -> bool:
         return True  # a quote continued from the previous paragraph
     definite = _DEFINITE.match(text)
     if definite and index > 0:
-        noun = definite.group(1).lower()
-        previous = article.sentences[index - 1].text.lower()
-        if re.search(rf"\b{re.escape(noun)}\b", previous):
-            return True  # "The call ..." right after the call was introduced
+        noun = stem(definite.group(1).lower())
+        if noun in content_words(article.sentences[index - 1].text):
+            return True  # "The call ..." right after someone called
     return False
 
 

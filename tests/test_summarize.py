@@ -1,0 +1,102 @@
+"""The summarizer: budget, citations of every reporter, no repeats, no dangling starts."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import make_article
+
+from storyfuse.summarize import (
+    SummaryOptions,
+    choose_headline,
+    get_summarizer,
+    needs_context,
+    storyfuse_summary,
+    word_count,
+)
+from storyfuse.wire import SentenceIndex
+
+WIRE = [
+    "Fire crews in Saltmere brought a warehouse blaze on Quay 7 under control early on Wednesday.",
+    "About 1,200 people were evacuated from the Eastwharf district as a precaution.",
+    "He said the cause was not yet known.",
+    "The harbour authority has opened an inquiry into the fire at the Brackwater Logistics site.",
+]
+REPRINT = [
+    "Fire crews in Saltmere brought a warehouse blaze on Quay 7 under control early on Wednesday.",
+    "About 1,200 people were evacuated from the Eastwharf district as a precaution.",
+    "The harbor authority has opened an inquiry into the fire at the Brackwater Logistics site.",
+    "Insurers estimate the damage at several million velmars.",
+]
+OWN = [
+    "A blaze at a Brackwater Logistics warehouse on Quay 7 forced the evacuation of Eastwharf.",
+    "Residents of Eastwharf said the smoke was visible across Saltmere for most of the night.",
+]
+
+
+def _story() -> tuple[list, SentenceIndex]:  # type: ignore[type-arg]
+    articles = [
+        make_article("wire", WIRE),
+        make_article("reprint", REPRINT, outlet="Evening Star"),
+        make_article("own", OWN, outlet="Harbour Courier"),
+    ]
+    return articles, SentenceIndex(articles)
+
+
+def test_every_sentence_is_verbatim_and_cites_every_article_that_reports_it() -> None:
+    articles, index = _story()
+    summary = storyfuse_summary(articles, index, SummaryOptions(words=60))
+    texts = {a.id: a.text for a in articles}
+    assert summary
+    for sentence in summary:
+        assert sentence.text in texts[sentence.source.article]
+        assert sentence.source.article in sentence.citations
+        expected = {aid for aid, text in texts.items() if sentence.text in text}
+        assert expected <= set(sentence.citations)
+    first = summary[0]
+    assert first.text == WIRE[0] and first.citations == ("reprint", "wire")
+
+
+def test_budget_is_respected_and_no_two_sentences_say_the_same_thing() -> None:
+    articles, index = _story()
+    for budget in (15, 30, 60, 200):
+        summary = storyfuse_summary(articles, index, SummaryOptions(words=budget))
+        assert sum(word_count(s.text) for s in summary) <= budget
+        normalised = [s.text.replace("harbor", "harbour") for s in summary]
+        assert len(normalised) == len(set(normalised))
+
+
+def test_sentence_that_needs_context_is_left_out_without_its_anchor() -> None:
+    articles, index = _story()
+    summary = storyfuse_summary(articles, index, SummaryOptions(words=200))
+    texts = [s.text for s in summary]
+    if WIRE[2] in texts:
+        assert texts.index(WIRE[2]) == texts.index(WIRE[1]) + 1
+    assert needs_context(articles[0], 2)
+    assert not needs_context(articles[0], 0)
+
+
+def test_definite_reference_to_the_previous_sentence_needs_context() -> None:
+    article = make_article(
+        "a", ["Halloran called Valescu on Tuesday.", "The call lasted twenty minutes."]
+    )
+    assert needs_context(article, 1)
+
+
+def test_headline_is_the_best_matching_title() -> None:
+    articles, index = _story()
+    summary = storyfuse_summary(articles, index, SummaryOptions(words=60))
+    assert choose_headline(articles, summary) == summary[0].text  # no titles: the lead
+    titled = [
+        articles[0],
+        type(articles[1])(**{**_fields(articles[1]), "title": "Saltmere warehouse fire under control"}),
+    ]
+    assert choose_headline(titled, summary) == "Saltmere warehouse fire under control"
+
+
+def _fields(article: object) -> dict[str, object]:
+    return {name: getattr(article, name) for name in article.__slots__}  # type: ignore[attr-defined]
+
+
+def test_unknown_summarizer_lists_the_known_ones() -> None:
+    with pytest.raises(ValueError, match="known: lead, random, storyfuse"):
+        get_summarizer("magic")
