@@ -86,7 +86,8 @@ _SENTENCE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bmake a (donation|contribution)\b|\bbecome a (member|supporter|patron)\b"
             r"|\bmembership (scheme|programme|program|today)\b|\bwith paywalls?\b"
             r"|\bsupport (us|our (work|journalism|reporting|newsroom)|independent journalism)\b"
-            r"|\bquality journalism\b|\bthose who can afford\b|\bkeep (our )?journalism\b",
+            r"|\bquality journalism\b|\bthose who can afford\b|\bkeep (our )?journalism\b"
+            r"|^already a (member|subscriber)\b|^log in\b|\bcancel (at )?any ?time\b",
             re.IGNORECASE,
         ),
     ),
@@ -120,6 +121,7 @@ _ABOUT_JOURNALISM = re.compile(
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 _TERMINAL = re.compile(r"[.!?…:;][\"'”’)\]]*\s*$|[\"”]\s*$")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_TAIL_WORDS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,15 +244,17 @@ def clean_text(text: str, metadata: DocumentMetadata, options: CleanOptions) -> 
 
     kept_paragraphs: list[str] = []
     for paragraph in paragraphs:
-        kept_sentences: list[str] = []
-        for sentence in segment([paragraph]):
-            reason = _sentence_reason(sentence.text, options.outlet)
-            if reason is None:
-                kept_sentences.append(sentence.text)
-            else:
-                removed.append(Removal(sentence.text, reason))
-        if kept_sentences:
-            kept_paragraphs.append(" ".join(kept_sentences))
+        judged = [(s.text, _sentence_reason(s.text, options.outlet)) for s in segment([paragraph])]
+        reasons = [reason for _, reason in judged if reason is not None]
+        kept = [text for text, reason in judged if reason is None]
+        if reasons and all(len(_WORD.findall(text)) <= _TAIL_WORDS for text in kept):
+            # "Become a member from 4 crowns a month. Cancel any time.": the short
+            # remainder of a boilerplate paragraph belongs to it.
+            judged = [(text, reason or reasons[0]) for text, reason in judged]
+            kept = []
+        removed.extend(Removal(text, reason) for text, reason in judged if reason is not None)
+        if kept:
+            kept_paragraphs.append(" ".join(kept))
     return CleanedText(paragraphs=tuple(kept_paragraphs), removed=tuple(removed))
 
 

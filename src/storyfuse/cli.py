@@ -34,15 +34,35 @@ def main(verbose: int) -> None:
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="FILE_OR_DIR...")
-@click.option("--words", default=120, show_default=True, type=click.IntRange(min=10),
-              help="Word budget of each story's summary.")
-@click.option("--format", "output_format", type=click.Choice(["md", "json"]), default="md",
-              show_default=True, help="Markdown for people, JSON for programs.")
+@click.option(
+    "--words",
+    default=120,
+    show_default=True,
+    type=click.IntRange(min=10),
+    help="Word budget of each story's summary.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["md", "json"]),
+    default="md",
+    show_default=True,
+    help="Markdown for people, JSON for programs.",
+)
 @click.option("--explain", is_flag=True, help="Show the boilerplate removed from each article.")
-@click.option("--method", type=click.Choice(sorted(SUMMARIZERS)), default="storyfuse",
-              show_default=True, help="Summarizer to use.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the result to this file.")
+@click.option(
+    "--method",
+    type=click.Choice(sorted(SUMMARIZERS)),
+    default="storyfuse",
+    show_default=True,
+    help="Summarizer to use.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the result to this file.",
+)
 def summarize(
     inputs: tuple[str, ...],
     words: int,
@@ -64,7 +84,9 @@ def summarize(
     options = PipelineOptions(summary=SummaryOptions(words=words), method=method)
     report = summarize_paths(inputs, options)
     _report_errors(report)
-    text = report_json(report) if output_format == "json" else report_markdown(report, explain=explain)
+    text = (
+        report_json(report) if output_format == "json" else report_markdown(report, explain=explain)
+    )
     click.echo(text, nl=False)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)

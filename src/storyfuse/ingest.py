@@ -44,6 +44,7 @@ _BOMS = (
 _LINE_BREAKS = re.compile(r"\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 # Non-ASCII characters that Western text in cp1252 commonly contains besides letters.
 _WESTERN_SYMBOLS = frozenset("“”‘’‚„–—…€£¥¢©®™°•·«»§¶×÷¡¿´¨\u00a0")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{3,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _WORD = r"[^\W\d_]+(?:['’-][^\W\d_]+)*"
@@ -100,8 +101,9 @@ def _looks_western(text: str) -> bool:
     """
     if _NON_ASCII_RUN.search(text):
         return False
-    for index, char in enumerate(text):
-        if char.isascii() or char.isalpha():
+    for match in _NON_ASCII.finditer(text):
+        char, index = match.group(), match.start()
+        if char.isalpha():
             continue
         if char not in _WESTERN_SYMBOLS:
             return False
@@ -333,6 +335,9 @@ def read_inputs(
         if str(given) == STDIN:
             read_stdin = True
             continue
+        if not str(given):
+            errors.append(InputError("", "does not exist"))  # Path("") would mean "."
+            continue
         path = Path(given)
         try:
             is_dir = path.is_dir()
@@ -351,8 +356,10 @@ def read_inputs(
 
     results: list[RawDocument | InputError] = []
     if read_stdin:
-        stream = stdin if stdin is not None else sys.stdin.buffer
+        stream = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
         try:
+            if stream is None:
+                raise OSError(0, "stdin is not available")
             data = _read_capped(stream, MAX_ARTICLE_BYTES)
         except OSError as error:
             results.append(InputError(STDIN, error.strerror or str(error)))

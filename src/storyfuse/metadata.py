@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from typing import NamedTuple
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from storyfuse.models import DocumentMetadata, MetadataSpan
@@ -25,10 +25,7 @@ HEADER_LINES = 12
 MAX_HEADLINE_WORDS = 25
 MAX_STANDFIRST_WORDS = 40
 
-_MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
-}  # fmt: skip
+_MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
@@ -64,6 +61,10 @@ _DATE_PREFIX = re.compile(
          (?P<sep>\s*[|•·–—-]+)?\s+)(?=\S)""",
     re.IGNORECASE | re.VERBOSE,
 )
+_YMD_GROUPS = (
+    ("iso_y", "iso_m", "iso_d"), ("ymd_y", "ymd_m", "ymd_d"),
+    ("mdy_y", "mdy_mon", "mdy_d"), ("dmy_yy", "dmy_mon", "dmy_d"),
+)  # fmt: skip
 _DATE_SEPARATORS = re.compile(r"[\s|•·,;/–—-]*")
 _URL_DATE = re.compile(r"/(\d{4})/(\d{1,2})/(\d{1,2})(?:/|$)")
 
@@ -76,39 +77,31 @@ _URL_LABEL = re.compile(
 )
 
 _CLOSERS = "\"'”’»)]"
-_WORDS = re.compile(r"\S+")
+_MAX_DATE_LINE = 200  # characters; longer lines are body text
 
-# Readable names of well-known news sites, by registered domain.
+# Readable names of well-known news sites, by the name part of their domain.
 _KNOWN_SITES = {
-    "abcnews.go.com": "ABC News", "abc.net.au": "ABC News", "afp.com": "AFP",
-    "aljazeera.com": "Al Jazeera", "apnews.com": "AP News", "axios.com": "Axios",
-    "bbc.co.uk": "BBC", "bbc.com": "BBC", "bloomberg.com": "Bloomberg",
-    "bostonglobe.com": "The Boston Globe", "breitbart.com": "Breitbart",
-    "businessinsider.com": "Business Insider", "cbc.ca": "CBC News", "cbsnews.com": "CBS News",
-    "cnbc.com": "CNBC", "cnn.com": "CNN", "csmonitor.com": "The Christian Science Monitor",
-    "dailymail.co.uk": "Daily Mail", "dw.com": "DW", "economist.com": "The Economist",
-    "euronews.com": "Euronews", "express.co.uk": "Daily Express", "forbes.com": "Forbes",
-    "foxnews.com": "Fox News", "france24.com": "France 24", "ft.com": "Financial Times",
-    "guardian.co.uk": "The Guardian", "haaretz.com": "Haaretz",
-    "hindustantimes.com": "Hindustan Times", "huffingtonpost.com": "HuffPost",
-    "huffpost.com": "HuffPost", "independent.co.uk": "The Independent",
-    "irishtimes.com": "The Irish Times", "latimes.com": "Los Angeles Times",
-    "lemonde.fr": "Le Monde", "metro.co.uk": "Metro", "mirror.co.uk": "Daily Mirror",
-    "msnbc.com": "MSNBC", "nbcnews.com": "NBC News", "newsweek.com": "Newsweek",
-    "newyorker.com": "The New Yorker", "npr.org": "NPR", "nypost.com": "New York Post",
-    "nytimes.com": "The New York Times", "pbs.org": "PBS", "politico.com": "Politico",
-    "politico.eu": "Politico", "propublica.org": "ProPublica", "reuters.com": "Reuters",
-    "rferl.org": "RFE/RL", "rt.com": "RT", "scmp.com": "South China Morning Post",
-    "sky.com": "Sky News", "smh.com.au": "The Sydney Morning Herald", "spiegel.de": "Der Spiegel",
-    "standard.co.uk": "Evening Standard", "straitstimes.com": "The Straits Times",
-    "tass.com": "TASS", "telegraph.co.uk": "The Telegraph", "theatlantic.com": "The Atlantic",
-    "theglobeandmail.com": "The Globe and Mail", "theguardian.com": "The Guardian",
-    "thehill.com": "The Hill", "theintercept.com": "The Intercept",
-    "themoscowtimes.com": "The Moscow Times", "thesun.co.uk": "The Sun",
-    "thetimes.co.uk": "The Times", "time.com": "Time", "timesofisrael.com": "The Times of Israel",
-    "usatoday.com": "USA Today", "vox.com": "Vox", "voanews.com": "VOA News",
-    "washingtonpost.com": "The Washington Post", "washingtontimes.com": "The Washington Times",
-    "wsj.com": "The Wall Street Journal", "yahoo.com": "Yahoo News",
+    "abc": "ABC News", "afp": "AFP", "aljazeera": "Al Jazeera", "apnews": "AP News",
+    "axios": "Axios", "bbc": "BBC", "bloomberg": "Bloomberg", "bostonglobe": "The Boston Globe",
+    "businessinsider": "Business Insider", "cbc": "CBC News", "cbsnews": "CBS News",
+    "cnbc": "CNBC", "cnn": "CNN", "dailymail": "Daily Mail", "dw": "DW",
+    "economist": "The Economist", "euronews": "Euronews", "express": "Daily Express",
+    "forbes": "Forbes", "foxnews": "Fox News", "france24": "France 24", "ft": "Financial Times",
+    "guardian": "The Guardian", "haaretz": "Haaretz", "hindustantimes": "Hindustan Times",
+    "huffingtonpost": "HuffPost", "huffpost": "HuffPost", "independent": "The Independent",
+    "irishtimes": "The Irish Times", "latimes": "Los Angeles Times", "lemonde": "Le Monde",
+    "mirror": "Daily Mirror", "msnbc": "MSNBC", "nbcnews": "NBC News", "newsweek": "Newsweek",
+    "newyorker": "The New Yorker", "npr": "NPR", "nypost": "New York Post",
+    "nytimes": "The New York Times", "pbs": "PBS", "politico": "Politico", "reuters": "Reuters",
+    "rferl": "RFE/RL", "scmp": "South China Morning Post", "sky": "Sky News",
+    "smh": "The Sydney Morning Herald", "spiegel": "Der Spiegel", "standard": "Evening Standard",
+    "straitstimes": "The Straits Times", "tass": "TASS", "telegraph": "The Telegraph",
+    "theatlantic": "The Atlantic", "theglobeandmail": "The Globe and Mail",
+    "theguardian": "The Guardian", "thehill": "The Hill", "theintercept": "The Intercept",
+    "themoscowtimes": "The Moscow Times", "thesun": "The Sun", "thetimes": "The Times",
+    "time": "Time", "timesofisrael": "The Times of Israel", "usatoday": "USA Today",
+    "voanews": "VOA News", "vox": "Vox", "washingtonpost": "The Washington Post",
+    "washingtontimes": "The Washington Times", "wsj": "The Wall Street Journal",
 }  # fmt: skip
 # Words newspapers' names end or start with, to split domains like "dailyledger".
 _MASTHEAD_WORDS = (
@@ -121,7 +114,6 @@ _MASTHEAD_WORDS = (
 )  # fmt: skip
 _MASTHEAD_END = re.compile("(?:" + "|".join(sorted(_MASTHEAD_WORDS, key=len, reverse=True)) + ")$")
 _MASTHEAD_START = ("the", "daily", "new", "morning", "evening", "sunday")
-_SUBDOMAINS = frozenset({"www", "www2", "m", "mobile", "amp", "edition", "beta"})
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "news"})
 
 _NAME = r"(?:The\s+)?[A-Z][\w&'’-]*(?:\s+(?:(?:of|and|&)\s+)?[A-Z][\w&'’-]*){0,4}"
@@ -130,16 +122,27 @@ _READERS = (
     r"|advertis\w*|millions|people|Americans|Britons|audiences?|licen[cs]e|public)\b"
 )
 _YEARS = r"\d{4}(?:\s*[-–]\s*\d{4})?"
+# "<Name> is trusted by readers", "<Name> has reported ... since 1921": found from the
+# verb, then the name just before it.
+_SELF_VERB = re.compile(
+    r"\s+(?:is\s+on\s+the\s+ground"
+    rf"|(?:is\s+trusted\s+by|relies\s+on|is\s+funded\s+by)(?={_READERS})"
+    r"|has\s+(?:reported|covered|served|been\s+\w+ing)(?=[^.!?\n]{0,80}\bsince\s+\d{4}))"
+)
+_NAME_BEFORE = re.compile(rf"(?<![\w&'’-])(?P<name>{_NAME})$")
+# "© 2024 The Daily Ledger", "Subscribe to Independent Premium", "Support The Harbour Courier",
+# and appeal headings such as "Become a member of the Morning Herald".
 _SELF_NAMING = (
-    re.compile(
-        rf"(?<![\w&'’-])(?P<name>{_NAME})\s+(?:is\s+on\s+the\s+ground"
-        rf"|(?=(?:is\s+trusted\s+by|relies\s+on|is\s+funded\s+by){_READERS}))"
-    ),
     re.compile(
         rf"(?:©\s*(?:{_YEARS}\s+)?|(?:\([cC]\)|\bCopyright)\s*©?\s*{_YEARS}\s+)(?P<name>{_NAME})"
     ),
     re.compile(rf"\bSubscribe\s+to\s+(?P<name>{_NAME})"),
     re.compile(rf"\bSupport\s+(?P<name>The\s+{_NAME})"),
+    re.compile(
+        rf"^[ \t]*(?:Support|Become\s+an?\s+(?:member|subscriber|supporter)\s+of)\s+(?:the\s+)?"
+        rf"(?P<name>{_NAME})[ \t]*$",
+        re.MULTILINE,
+    ),
 )
 _NAME_SUFFIXES = frozenset({
     "Premium", "Plus", "Digital", "Subscription", "Subscriptions", "Newsletter", "Newsletters",
@@ -153,9 +156,7 @@ _NOT_OUTLETS = frozenset({
 })  # fmt: skip
 
 
-class _Date(NamedTuple):
-    value: dt.date
-    span: str
+_Taken = dict[int, MetadataSpan]  # line number -> the metadata span found on it
 
 
 def _to_date(year: str, month: int, day: str) -> dt.date | None:
@@ -169,14 +170,11 @@ def _to_date(year: str, month: int, day: str) -> dt.date | None:
 def _date_of(match: re.Match[str]) -> dt.date | None:
     """The date a ``_DATE`` match names, or None for an impossible one."""
     groups = match.groupdict()
-    if groups["iso_y"]:
-        return _to_date(groups["iso_y"], int(groups["iso_m"]), groups["iso_d"])
-    if groups["ymd_y"]:
-        return _to_date(groups["ymd_y"], int(groups["ymd_m"]), groups["ymd_d"])
-    if groups["mdy_mon"]:
-        return _to_date(groups["mdy_y"], _MONTHS[groups["mdy_mon"][:3].lower()], groups["mdy_d"])
-    if groups["dmy_mon"]:
-        return _to_date(groups["dmy_yy"], _MONTHS[groups["dmy_mon"][:3].lower()], groups["dmy_d"])
+    for year, month, day in _YMD_GROUPS:
+        if groups[year]:
+            name = groups[month]
+            number = int(name) if name.isdigit() else _MONTH_NAMES.index(name[:3].lower()) + 1
+            return _to_date(groups[year], number, groups[day])
     first, second = int(groups["dmy_a"]), int(groups["dmy_b"])
     if first > 12 >= second:
         return _to_date(groups["dmy_y"], second, str(first))
@@ -185,21 +183,21 @@ def _date_of(match: re.Match[str]) -> dt.date | None:
     return None  # 03/04/2018: day-first or month-first, no way to tell
 
 
-def parse_date_line(line: str) -> _Date | None:
+def parse_date_line(line: str) -> tuple[dt.date, str] | None:
     """The date of a line that is a date (or opens with one), and the metadata part of it.
 
-    ``span`` is the whole line when it holds only dates, labels and times, or
+    The metadata part is the whole line when it holds only dates, labels and times, or
     the leading part ending in whitespace when the date is glued to body text;
     a bare month-name date glued to text counts only after a label or a dash
     ("March 3, 2018, was..." is prose).
     """
-    matches = list(_DATE_ITEM.finditer(line))
+    matches = list(_DATE_ITEM.finditer(line)) if len(line) <= _MAX_DATE_LINE else []
     if matches and not _DATE_SEPARATORS.fullmatch(_DATE_ITEM.sub("", line)):
         matches = []
     for match in matches:
         value = _date_of(match)
         if value is not None:
-            return _Date(value, line)
+            return value, line
     prefix = _DATE_PREFIX.match(line)
     if prefix is None:
         return None
@@ -207,42 +205,39 @@ def parse_date_line(line: str) -> _Date | None:
     if not (prefix.group("label") or prefix.group("sep") or numeric):
         return None
     value = _date_of(prefix)
-    return _Date(value, prefix.group("prefix")) if value is not None else None
+    return (value, prefix.group("prefix")) if value is not None else None
 
 
 def _url_in(text: str) -> str | None:
+    """The URL a line consists of (possibly in ``<...>``), if it parses."""
     match = _URL_LINE.match(text)
-    return match.group("url") if match else None
+    try:
+        return match.group("url") if match and urlsplit(match.group("url")).hostname else None
+    except ValueError:  # "http://[broken"
+        return None
 
 
 def _find_urls(lines: list[str]) -> tuple[str | None, list[MetadataSpan]]:
-    """The first source URL and every URL line (labelled or bare)."""
+    """The first source URL, and every URL line: bare, or labelled ``Original url:``.
+
+    A label whose URL is on the next non-empty line is a span too; the URL line
+    itself is found as a bare URL line.
+    """
     spans: list[MetadataSpan] = []
     first: str | None = None
-    taken: set[int] = set()
     for number, line in enumerate(lines):
-        if number in taken:
-            continue
         url = _url_in(line)
-        label = _URL_LABEL.match(line)
-        if url is None and label is not None:
-            rest = label.group("rest").strip()
-            if rest:
-                url = _url_in(rest)
-            else:
-                following = next(
-                    (n for n in range(number + 1, len(lines)) if lines[n].strip()), None
-                )
-                if following is not None:
-                    url = _url_in(lines[following])
-                    if url is not None:
-                        taken.add(following)
-                        spans.append(MetadataSpan(following, lines[following], "source URL line"))
-        if url is None:
-            continue
-        spans.append(MetadataSpan(number, line, "source URL line"))
-        first = first or url
-    return first, sorted(spans, key=lambda span: span.line)
+        label = None if url else _URL_LABEL.match(line)
+        if label and label.group("rest").strip():
+            url = _url_in(label.group("rest"))
+        elif label:
+            later = (n for n in range(number + 1, len(lines)) if lines[n].strip())
+            following = next(later, None)
+            url = _url_in(lines[following]) if following is not None else None
+        if url:
+            spans.append(MetadataSpan(number, line, "source URL line"))
+            first = first or url
+    return first, spans
 
 
 def _ends_sentence(line: str, marks: str) -> bool:
@@ -250,23 +245,24 @@ def _ends_sentence(line: str, marks: str) -> bool:
     return stripped.endswith(tuple(marks)) and not stripped.endswith("...")
 
 
-def _continues(lines: list[str], number: int) -> bool:
-    """Whether the next line carries on the same sentence (hard-wrapped text)."""
-    following = lines[number + 1].lstrip() if number + 1 < len(lines) else ""
-    return following[:1].islower()
+def _heading(lines: list[str], number: int, max_words: int, marks: str, taken: _Taken) -> bool:
+    """Whether a line is short, unpunctuated at the end, and not wrapped onto the next line."""
+    line = lines[number]
+    words = line.split(maxsplit=max_words + 1)
+    following = lines[number + 1] if number + 1 < len(lines) else ""
+    if number + 1 in taken:  # "date 2018-03-20 The body..." starts with "date"
+        following = following[len(taken[number + 1].text) :]
+    following = following.lstrip()
+    return (
+        2 <= len(words) <= max_words
+        and any(char.isalpha() for char in line)
+        and not _ends_sentence(line, marks)
+        and not following[:1].islower()  # hard-wrapped prose carries on in lowercase
+    )
 
 
-def _short_line(line: str, limit: int) -> bool:
-    words = _WORDS.findall(line)
-    return 2 <= len(words) <= limit and any(char.isalpha() for char in line)
-
-
-def site_name(url: str) -> tuple[str, bool] | None:
-    """A readable outlet name for a URL's site, and whether the site is a known one.
-
-    Known news sites come from a table; otherwise the domain's name label is
-    title-cased, split at hyphens (``daily-ledger.example`` -> "Daily Ledger").
-    """
+def _site_label(url: str) -> str | None:
+    """The name part of a URL's domain: ``news.bbc.co.uk`` -> ``bbc``."""
     try:
         host = urlsplit(url).hostname or ""
     except ValueError:
@@ -274,16 +270,37 @@ def site_name(url: str) -> tuple[str, bool] | None:
     labels = [label for label in host.lower().split(".") if label]
     if len(labels) < 2 or all(label.isdigit() for label in labels):
         return None
-    while len(labels) > 2 and labels[0] in _SUBDOMAINS:
-        labels = labels[1:]
-    host = ".".join(labels)
-    for domain, name in _KNOWN_SITES.items():
-        if host == domain or host.endswith("." + domain):
-            return name, True
     if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
-        labels = labels[:-1]
-    words = [word for part in re.split(r"[-_]+", labels[-2]) for word in _split_label(part)]
+        labels = labels[:-1]  # example.co.uk
+    return labels[-2]
+
+
+def site_name(url: str) -> tuple[str, bool] | None:
+    """A readable outlet name for a URL's site, and whether the site is a known one.
+
+    Known news sites come from a table; otherwise the domain's name label is
+    title-cased, split at hyphens and masthead words (``dailyledger.example``
+    -> "Daily Ledger").
+    """
+    label = _site_label(url)
+    if label is None:
+        return None
+    if label in _KNOWN_SITES:
+        return _KNOWN_SITES[label], True
+    words = [word for part in re.split(r"[-_]+", label) for word in _split_label(part)]
     return (" ".join(words), False) if words else None
+
+
+def _spelled_out(label: str, text: str) -> str | None:
+    """The site's name as the text writes it: ``capitalexchange`` -> "Capital Exchange"."""
+    letters = re.sub(r"[^a-z0-9]", "", label)
+    if len(letters) < 4:
+        return None
+    pattern = r"\b" + r"[ -]?".join(letters) + r"\b"
+    for match in re.finditer(pattern, text, re.IGNORECASE):
+        if all(word[0].isupper() for word in re.split(r"[ -]", match.group())):
+            return match.group()
+    return None
 
 
 def _split_label(label: str) -> list[str]:
@@ -330,12 +347,24 @@ def _keeps_the(text: str, name: str) -> bool:
     core = name.removeprefix("The ")
     votes = 0
     for match in re.finditer(rf"\b([Tt]he)\s+{re.escape(core)}\b", text):
-        before = text[: match.start()].rstrip(" \t")
+        before = text[max(0, match.start() - 20) : match.start()].rstrip(" \t")
         if match.group(1) == "the":
             votes -= 1
         elif before and before[-1] not in "\n.!?:\"“‘'":
             votes += 1
     return votes > 0 or (votes == 0 and name.startswith("The "))
+
+
+def _self_names(text: str) -> Iterator[tuple[int, str]]:
+    """Where the text names an outlet in its own boilerplate, and the name as written."""
+    for verb in _SELF_VERB.finditer(text):
+        start = max(0, verb.start() - 120)
+        match = _NAME_BEFORE.search(text, start, verb.start())
+        if match:
+            yield match.start(), match.group("name")
+    for pattern in _SELF_NAMING:
+        for match in pattern.finditer(text):
+            yield match.start(), match.group("name")
 
 
 def outlet_from_text(text: str) -> str | None:
@@ -348,16 +377,19 @@ def outlet_from_text(text: str) -> str | None:
     votes: Counter[str] = Counter()
     spelling: dict[str, str] = {}
     first_seen: dict[str, int] = {}
-    for pattern in _SELF_NAMING:
-        for match in pattern.finditer(text):
-            name = _clean_name(match.group("name"))
-            if name is None:
-                continue
-            key = name.removeprefix("The ").lower()
-            votes[key] += 1
-            first_seen[key] = min(first_seen.get(key, match.start()), match.start())
-            if len(name) > len(spelling.get(key, "")):
-                spelling[key] = name
+    for position, raw in _self_names(text):
+        name = _clean_name(raw)
+        if name is None:
+            continue
+        key = name.removeprefix("The ").lower()
+        votes[key] += 1
+        first_seen[key] = min(first_seen.get(key, position), position)
+        if len(name) > len(spelling.get(key, "")):
+            spelling[key] = name
+    for short in list(votes):  # "Tribune" counts for "The Valdrisa Tribune"
+        longer = [key for key in votes if key.endswith(" " + short)]
+        if longer:
+            votes[max(longer, key=len)] += votes.pop(short)
     if not votes:
         return None
     name = spelling[min(votes, key=lambda key: (-votes[key], first_seen[key]))]
@@ -376,37 +408,26 @@ def _header_dates(
         found = parse_date_line(lines[number])
         if found is None:
             continue
-        published = published or found.value
-        spans.append(MetadataSpan(number, found.span, "date line"))
+        published = published or found[0]
+        spans.append(MetadataSpan(number, found[1], "date line"))
     return published, spans
 
 
-def _headline(
-    lines: list[str], nonempty: list[int], taken: dict[int, MetadataSpan]
-) -> list[MetadataSpan]:
+def _headline(lines: list[str], nonempty: list[int], taken: _Taken) -> list[MetadataSpan]:
     """Headline and standfirst spans: short unpunctuated lines before the body."""
     free = [number for number in nonempty if number not in taken]
     if len(free) < 2 or free[0] > nonempty[min(len(nonempty), HEADER_LINES) - 1]:
         return []
     if any(span.line < free[0] and span.text != lines[span.line] for span in taken.values()):
         return []  # a date glued to the first sentence: the text starts with its body
-    first = lines[free[0]]
-    if (
-        not _short_line(first, MAX_HEADLINE_WORDS)
-        or _ends_sentence(first, ".:;,")
-        or _continues(lines, free[0])
-    ):
+    if not _heading(lines, free[0], MAX_HEADLINE_WORDS, ".:;,", taken):
         return []
-    spans = [MetadataSpan(free[0], first, "headline")]
+    spans = [MetadataSpan(free[0], lines[free[0]], "headline")]
     following = next((n for n in nonempty if n > free[0]), None)
-    if following is not None and following in free and len(free) >= 3:
-        second = lines[following]
-        if (
-            _short_line(second, MAX_STANDFIRST_WORDS)
-            and not _ends_sentence(second, ".!?…:;,")
-            and not _continues(lines, following)
-        ):
-            spans.append(MetadataSpan(following, second, "standfirst"))
+    if following in free[1:-1] and _heading(
+        lines, following, MAX_STANDFIRST_WORDS, ".!?…:;,", taken
+    ):
+        spans.append(MetadataSpan(following, lines[following], "standfirst"))
     return spans
 
 
@@ -427,14 +448,18 @@ def find_metadata(text: str) -> DocumentMetadata:
         if match:
             published = _to_date(match.group(1), int(match.group(2)), match.group(3))
 
-    site = site_name(url) if url else None
-    named = outlet_from_text(text)
-    if site is not None and (site[1] or named is None):
-        outlet: str | None = site[0]
-    else:
-        outlet = named
-
     spans = sorted(url_spans + date_spans + title_spans, key=lambda span: span.line)
-    return DocumentMetadata(
-        title=title, published=published, url=url, outlet=outlet, spans=tuple(spans)
-    )
+    return DocumentMetadata(title, published, url, _outlet(url, text), tuple(spans))
+
+
+def _outlet(url: str | None, text: str) -> str | None:
+    """A known site's name; else the site's name as the text spells it; else the name
+    the text gives itself; else the site's name guessed from its domain."""
+    site = site_name(url) if url else None
+    if site is not None and site[1]:
+        return site[0]
+    label = _site_label(url) if url else None
+    spelled = _spelled_out(label, text) if label else None
+    if spelled:
+        return f"The {spelled}" if _keeps_the(text, spelled) else spelled
+    return outlet_from_text(text) or (site[0] if site else None)

@@ -40,14 +40,18 @@ def prepare_articles(
 ) -> tuple[tuple[Article, ...], tuple[InputError, ...]]:
     """Find metadata, clean and segment each document; exact duplicates are dropped."""
     found = [find_metadata(document.text) for document in documents]
-    outlets = [document.outlet or meta.outlet for document, meta in zip(documents, found, strict=True)]
+    outlets = [
+        document.outlet or meta.outlet for document, meta in zip(documents, found, strict=True)
+    ]
     repeated = repeated_outlet_lines(
         (outlet, document.text) for outlet, document in zip(outlets, documents, strict=True)
     )
     articles: dict[str, Article] = {}
     errors: list[InputError] = []
     for document, meta, outlet in zip(documents, found, outlets, strict=True):
-        options = CleanOptions(outlet=outlet, repeated_lines=repeated.get(outlet or "", frozenset()))
+        options = CleanOptions(
+            outlet=outlet, repeated_lines=repeated.get(outlet or "", frozenset())
+        )
         cleaned = clean_text(document.text, meta, options)
         text = join_paragraphs(cleaned.paragraphs)
         sentences = segment(cleaned.paragraphs)
@@ -74,7 +78,9 @@ def prepare_articles(
 
 
 def build_story(
-    articles: Sequence[Article], index: SentenceIndex, wire: dict[str, tuple[WireLink, ...]],
+    articles: Sequence[Article],
+    index: SentenceIndex,
+    wire: dict[str, tuple[WireLink, ...]],
     options: PipelineOptions,
 ) -> Story:
     """Summarize and compare one story's articles."""
@@ -121,9 +127,7 @@ def build_report(
     return Report(articles=ordered_articles, wire=wire, stories=tuple(stories), errors=errors)
 
 
-def summarize_paths(
-    paths: Sequence[str | Path], options: PipelineOptions | None = None
-) -> Report:
+def summarize_paths(paths: Sequence[str | Path], options: PipelineOptions | None = None) -> Report:
     """Read files and folders, then run the pipeline; unreadable inputs become errors."""
     documents, read_errors = read_inputs(paths)
     report = build_report(documents, options)

@@ -24,7 +24,11 @@ def article_json(article: Article, report: Report) -> JsonObject:
         "sentences": [sentence.text for sentence in article.sentences],
         "removed": [{"text": r.text, "reason": r.reason} for r in article.removed],
         "wire": [
-            {"article": link.article, "shared_sentences": link.shared_sentences, "share": link.share}
+            {
+                "article": link.article,
+                "shared_sentences": link.shared_sentences,
+                "share": link.share,
+            }
             for link in report.wire.get(article.id, ())
         ],
     }
@@ -41,7 +45,9 @@ def story_json(story: Story) -> JsonObject:
         "first_published": story.first_published.isoformat() if story.first_published else None,
         "last_published": story.last_published.isoformat() if story.last_published else None,
         "summary": [{"text": s.text, "citations": list(s.citations)} for s in story.summary],
-        "shared_facts": [{"text": f.text, "articles": list(f.articles)} for f in story.shared_facts],
+        "shared_facts": [
+            {"text": f.text, "articles": list(f.articles)} for f in story.shared_facts
+        ],
         "unique_facts": [{"article": f.article, "text": f.text} for f in story.unique_facts],
         "quotes": [
             {
@@ -121,7 +127,9 @@ def story_markdown(story: Story, articles: dict[str, Article], *, explain: bool 
         for unique in story.unique_facts:
             by_article[unique.article].append(unique.text)
         for article_id, texts in by_article.items():
-            lines.append(f"- **[{number[article_id]}] {escape_markdown(_article_label(articles[article_id]))}**")
+            lines.append(
+                f"- **[{number[article_id]}] {escape_markdown(_article_label(articles[article_id]))}**"
+            )
             lines += [f"  - {escape_markdown(text)}" for text in texts]
     if story.quotes:
         lines += ["", "### Quotes", ""]
@@ -131,7 +139,11 @@ def story_markdown(story: Story, articles: dict[str, Article], *, explain: bool 
             lines.append(f"- **{speaker}**: “{escape_markdown(quote.text)}” {marks}")
     if story.entities:
         lines += ["", "### People, organisations and places", ""]
-        for kind, title in (("person", "People"), ("organization", "Organisations"), ("place", "Places")):
+        for kind, title in (
+            ("person", "People"),
+            ("organization", "Organisations"),
+            ("place", "Places"),
+        ):
             names = [
                 f"{escape_markdown(e.name)} ({sum(count for _, count in e.mentions)})"
                 for e in story.entities
@@ -160,8 +172,12 @@ def report_markdown(report: Report, *, explain: bool = False) -> str:
         (article_id, link) for article_id, links in sorted(report.wire.items()) for link in links
     ]
     if shared:
-        sections += ["## Shared wire copy", "", "| article | shares with | sentences | share |",
-                     "| --- | --- | --- | --- |"]
+        sections += [
+            "## Shared wire copy",
+            "",
+            "| article | shares with | sentences | share |",
+            "| --- | --- | --- | --- |",
+        ]
         for article_id, link in shared:
             sections.append(
                 f"| {escape_markdown(articles[article_id].source)} | "
@@ -171,6 +187,8 @@ def report_markdown(report: Report, *, explain: bool = False) -> str:
         sections.append("")
     if report.errors:
         sections += ["## Rejected inputs", ""]
-        sections += [f"- `{escape_markdown(e.source)}`: {escape_markdown(e.reason)}" for e in report.errors]
+        sections += [
+            f"- `{escape_markdown(e.source)}`: {escape_markdown(e.reason)}" for e in report.errors
+        ]
         sections.append("")
     return "\n".join(sections)

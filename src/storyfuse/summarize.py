@@ -37,7 +37,9 @@ class SummaryOptions:
     seed: int = 0
 
 
-Summarizer = Callable[[Sequence[Article], SentenceIndex, SummaryOptions], tuple[SummarySentence, ...]]
+Summarizer = Callable[
+    [Sequence[Article], SentenceIndex, SummaryOptions], tuple[SummarySentence, ...]
+]
 
 _DANGLING_START = re.compile(
     r"^[\"'“‘(]?(he|she|it|they|him|her|his|its|their|them|this|that|these|those|such|but|and|"
@@ -126,8 +128,9 @@ def _candidates(
     return candidates
 
 
-def _redundant(candidate: _Candidate, chosen: Sequence[_Candidate], index: SentenceIndex,
-               threshold: float) -> bool:
+def _redundant(
+    candidate: _Candidate, chosen: Sequence[_Candidate], index: SentenceIndex, threshold: float
+) -> bool:
     same = index.same_copy(candidate.ref)
     for other in chosen:
         if other.ref in same:
@@ -170,7 +173,8 @@ def storyfuse_summary(
 ) -> tuple[SummarySentence, ...]:
     """The default summarizer: agreement, support and position, without redundancy."""
     candidates = sorted(
-        _candidates(articles, index, options), key=lambda c: (-c.score, c.ref.article, c.ref.sentence)
+        _candidates(articles, index, options),
+        key=lambda c: (-c.score, c.ref.article, c.ref.sentence),
     )
     chosen: list[_Candidate] = []
     budget = options.words
@@ -206,8 +210,10 @@ def lead_summary(
     for position in range(longest):
         for article in articles:
             candidate = by_ref.get(SentenceRef(article.id, position))
-            if candidate and candidate.words <= budget and not _redundant(
-                candidate, chosen, index, 0.9
+            if (
+                candidate
+                and candidate.words <= budget
+                and not _redundant(candidate, chosen, index, 0.9)
             ):
                 chosen.append(candidate)
                 budget -= candidate.words

@@ -160,10 +160,15 @@ class SentenceIndex:
             for i, first in enumerate(refs):
                 for second in refs[i + 1 :]:
                     if first.article != second.article:
-                        key = (first, second) if (first.article, first.sentence) < (
-                            second.article,
-                            second.sentence,
-                        ) else (second, first)
+                        key = (
+                            (first, second)
+                            if (first.article, first.sentence)
+                            < (
+                                second.article,
+                                second.sentence,
+                            )
+                            else (second, first)
+                        )
                         shared[key] += 1
         for (first, second), count in sorted(shared.items(), key=lambda item: _ref_key(item[0])):
             first_tokens, second_tokens = self.tokens[first], self.tokens[second]

@@ -23,6 +23,7 @@ STOPWORDS = frozenset(
     """.split()
 )
 
+
 @lru_cache(maxsize=65536)
 def stem(token: str) -> str:
     """A light suffix stripper: enough to match "sanctions" with "sanction"."""

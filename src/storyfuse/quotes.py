@@ -1,0 +1,435 @@
+"""Direct quotes, who said them, and which outlets print them.
+
+Quote marks are paired within each paragraph (curly “ ” and ‘ ’, straight ");
+a paragraph that opens a quote and never closes it continues into the next
+paragraph's quote. A speaker is looked for right after the closing mark
+(``“…,” McCain said``, ``“…,” said spokeswoman Heather Nauert``), then before the
+opening mark in the same sentence (``Sanders responded: “…”``). Pronouns are
+resolved to the one person named in the sentences just before, and surnames to
+the full names of ``people``. The quote text is always a slice of the article's
+text, so it can be shown verbatim with its citation. The same quote printed by
+several outlets is merged, keeping each outlet's own wording.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from storyfuse.entities import SPEECH_VERBS, strip_titles
+from storyfuse.models import Article, Entity, Quote
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_DOUBLE_MARK = re.compile(r"[“”\"]")
+_SINGLE_OPEN = re.compile(r"(?:^|(?<=[\s(\[—–-]))‘(?=\S)")
+_SINGLE_CLOSE = re.compile(r"(?<=\S)’(?![^\W\d_])")
+_WORD = re.compile(r"\S+")
+_EDGE_PUNCTUATION = ',;:.!?()[]“”"‘’'
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_PRONOUNS = frozenset({"he", "she"})
+_OTHER_PRONOUNS = frozenset({"they", "we", "i", "it", "you"})
+# Words that may stand between a speaker and the speech verb ("Trump later said").
+_ADVERBS = _words(
+    """
+    also later then previously earlier repeatedly reportedly separately subsequently again
+    once has had have was is would will had quickly simply finally
+    """
+)
+_CONNECTORS = frozenset({"the", "a", "an", "of", "for", "bin", "al", "de", "van", "von"})
+_ROLES = _words(
+    """
+    spokesman spokeswoman spokesperson counsel leader chairman chairwoman chair president
+    minister secretary senator governor director chief executive official lawyer attorney
+    adviser advisor aide analyst envoy ambassador commander head deputy prosecutor mayor
+    """
+)
+
+# Spelling variants compared as one (British and American, -ise and -ize).
+_SPELLING = (
+    (re.compile(r"(?<=\w\w)our(?=(?:s|ed|ing|able|ite|ites)?\b)"), "or"),
+    (re.compile(r"(?<=\w\w)is(?=(?:e|es|ed|ing|ation|ations|er|ers)\b)"), "iz"),
+    (re.compile(r"(?<=\w\w)ys(?=(?:e|es|ed|ing)\b)"), "yz"),
+    (re.compile(r"(?<=\w\w)tre(?=s?\b)"), "ter"),
+    (re.compile(r"(?<=\w\w)ence(?=s?\b)"), "ense"),
+    (re.compile(r"(?<=\w)ll(?=(?:ed|ing|er|ers)\b)"), "l"),
+    (re.compile(r"programme"), "program"),
+)
+_NON_WORD = re.compile(r"[^\w']+")
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """Where a quote sits: its marks, its inside, and its paragraph."""
+
+    open: int
+    close: int  # index just after the closing mark (paragraph end when unclosed)
+    inner_start: int
+    inner_end: int
+    paragraph: int
+    paragraph_start: int
+    paragraph_end: int
+    closed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    article: str
+    order: tuple[int, int]
+    text: str
+    speaker: str | None
+
+
+class _People:
+    """Full names of the story's people, looked up by surname or by mention in a sentence."""
+
+    def __init__(self, people: Sequence[Entity]) -> None:
+        self.names = [p.name for p in people if p.type == "person"]
+        surnames: dict[str, list[str]] = {}
+        for name in self.names:
+            surnames.setdefault(name.split()[-1], []).append(name)
+        self.surnames = surnames
+        forms = {name: name for name in self.names}
+        for surname, names in surnames.items():
+            if len(names) == 1:
+                forms.setdefault(surname, names[0])
+        self.forms = forms
+        alternatives = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+        self.pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)") if forms else None
+
+    def resolve(self, raw: str) -> str:
+        """The full name for a raw speaker ("McCain" -> "John McCain"), else ``raw``."""
+        if raw in self.forms:
+            return self.forms[raw]
+        words = raw.split()
+        matches = [
+            name
+            for name in self.surnames.get(words[-1], [])
+            if set(words) <= set(name.split()) or set(name.split()) <= set(words)
+        ]
+        return matches[0] if len(matches) == 1 else raw
+
+    def named_in(self, text: str) -> set[str]:
+        """Distinct people named in ``text``."""
+        if self.pattern is None:
+            return set()
+        return {self.forms[m.group()] for m in self.pattern.finditer(text)}
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _PARAGRAPH_BREAK.finditer(text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    return [(s, e) for s, e in spans if e > s]
+
+
+def _inside(text: str, start: int, end: int) -> tuple[int, int]:
+    """Trim whitespace and one trailing comma from the inside of a quote."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start and text[end - 1] == ",":
+        end -= 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+    return start, end
+
+
+def _spans(text: str) -> list[_Span]:
+    """Every quote of ``text`` in reading order."""
+    found: list[_Span] = []
+    for number, (p_start, p_end) in enumerate(_paragraphs(text)):
+        pairs: list[tuple[int, int, bool]] = []
+        opened: int | None = None
+        for match in _DOUBLE_MARK.finditer(text, p_start, p_end):
+            mark = match.group()
+            if opened is None:
+                if mark != "”":
+                    opened = match.start()
+            elif mark == "“" and text[opened] == "“":
+                opened = match.start()  # an unclosed quote: start again here
+            else:
+                pairs.append((opened, match.end(), True))
+                opened = None
+        if opened is not None:
+            pairs.append((opened, p_end, False))
+        taken = list(pairs)
+        for match in _SINGLE_OPEN.finditer(text, p_start, p_end):
+            if any(a <= match.start() < b for a, b, _ in taken):
+                continue
+            close = _SINGLE_CLOSE.search(text, match.end(), p_end)
+            if close and not any(a <= close.start() < b for a, b, _ in taken):
+                pairs.append((match.start(), close.end(), True))
+                taken.append((match.start(), close.end(), True))
+        for open_at, close_at, closed in sorted(pairs):
+            inner_end = close_at - 1 if closed else close_at
+            inner_start, inner_end = _inside(text, open_at + 1, inner_end)
+            if inner_end > inner_start:
+                found.append(
+                    _Span(
+                        open_at,
+                        close_at,
+                        inner_start,
+                        inner_end,
+                        number,
+                        p_start,
+                        p_end,
+                        closed,
+                    )
+                )
+    return found
+
+
+def _is_verb(word: str) -> bool:
+    return word.strip(_EDGE_PUNCTUATION).lower() in SPEECH_VERBS
+
+
+def _np_word(word: str) -> bool:
+    """Whether a word can be part of a speaker phrase ("the Kremlin", "spokeswoman Sanders")."""
+    bare = word.rstrip(".")
+    if not bare or not bare[0].isalpha():
+        return False
+    if word[-1] in ',;:!?"”’)':
+        return False
+    return bare[0].isupper() or bare.lower() in _CONNECTORS or bare.lower() in _ROLES
+
+
+def _subject(words: list[str]) -> str | None:
+    """The speaker phrase that ends ``words`` (which end just before a speech verb)."""
+    while words and words[-1].lower() in _ADVERBS:
+        words = words[:-1]
+    if words and words[-1].lower() in _PRONOUNS | _OTHER_PRONOUNS:
+        return words[-1].lower()
+    phrase: list[str] = []
+    for word in reversed(words):
+        if not _np_word(word):
+            break
+        phrase.insert(0, word)
+    while phrase and phrase[0].lower() in _CONNECTORS - {"the", "a", "an"}:
+        phrase.pop(0)
+    return " ".join(phrase) or None
+
+
+def _object(words: list[str]) -> str | None:
+    """The speaker phrase that follows a speech verb ("said spokeswoman Heather Nauert")."""
+    phrase: list[str] = []
+    for word in words:
+        bare = word.rstrip(",;:.!?")
+        if not _np_word(bare):
+            break
+        phrase.append(bare)
+        if bare != word:
+            break
+    return " ".join(phrase) or None
+
+
+def _after(text: str, span: _Span) -> str | None:
+    """A speaker phrase right after a closing mark: ``“…,” McCain said``."""
+    if not span.closed or text[span.inner_start : span.close - 1].rstrip().endswith("."):
+        return None
+    tail = text[span.close : span.paragraph_end].lstrip()
+    if tail.startswith(","):
+        tail = tail[1:]
+    words = _WORD.findall(tail[:200])[:9]
+    for index, word in enumerate(words[:7]):
+        if _is_verb(word):
+            if index == 0:
+                return _object(words[1:])
+            return _subject(words[:index])
+        if not (_np_word(word) or word.lower() in _ADVERBS | _PRONOUNS):
+            return None
+    return None
+
+
+def _before(text: str, span: _Span, start: int) -> str | None:
+    """The subject of the last speech verb between ``start`` and an opening mark."""
+    words = _WORD.findall(text[start : span.open])
+    for index in range(len(words) - 1, -1, -1):
+        if _is_verb(words[index]):
+            return _subject(words[:index])
+    return None
+
+
+def _article_quotes(article: Article, order: int, people: _People) -> list[_Found]:
+    text = article.text
+    starts = [s.start for s in article.sentences]
+    found: list[_Found] = []
+    previous: _Span | None = None
+    previous_speaker: str | None = None
+    previous_phrase: str | None = None
+    for span in _spans(text):
+        position = bisect.bisect_right(starts, span.open) - 1
+        sentence_start = article.sentences[position].start if position >= 0 else 0
+        start = max(sentence_start, span.paragraph_start)
+        if previous is not None and previous.paragraph == span.paragraph:
+            start = max(start, previous.close)
+        after = _after(text, span)
+        phrase = after or _before(text, span, start)
+        # "“We will,” she said, “win this.”": the second half shares the first's speaker.
+        interrupted = (
+            after is None
+            and phrase is not None
+            and previous is not None
+            and start == previous.close
+            and phrase == previous_phrase
+        )
+        if interrupted:
+            speaker = previous_speaker
+        else:
+            speaker = _speaker(article, phrase, position, span, people)
+        continues = (
+            previous is not None
+            and previous.paragraph == span.paragraph - 1
+            and span.open == span.paragraph_start
+            and (not previous.closed or _whole_paragraph(text, span))
+        )
+        if phrase is None and continues:
+            speaker = previous_speaker
+        words = len(text[span.inner_start : span.inner_end].split())
+        if words >= 6 or (words >= 4 and speaker is not None):
+            found.append(
+                _Found(
+                    article.id,
+                    (order, span.inner_start),
+                    text[span.inner_start : span.inner_end],
+                    speaker,
+                )
+            )
+        previous, previous_speaker, previous_phrase = span, speaker, phrase
+    return found
+
+
+def _whole_paragraph(text: str, span: _Span) -> bool:
+    """Whether a quote makes up its whole paragraph."""
+    return span.open == span.paragraph_start and not text[span.close : span.paragraph_end].strip(
+        _EDGE_PUNCTUATION + " "
+    )
+
+
+def _speaker(
+    article: Article, phrase: str | None, position: int, span: _Span, people: _People
+) -> str | None:
+    if phrase is None or phrase in _OTHER_PRONOUNS:
+        return None
+    if phrase in _PRONOUNS:
+        return _antecedent(article, position, span, people)
+    name = strip_titles(phrase)
+    return people.resolve(name) if name else None
+
+
+def _antecedent(article: Article, position: int, span: _Span, people: _People) -> str | None:
+    """The one person named in the sentences before a pronoun speaker, else None."""
+    if position < 0:
+        return None
+    current = article.sentences[position]
+    texts = [article.text[current.start : span.open]]
+    texts += [s.text for s in reversed(article.sentences[max(0, position - 3) : position])]
+    for text in texts:
+        named = people.named_in(text)
+        if named:
+            return named.pop() if len(named) == 1 else None
+    return None
+
+
+def _normalise(text: str) -> str:
+    """A comparison key: case, quote marks, punctuation and spelling variants removed."""
+    key = text.lower().replace("’", "'").replace("‘", "'")
+    key = _NON_WORD.sub(" ", key).strip(" '")
+    for pattern, replacement in _SPELLING:
+        key = pattern.sub(replacement, key)
+    return f" {key} "
+
+
+def _merge(found: list[_Found], texts: dict[str, str]) -> tuple[Quote, ...]:
+    """Merge quotes that are the same words across articles, with each article's own text."""
+    keys = [_normalise(f.text) for f in found]
+    parent = list(range(len(found)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    by_key: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        if key in by_key and _agree(found[by_key[key]], found[i]):
+            parent[root(i)] = root(by_key[key])
+        by_key.setdefault(key, i)
+    distinct = list(by_key)
+    for short, long in _contained(distinct):
+        i, j = by_key[distinct[short]], by_key[distinct[long]]
+        if _agree(found[i], found[j]):
+            parent[root(i)] = root(j)
+
+    groups: dict[int, list[_Found]] = {}
+    for i, item in enumerate(found):
+        groups.setdefault(root(i), []).append(item)
+    quotes: list[tuple[int, tuple[int, int], Quote]] = []
+    for members in groups.values():
+        members.sort(key=lambda f: f.order)
+        candidates = sorted({m.text for m in members}, key=lambda t: (-len(t), t))
+        verbatim: list[tuple[str, str]] = []
+        for article in sorted({m.article for m in members}):
+            own = max((m.text for m in members if m.article == article), key=len)
+            body = texts[article]
+            verbatim.append((article, next((c for c in candidates if c in body), own)))
+        speakers = Counter(m.speaker for m in members if m.speaker is not None)
+        ranked = [m.speaker for m in members if m.speaker is not None]
+        speaker = max(ranked, key=lambda s: (speakers[s], -ranked.index(s))) if ranked else None
+        quote = Quote(
+            speaker=speaker,
+            text=verbatim[0][1],
+            articles=tuple(a for a, _ in verbatim),
+            verbatim=tuple(verbatim),
+        )
+        quotes.append((len(verbatim), members[0].order, quote))
+    quotes.sort(key=lambda item: (-item[0], item[1]))
+    return tuple(q for _, _, q in quotes)
+
+
+def _contained(keys: list[str]) -> Iterator[tuple[int, int]]:
+    """Pairs (i, j) where key i is a run of whole words inside the longer key j.
+
+    Keys are indexed by their word 4-grams, so only keys sharing the shorter
+    key's first four words are compared.
+    """
+    words = [key.split() for key in keys]
+    grams: defaultdict[tuple[str, ...], list[int]] = defaultdict(list)
+    for j, seq in enumerate(words):
+        for gram in {tuple(seq[n : n + 4]) for n in range(max(1, len(seq) - 3))}:
+            grams[gram].append(j)
+    for i, seq in enumerate(words):
+        candidates = grams.get(tuple(seq[:4]), []) if len(seq) >= 4 else range(len(keys))
+        for j in candidates:
+            if len(keys[j]) > len(keys[i]) and keys[i] in keys[j]:
+                yield i, j
+
+
+def _agree(a: _Found, b: _Found) -> bool:
+    return a.speaker is None or b.speaker is None or a.speaker == b.speaker
+
+
+def extract_quotes(articles: Sequence[Article], people: Sequence[Entity]) -> tuple[Quote, ...]:
+    """Direct quotes in ``articles`` with their speakers, merged across articles.
+
+    ``people`` (person entities of the same story) give the full names that
+    surnames and pronouns resolve to. Each quote's ``verbatim`` text is an exact
+    substring of the cited article's text.
+    """
+    index = _People(people)
+    found: list[_Found] = []
+    for order, article in enumerate(articles):
+        found.extend(_article_quotes(article, order, index))
+    return _merge(found, {a.id: a.text for a in articles})

@@ -1,0 +1,239 @@
+"""Named entities found by rules: people, organisations, places and their mentions."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from storyfuse.entities import extract_entities, strip_titles
+from storyfuse.models import Article, Entity
+from storyfuse.segment import join_paragraphs, segment
+
+SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+
+
+def make_article(article_id: str, *paragraphs: str) -> Article:
+    return Article(
+        id=article_id,
+        source=f"{article_id}.txt",
+        outlet=None,
+        title=None,
+        published=None,
+        url=None,
+        text=join_paragraphs(paragraphs),
+        sentences=segment(paragraphs),
+        removed=(),
+    )
+
+
+def by_name(entities: tuple[Entity, ...]) -> dict[str, Entity]:
+    return {entity.name: entity for entity in entities}
+
+
+def test_titles_are_stripped_and_short_forms_link_to_the_full_name() -> None:
+    article = make_article(
+        "a",
+        "Prime Minister Helena Vasquez met President Tomas Berg in Oslo on Friday.",
+        "Mr Berg said the talks had been useful. Ms Vasquez’s office declined to comment.",
+        "Berg's aides flew home on Saturday.",
+    )
+    found = by_name(extract_entities([article]))
+    assert found["Helena Vasquez"].type == "person"
+    assert found["Helena Vasquez"].mentions == (("a", 2),)
+    assert found["Tomas Berg"].mentions == (("a", 3),)
+    assert found["Oslo"].type == "place"
+    for absent in ("Berg", "Vasquez", "Mr Berg", "Friday", "Saturday", "Prime Minister"):
+        assert absent not in found
+
+
+def test_people_found_by_role_words_and_speech_verbs() -> None:
+    article = make_article(
+        "a",
+        "The company spokeswoman Dana Pryce declined to comment.",
+        "Special counsel Owen Reed opened an inquiry into the sale.",
+        "Lena Hartmann said the plant would close by the end of the year.",
+        "Workers were told of the decision, said Ivo Marsh, a union organiser.",
+    )
+    found = by_name(extract_entities([article]))
+    for name in ("Dana Pryce", "Owen Reed", "Lena Hartmann", "Ivo Marsh"):
+        assert found[name].type == "person", name
+    assert "Special" not in found
+
+
+def test_surnames_link_across_articles_of_a_story() -> None:
+    first = make_article("b", "Senator Rhea Calloway voted against the bill.")
+    second = make_article("a", "The bill failed after Calloway withdrew her support.")
+    (person,) = [e for e in extract_entities([first, second]) if e.type == "person"]
+    assert person.name == "Rhea Calloway"
+    assert person.mentions == (("a", 1), ("b", 1))
+
+
+def test_a_surname_shared_by_two_people_is_not_linked() -> None:
+    article = make_article(
+        "a",
+        "Governor Sarah Cole and Mayor Martin Cole argued at the meeting.",
+        "Cole left early.",
+    )
+    found = by_name(extract_entities([article]))
+    assert found["Sarah Cole"].mentions == (("a", 1),)
+    assert found["Martin Cole"].mentions == (("a", 1),)
+
+
+def test_organisations_by_head_word_and_acronym() -> None:
+    article = make_article(
+        "a",
+        "The Federal Aviation Agency grounded the jets, and the Ministry of Defence agreed.",
+        "Researchers at Northfield University and engineers at Acme Corp disagreed.",
+        "NATO officials were briefed.",
+    )
+    found = by_name(extract_entities([article]))
+    for name in (
+        "Federal Aviation Agency",
+        "Ministry of Defence",
+        "Northfield University",
+        "Acme Corp",
+        "NATO",
+    ):
+        assert found[name].type == "organization", name
+
+
+def test_an_acronym_links_to_the_expansion_the_text_gives() -> None:
+    article = make_article(
+        "a",
+        "The International Maritime Council (IMC) said shipping lanes would reopen.",
+        "The IMC’s report was published on Monday, and the IMC said more checks would follow.",
+    )
+    found = by_name(extract_entities([article]))
+    council = found["International Maritime Council"]
+    assert council.type == "organization"
+    assert council.mentions == (("a", 3),)
+    assert "IMC" not in found
+    assert "International Maritime" not in found
+
+
+def test_places_from_the_gazetteer_aliases_and_locative_cues() -> None:
+    article = make_article(
+        "a",
+        "Flooding in Thornbury closed roads from Germany to the Middle East, officials said.",
+        "Thornbury residents marched through the streets of Thornbury with aid from Aldwick.",
+        "The U.S. sent help, the US Navy said, and the United States will send more.",
+        "Britain and the UK government pledged funds for Texas.",
+    )
+    found = by_name(extract_entities([article]))
+    for name in ("Thornbury", "Aldwick", "Germany", "Middle East", "Texas"):
+        assert found[name].type == "place", name
+    assert found["Thornbury"].mentions == (("a", 3),)
+    assert found["United States"].mentions == (("a", 3),)
+    assert found["United Kingdom"].mentions == (("a", 2),)
+    assert "U.S." not in found
+    assert "US" not in found
+
+
+def test_demonyms_months_weekdays_and_function_words_are_not_entities() -> None:
+    article = make_article(
+        "a",
+        "However, Russian and American diplomats met British envoys in March.",
+        "Republican and Democratic senators said on Tuesday that talks would resume.",
+        "The Russian-American summit ended. Residents were relieved.",
+    )
+    names = {entity.name for entity in extract_entities([article])}
+    for word in (
+        "However",
+        "Russian",
+        "American",
+        "British",
+        "Republican",
+        "Democratic",
+        "March",
+        "Tuesday",
+        "The",
+        "Russian-American",
+        "Residents",
+    ):
+        assert word not in names
+
+
+def test_possessives_with_either_apostrophe_count_as_the_name() -> None:
+    article = make_article(
+        "a",
+        "Chancellor Ilse Brandt spoke first.",
+        "Brandt's allies cheered, and Brandt’s rivals stayed silent.",
+    )
+    (person,) = extract_entities([article])
+    assert person.name == "Ilse Brandt"
+    assert person.mentions == (("a", 3),)
+
+
+def test_headline_case_words_are_not_names() -> None:
+    article = make_article(
+        "a",
+        "Berg Meets Vasquez Amid Growing Trade Dispute",
+        "President Tomas Berg hosted Prime Minister Helena Vasquez.",
+    )
+    names = {entity.name for entity in extract_entities([article])}
+    assert names == {"Tomas Berg", "Helena Vasquez"}
+
+
+def test_entities_sorted_by_mentions_then_name_with_mentions_by_article() -> None:
+    articles = [
+        make_article("b", "Canada and Peru signed the pact. Peru celebrated."),
+        make_article("a", "Peru welcomed Chile and Canada."),
+    ]
+    entities = extract_entities(articles)
+    assert [e.name for e in entities] == ["Peru", "Canada", "Chile"]
+    assert entities[0].mentions == (("a", 1), ("b", 2))
+
+
+def test_strip_titles() -> None:
+    assert strip_titles("White House spokeswoman Sarah Sanders") == "Sarah Sanders"
+    assert strip_titles("Republican US Senator Jo Kerr") == "Jo Kerr"
+    assert strip_titles("Secretary of State Ana Ruiz") == "Ana Ruiz"
+    assert strip_titles("the Pentagon") == "Pentagon"
+    assert strip_titles("a spokesman") is None
+    assert strip_titles("the Prime Minister") is None
+
+
+_WORDS = st.sampled_from(
+    "the The Mr Dr said told in from of Berg Tomas Paris U.S. UK OSCE (OSCE) Council "
+    "Organization for Security Russian March Monday ’s 's , . : “ ” \" al bin".split()
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_WORDS, max_size=25).map(" ".join), min_size=1, max_size=4))
+def test_any_text_gives_well_formed_sorted_entities(paragraphs: list[str]) -> None:
+    paragraphs = [p for p in paragraphs if p.strip()] or ["x"]
+    entities = extract_entities([make_article("a", *paragraphs), make_article("b", "Berg.")])
+    totals = [sum(n for _, n in e.mentions) for e in entities]
+    assert totals == sorted(totals, reverse=True)
+    for entity in entities:
+        assert entity.name.strip() == entity.name and entity.name
+        assert entity.type in {"person", "organization", "place"}
+        assert [a for a, _ in entity.mentions] == sorted({a for a, _ in entity.mentions})
+        assert all(n > 0 for _, n in entity.mentions)
+
+
+def load_seeds() -> list[Article]:
+    if not SEEDS.is_dir():
+        pytest.skip("../shared/seeds is absent")
+    articles = []
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        paragraphs = [line.strip() for line in re.split(r"\n+", text) if line.strip()]
+        articles.append(make_article(path.name[:3], *paragraphs))
+    return articles
+
+
+def test_entities_of_the_seed_reports() -> None:
+    found = {(e.name, e.type) for e in extract_entities(load_seeds())}
+    for name in ("Vladimir Putin", "Donald Trump", "John McCain"):
+        assert (name, "person") in found
+    assert ("Kremlin", "organization") in found or ("OSCE", "organization") in found
+    assert ("Salisbury", "place") in found
+    assert ("United States", "place") in found or ("Russia", "place") in found
+    names = {name for name, _ in found}
+    assert not names & {"Putin", "Trump", "McCain", "Russian", "American", "Republican"}

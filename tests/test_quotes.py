@@ -1,0 +1,315 @@
+"""Direct quotes, their speakers, and merging the same quote across outlets."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from storyfuse.entities import extract_entities
+from storyfuse.models import Article, Entity, Quote
+from storyfuse.quotes import extract_quotes
+from storyfuse.segment import join_paragraphs, segment
+
+SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+
+
+def make_article(article_id: str, *paragraphs: str) -> Article:
+    return Article(
+        id=article_id,
+        source=f"{article_id}.txt",
+        outlet=None,
+        title=None,
+        published=None,
+        url=None,
+        text=join_paragraphs(paragraphs),
+        sentences=segment(paragraphs),
+        removed=(),
+    )
+
+
+def person(name: str) -> Entity:
+    return Entity(name=name, type="person", mentions=(("a", 1),))
+
+
+def only(quotes: tuple[Quote, ...], start: str) -> Quote:
+    (quote,) = [q for q in quotes if q.text.startswith(start)]
+    return quote
+
+
+def test_quote_then_surname_said_resolves_to_the_full_name() -> None:
+    article = make_article(
+        "a",
+        "Senator Alan Brooks opposed the plan.",
+        "“Nobody voted for a tax on bread and milk,” Brooks said in a statement.",
+    )
+    (quote,) = extract_quotes([article], [person("Alan Brooks")])
+    assert quote.speaker == "Alan Brooks"
+    assert quote.text == "Nobody voted for a tax on bread and milk"
+    assert quote.articles == ("a",)
+    assert quote.verbatim == (("a", "Nobody voted for a tax on bread and milk"),)
+
+
+def test_said_before_the_speaker_with_a_role() -> None:
+    article = make_article(
+        "a", "“The bridge will reopen within a week,” said spokeswoman Nadia Ferris."
+    )
+    (quote,) = extract_quotes([article], [])
+    assert quote.speaker == "Nadia Ferris"
+    assert quote.text == "The bridge will reopen within a week"
+
+
+def test_speaker_before_a_colon_with_the_role_removed() -> None:
+    article = make_article(
+        "a",
+        "Asked about the delay, city spokesman Paul Ortega responded: “We are doing our best.”",
+        'Later, Ortega said: "The crews are working day and night."',
+    )
+    quotes = extract_quotes([article], [person("Paul Ortega")])
+    assert only(quotes, "We are").speaker == "Paul Ortega"
+    assert only(quotes, "We are").text == "We are doing our best."
+    assert only(quotes, "The crews").speaker == "Paul Ortega"
+
+
+def test_organisations_speak_too() -> None:
+    article = make_article(
+        "a", "“The exercise poses no threat to any neighbour,” the Pentagon said in a statement."
+    )
+    (quote,) = extract_quotes([article], [])
+    assert quote.speaker == "Pentagon"
+
+
+def test_a_quote_continued_into_the_next_paragraph_keeps_its_speaker() -> None:
+    article = make_article(
+        "a",
+        "Coach Mira Lund told reporters after the match: “We were tired and it showed.",
+        "“Next week we will be fresher and we will win the return leg.”",
+        "Fans left early.",
+        "“This is a sentence from somebody unknown to us,” a witness said.",
+    )
+    quotes = extract_quotes([article], [person("Mira Lund")])
+    assert only(quotes, "We were tired").speaker == "Mira Lund"
+    assert only(quotes, "Next week").speaker == "Mira Lund"
+    assert only(quotes, "This is a sentence").speaker is None
+
+
+def test_a_whole_paragraph_quote_after_an_attributed_one_keeps_the_speaker() -> None:
+    article = make_article(
+        "a",
+        '"We made mistakes in the first half," Lund said after the game.',
+        '"The second half was much better and I am proud of the players."',
+    )
+    quotes = extract_quotes([article], [person("Mira Lund")])
+    assert only(quotes, "The second half").speaker == "Mira Lund"
+
+
+def test_pronoun_speakers_resolve_only_when_unambiguous() -> None:
+    people = [person("Omar Haddad"), person("Ruth Keller")]
+    clear = make_article(
+        "a",
+        "Mr Haddad arrived in the capital on Sunday.",
+        "“We came here to listen to everyone,” he told reporters.",
+    )
+    unclear = make_article(
+        "b",
+        "Haddad and Keller met for two hours.",
+        "“The talks went better than anybody expected,” she said.",
+    )
+    assert extract_quotes([clear], people)[0].speaker == "Omar Haddad"
+    assert extract_quotes([unclear], people)[0].speaker is None
+
+
+def test_an_interrupted_quote_keeps_its_speaker() -> None:
+    article = make_article(
+        "a",
+        "Ruth Keller and Omar Haddad spoke after the vote.",
+        "“We lost this round of the fight,” she said, “but the campaign for the bill will go on.”",
+    )
+    quotes = extract_quotes([article], [person("Omar Haddad"), person("Ruth Keller")])
+    assert only(quotes, "We lost").speaker is None  # two people named before "she"
+    assert only(quotes, "but the campaign").speaker is None
+
+    article = make_article(
+        "a",
+        "Ruth Keller spoke after the vote.",
+        "“We lost this round of the fight,” she said, “but the campaign for the bill will go on.”",
+    )
+    quotes = extract_quotes([article], [person("Omar Haddad"), person("Ruth Keller")])
+    assert only(quotes, "We lost").speaker == "Ruth Keller"
+    assert only(quotes, "but the campaign").speaker == "Ruth Keller"
+
+
+def test_scare_quotes_are_ignored_and_short_quotes_need_a_speaker() -> None:
+    article = make_article(
+        "a",
+        "Critics called the scheme “deeply flawed” and a “waste of money”.",
+        "The report described conditions as “grim, crowded and getting worse by the day”.",
+        "“Not good enough,” Haddad said. “Far from it,” said Keller.",
+        "“We keep going,” Haddad said.",
+    )
+    quotes = extract_quotes([article], [person("Omar Haddad")])
+    texts = {q.text: q.speaker for q in quotes}
+    assert texts == {
+        "grim, crowded and getting worse by the day": None,
+    }
+
+
+def test_four_word_quote_with_a_speaker_is_kept() -> None:
+    article = make_article("a", "“We never gave up,” Haddad said.")
+    (quote,) = extract_quotes([article], [person("Omar Haddad")])
+    assert (quote.speaker, quote.text) == ("Omar Haddad", "We never gave up")
+
+
+def test_single_curly_quotes_with_apostrophes_inside() -> None:
+    article = make_article(
+        "a", "‘We won’t back down from this fight, not ever,’ Keller said on Monday."
+    )
+    (quote,) = extract_quotes([article], [person("Ruth Keller")])
+    assert quote.text == "We won’t back down from this fight, not ever"
+    assert quote.speaker == "Ruth Keller"
+
+
+def test_same_quote_merged_across_outlets_with_each_outlets_own_text() -> None:
+    british = make_article(
+        "b",
+        "“We don’t prioritise the harbour over the town centre,” Mayor Ines Vidal said.",
+    )
+    american = make_article(
+        "a",
+        'Mayor Ines Vidal said: "We don\'t prioritize the harbor over the town  center."',
+    )
+    (quote,) = extract_quotes([british, american], [person("Ines Vidal")])
+    assert quote.speaker == "Ines Vidal"
+    assert quote.articles == ("a", "b")
+    assert quote.verbatim == (
+        ("a", "We don't prioritize the harbor over the town  center."),
+        ("b", "We don’t prioritise the harbour over the town centre"),
+    )
+    assert quote.text == quote.verbatim[0][1]
+
+
+def test_a_shorter_quote_contained_in_a_longer_one_is_merged() -> None:
+    full = make_article(
+        "a",
+        "“The river rose overnight and we moved everyone to the school,” Vidal said.",
+    )
+    partial = make_article("b", "“We moved everyone to the school,” Mayor Ines Vidal said.")
+    both = make_article(
+        "c",
+        "Vidal said: “The river rose overnight and we moved everyone to the school.”",
+    )
+    (quote,) = extract_quotes([full, partial, both], [person("Ines Vidal")])
+    assert quote.articles == ("a", "b", "c")
+    assert dict(quote.verbatim) == {
+        "a": "The river rose overnight and we moved everyone to the school",
+        "b": "We moved everyone to the school",
+        "c": "The river rose overnight and we moved everyone to the school.",
+    }
+
+
+def test_quotes_by_different_speakers_are_not_merged() -> None:
+    first = make_article("a", "“We will look at every option,” Haddad said.")
+    second = make_article("b", "“We will look at every option,” Keller said.")
+    quotes = extract_quotes([first, second], [person("Omar Haddad"), person("Ruth Keller")])
+    assert sorted(q.speaker or "" for q in quotes) == ["Omar Haddad", "Ruth Keller"]
+
+
+def test_quotes_sorted_by_outlets_then_first_appearance() -> None:
+    first = make_article(
+        "a",
+        "“Only one outlet printed this particular sentence today,” Keller said.",
+        "“Two outlets printed this other sentence about the vote,” Haddad said.",
+    )
+    second = make_article("b", "“Two outlets printed this other sentence about the vote,” he said.")
+    quotes = extract_quotes([first, second], [person("Omar Haddad"), person("Ruth Keller")])
+    assert [q.articles for q in quotes] == [("a", "b"), ("a",)]
+
+
+_PIECES = st.sampled_from(
+    [
+        "“",
+        "”",
+        '"',
+        "‘",
+        "’",
+        ",",
+        ".",
+        ":",
+        "said",
+        "told reporters",
+        "he",
+        "she",
+        "Haddad",
+        "Mr Haddad",
+        "Ruth Keller",
+        "spokeswoman",
+        "the Kremlin",
+        "don’t",
+        "don't",
+        "we will favour the plan",
+        "we will favor the plan",
+        "we will win",
+        "and",
+        "\n\n",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(_PIECES, max_size=40).flatmap(
+            lambda pieces: st.sampled_from([" ", ""]).map(lambda sep: sep.join(pieces))
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_every_quote_is_verbatim_in_each_cited_article(texts: list[str]) -> None:
+    articles = []
+    for number, text in enumerate(texts):
+        paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()] or ["Nothing."]
+        articles.append(make_article(f"a{number}", *paragraphs))
+    bodies = {article.id: article.text for article in articles}
+    quotes = extract_quotes(articles, [person("Omar Haddad"), person("Ruth Keller")])
+    for quote in quotes:
+        assert quote.articles == tuple(sorted(quote.articles))
+        assert tuple(a for a, _ in quote.verbatim) == quote.articles
+        assert quote.text == quote.verbatim[0][1]
+        for article_id, text in quote.verbatim:
+            assert text and text in bodies[article_id]
+
+
+def load_seeds() -> list[Article]:
+    if not SEEDS.is_dir():
+        pytest.skip("../shared/seeds is absent")
+    articles = []
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        paragraphs = [line.strip() for line in re.split(r"\n+", text) if line.strip()]
+        articles.append(make_article(path.name[:3], *paragraphs))
+    return articles
+
+
+def test_quotes_of_the_seed_reports() -> None:
+    articles = load_seeds()
+    people = [e for e in extract_entities(articles) if e.type == "person"]
+    quotes = extract_quotes(articles, people)
+    mccain = only(quotes, "An American president does not lead the Free World")
+    assert mccain.speaker == "John McCain"
+    assert {"002", "003"} <= set(mccain.articles)
+    assert mccain.text.endswith("sham elections")
+    sanders = [q for q in quotes if "get to dictate how other countries operate" in q.text]
+    assert len(sanders) == 1
+    assert sanders[0].speaker == "Sarah Sanders"
+    assert {"002", "003"} <= set(sanders[0].articles)
+    verbatim = dict(sanders[0].verbatim)
+    assert verbatim["002"].startswith("We don’t get to dictate")
+    assert verbatim["003"].startswith("We don't get to dictate")
+    bodies = {a.id: a.text for a in articles}
+    for quote in quotes:
+        for article_id, text in quote.verbatim:
+            assert text in bodies[article_id]
