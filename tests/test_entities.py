@@ -197,10 +197,11 @@ def test_strip_titles() -> None:
     assert strip_titles("the Prime Minister") is None
 
 
-_WORDS = st.sampled_from(
-    "the The Mr Dr said told in from of Berg Tomas Paris U.S. UK OSCE (OSCE) Council "
-    "Organization for Security Russian March Monday ’s 's , . : “ ” \" al bin".split()
-)
+_VOCABULARY = """
+    the The Mr Dr said told in from of Berg Tomas Paris U.S. UK OSCE (OSCE) Council
+    Organization for Security Russian March Monday ’s 's , . : “ ” " al bin
+"""
+_WORDS = st.sampled_from(_VOCABULARY.split())
 
 
 @settings(max_examples=200, deadline=None)

@@ -83,7 +83,7 @@ _SENTENCE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         APPEAL,
         re.compile(
             r"\byour (support|donation|contribution|gift)\b|\b(donate|give) (to us|today|now)\b"
-            r"|\bmake a (donation|contribution)\b|\bbecome a (member|supporter|patron)\b"
+            r"|\bmake a (donation|contribution)\b|\bbecome an? (\w+ ){0,3}(member|supporter|patron)\b"
             r"|\bmembership (scheme|programme|program|today)\b|\bwith paywalls?\b"
             r"|\bsupport (us|our (work|journalism|reporting|newsroom)|independent journalism)\b"
             r"|\bquality journalism\b|\bthose who can afford\b|\bkeep (our )?journalism\b"
@@ -106,7 +106,8 @@ _SENTENCE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         COMMENTS,
         re.compile(
             r"\bcommenting forum\b|\bcomments? section\b|\bjoin (the |our )?(thought-provoking )?"
-            r"(conversations?|discussions?|debate)\b|\bcommunity guidelines\b|\bsee their replies\b",
+            r"(conversations?|discussions?|debate)\b|\bcommunity guidelines\b|\bsee their replies\b"
+            r"|\b(readers|comments?) below\b|^share your (memories|views|thoughts|stories|experience)\b",
             re.IGNORECASE,
         ),
     ),
@@ -115,10 +116,12 @@ _SENTENCE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 # First-person plural outside quotation marks: the outlet talking about itself.
 _OUTLET_VOICE = re.compile(r"\b([Ww]e|[Oo]ur)\b")
 _ABOUT_JOURNALISM = re.compile(
-    r"\b(journalis(m|ts?)|reporters?|reporting|newsroom|documentar(y|ies)|the story|stories)\b",
+    r"\b(journalis(m|ts?)|reporters?|reporting|newsroom|documentar(y|ies)|the story|stories"
+    r"|readers|facts|news)\b",
     re.IGNORECASE,
 )
-_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
+# Quoted speech, including a quotation left open at the end of a paragraph.
+_QUOTED = re.compile(r"“[^”]*(”|$)|\"[^\"]*(\"|$)")
 _TERMINAL = re.compile(r"[.!?…:;][\"'”’)\]]*\s*$|[\"”]\s*$")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _TAIL_WORDS = 8
@@ -226,7 +229,8 @@ def clean_text(text: str, metadata: DocumentMetadata, options: CleanOptions) -> 
         if reason is None and _normalize_line(stripped) in options.repeated_lines:
             reason = REPEATED
         if reason is None and not seen_prose and not _is_prose(stripped):
-            reason = CREDIT  # a short label between the headline and the story
+            # a short label between the headline and the story
+            reason = _sentence_reason(stripped, options.outlet) or CREDIT
         if reason is not None:
             removed.append(Removal(stripped, reason))
             kept_lines.append(None)
@@ -244,7 +248,11 @@ def clean_text(text: str, metadata: DocumentMetadata, options: CleanOptions) -> 
 
     kept_paragraphs: list[str] = []
     for paragraph in paragraphs:
-        judged = [(s.text, _sentence_reason(s.text, options.outlet)) for s in segment([paragraph])]
+        unquoted = _QUOTED.sub(lambda m: " " * len(m.group()), paragraph)
+        judged = [
+            (s.text, _sentence_reason(unquoted[s.start : s.end], options.outlet))
+            for s in segment([paragraph])
+        ]
         reasons = [reason for _, reason in judged if reason is not None]
         kept = [text for text, reason in judged if reason is None]
         if reasons and all(len(_WORD.findall(text)) <= _TAIL_WORDS for text in kept):

@@ -249,8 +249,9 @@ _NAME_SUFFIXES = frozenset({"Jr", "Jr.", "Sr", "Sr.", "II", "III", "IV"})
 _PLACE_CUES = frozenset({"in", "from", "near"})
 _PLACE_CUES_OF = frozenset({"streets", "city", "town", "village", "outskirts"})
 # The only lower-case words of a headline written in title case.
-_HEADLINE_LOWER = frozenset(
-    "a an the and or but nor of in on at to for by with from as into over amid after vs via per up".split()
+_HEADLINE_LOWER = _names(
+    "a, an, the, and, or, but, nor, of, in, on, at, to, for, by, with, from, as, into, over, amid, "
+    "after, vs, via, per, up"
 )
 _OPENERS = frozenset({"“", '"', "‘", "'", ":", "[", "("})
 

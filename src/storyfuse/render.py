@@ -74,12 +74,15 @@ def report_json(report: Report) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#<>&])")
 
 
 def escape_markdown(text: str) -> str:
-    """Untrusted text made inert in Markdown and in the HTML it may become."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Untrusted text made inert in Markdown and in the HTML it may become.
+
+    CommonMark treats a backslash-escaped ``<`` or ``&`` as a literal character,
+    so no tag or entity can come through, and the text stays readable.
+    """
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 

@@ -31,7 +31,7 @@ class SummaryOptions:
     """How long a summary may be and what it may contain."""
 
     words: int = 120
-    min_sentence_words: int = 6
+    min_sentence_words: int = 8
     max_sentence_words: int = 60
     redundancy: float = 0.5
     seed: int = 0
@@ -54,6 +54,26 @@ _ATTRIBUTION = re.compile(
 )
 
 
+_OPEN_QUOTES = "“"
+_CLOSE_QUOTES = "”"
+_PRONOUN = re.compile(r"\b(he|she|they|him|her|them|his|their|its)\b", re.IGNORECASE)
+_PROPER_NAME = re.compile(r"(?<!^)\b[A-Z][a-z]+")
+
+
+def _unbalanced_quotes(text: str) -> bool:
+    curly = text.count(_OPEN_QUOTES) != text.count(_CLOSE_QUOTES)
+    first_close = text.find(_CLOSE_QUOTES)
+    closes_first = first_close != -1 and first_close < (text.find(_OPEN_QUOTES) % (len(text) + 1))
+    return curly or closes_first or text.count('"') % 2 == 1
+
+
+def _early_pronoun(text: str) -> bool:
+    words = text.split()
+    opening = " ".join(words[:6])
+    pronoun = _PRONOUN.search(opening)
+    return bool(pronoun) and not _PROPER_NAME.search(opening[: pronoun.start()]) if pronoun else False
+
+
 def word_count(text: str) -> int:
     """Words as a reader counts them (whitespace-separated)."""
     return len(text.split())
@@ -66,6 +86,10 @@ def needs_context(article: Article, index: int) -> bool:
         return True
     if _QUOTE_ONLY.match(text) and not _ATTRIBUTION.search(text):
         return True  # a quote continued from the previous paragraph
+    if _unbalanced_quotes(text):
+        return True  # the middle or end of a quotation that began earlier
+    if _early_pronoun(text):
+        return True  # "A memorial bearing their names ..."
     definite = _DEFINITE.match(text)
     if definite and index > 0:
         noun = stem(definite.group(1).lower())
