@@ -15,9 +15,7 @@ SEEDS = SHARED / "seeds"
 DATA = SHARED / "data"
 
 
-def make_article(
-    article_id: str, paragraphs: Sequence[str], outlet: str | None = None
-) -> Article:
+def make_article(article_id: str, paragraphs: Sequence[str], outlet: str | None = None) -> Article:
     """An article made straight from clean paragraphs (no metadata, nothing removed)."""
     return Article(
         id=article_id,

@@ -109,7 +109,10 @@ def test_metadata_spans_are_removed_with_their_reasons() -> None:
 
 
 def test_sentence_broken_across_paragraphs_is_joined() -> None:
-    text = "Officials said the blaze spread to the roof of an\n\nadjacent shed before dawn.\n\nNobody was hurt."
+    text = (
+        "Officials said the blaze spread to the roof of an\n\n"
+        "adjacent shed before dawn.\n\nNobody was hurt."
+    )
     cleaned = clean_text(text, NO_METADATA, CleanOptions())
     assert cleaned.paragraphs == (
         "Officials said the blaze spread to the roof of an adjacent shed before dawn.",
@@ -124,7 +127,8 @@ def test_soft_wrapped_paragraphs_are_rejoined() -> None:
     )
     cleaned = clean_text(text, NO_METADATA, CleanOptions())
     assert cleaned.paragraphs[0] == (
-        "Fire crews in Port Avel fought a warehouse blaze for nine hours on Tuesday, officials said."
+        "Fire crews in Port Avel fought a warehouse blaze for nine hours "
+        "on Tuesday, officials said."
     )
 
 

@@ -191,7 +191,7 @@ def test_same_quote_merged_across_outlets_with_each_outlets_own_text() -> None:
     assert quote.text == quote.verbatim[0][1]
 
 
-def test_a_shorter_quote_contained_in_a_longer_one_is_merged() -> None:
+def test_a_fragment_is_never_cited_as_the_whole_quote() -> None:
     full = make_article(
         "a",
         "“The river rose overnight and we moved everyone to the school,” Vidal said.",
@@ -201,13 +201,15 @@ def test_a_shorter_quote_contained_in_a_longer_one_is_merged() -> None:
         "c",
         "Vidal said: “The river rose overnight and we moved everyone to the school.”",
     )
-    (quote,) = extract_quotes([full, partial, both], [person("Ines Vidal")])
-    assert quote.articles == ("a", "b", "c")
-    assert dict(quote.verbatim) == {
+    whole, fragment = extract_quotes([full, partial, both], [person("Ines Vidal")])
+    assert whole.articles == ("a", "c")
+    assert whole.speaker == fragment.speaker == "Ines Vidal"
+    assert dict(whole.verbatim) == {
         "a": "The river rose overnight and we moved everyone to the school",
-        "b": "We moved everyone to the school",
         "c": "The river rose overnight and we moved everyone to the school.",
     }
+    assert fragment.articles == ("b",)
+    assert fragment.text == "We moved everyone to the school"
 
 
 def test_quotes_by_different_speakers_are_not_merged() -> None:

@@ -42,8 +42,8 @@ def test_shared_sentences_cites_and_links() -> None:
     own = make_article("own", OWN_REPORT, outlet="Harbour Courier")
     index = SentenceIndex([wire, reprint, own])
     links = index.wire_links()
-    assert [(l.article, l.shared_sentences) for l in links["wire"]] == [("reprint", 4)]
-    assert [(l.article, l.shared_sentences) for l in links["reprint"]] == [("wire", 4)]
+    assert [(link.article, link.shared_sentences) for link in links["wire"]] == [("reprint", 4)]
+    assert [(link.article, link.shared_sentences) for link in links["reprint"]] == [("wire", 4)]
     assert links["own"] == ()
     assert index.supporting_articles(SentenceRef("wire", 0)) == ("reprint", "wire")
     assert index.supporting_articles(SentenceRef("wire", 4)) == ("wire",)

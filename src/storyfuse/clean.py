@@ -21,6 +21,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from storyfuse.models import CleanedText, DocumentMetadata, Removal
 from storyfuse.segment import segment
@@ -83,10 +84,12 @@ _SENTENCE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         APPEAL,
         re.compile(
             r"\byour (support|donation|contribution|gift)\b|\b(donate|give) (to us|today|now)\b"
-            r"|\bmake a (donation|contribution)\b|\bbecome an? (\w+ ){0,3}(member|supporter|patron)\b"
+            r"|\bmake a (donation|contribution)\b"
+            r"|\bbecome an? (\w+ ){0,3}(member|supporter|patron)\b"
             r"|\bmembership (scheme|programme|program|today)\b|\bwith paywalls?\b"
             r"|\bsupport (us|our (work|journalism|reporting|newsroom)|independent journalism)\b"
             r"|\bquality journalism\b|\bthose who can afford\b|\bkeep (our )?journalism\b"
+            r"|\b(every|each|your) (contribution|donation|gift)\b|\bkeeps? us (independent|going)\b"
             r"|^already a (member|subscriber)\b|^log in\b|\bcancel (at )?any ?time\b",
             re.IGNORECASE,
         ),
@@ -107,7 +110,8 @@ _SENTENCE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\bcommenting forum\b|\bcomments? section\b|\bjoin (the |our )?(thought-provoking )?"
             r"(conversations?|discussions?|debate)\b|\bcommunity guidelines\b|\bsee their replies\b"
-            r"|\b(readers|comments?) below\b|^share your (memories|views|thoughts|stories|experience)\b",
+            r"|\b(readers|comments?) below\b"
+            r"|^share your (memories|views|thoughts|stories|experience)\b",
             re.IGNORECASE,
         ),
     ),
@@ -155,8 +159,13 @@ def _sentence_reason(sentence: str, outlet: str | None) -> str | None:
     speaks_as_outlet = bool(_OUTLET_VOICE.search(unquoted))
     if speaks_as_outlet and (names_outlet or _ABOUT_JOURNALISM.search(unquoted)):
         return APPEAL
-    if names_outlet and re.search(
-        r"\bis (on the ground|trusted by|funded by)\b|\brelies on\b", unquoted, re.IGNORECASE
+    if names_outlet and (
+        _ABOUT_JOURNALISM.search(unquoted)
+        or re.search(
+            r"\bis (on the ground|there when|in the room|trusted by|funded by)\b|\brelies on\b",
+            unquoted,
+            re.IGNORECASE,
+        )
     ):
         return APPEAL
     return None
@@ -172,7 +181,7 @@ def _soft_wrapped(lines: Sequence[str]) -> bool:
     """Whether paragraphs are blank-line separated with lines wrapped inside them."""
     return any(not line.strip() for line in lines[1:-1]) and any(
         b.strip() and len(_WORD.findall(a)) >= 8 and not _TERMINAL.search(a)
-        for a, b in zip(lines, lines[1:], strict=False)
+        for a, b in pairwise(lines)
     )
 
 
@@ -255,9 +264,13 @@ def clean_text(text: str, metadata: DocumentMetadata, options: CleanOptions) -> 
         ]
         reasons = [reason for _, reason in judged if reason is not None]
         kept = [text for text, reason in judged if reason is None]
-        if reasons and all(len(_WORD.findall(text)) <= _TAIL_WORDS for text in kept):
-            # "Become a member from 4 crowns a month. Cancel any time.": the short
-            # remainder of a boilerplate paragraph belongs to it.
+        if reasons and all(
+            len(_WORD.findall(text)) <= _TAIL_WORDS or _ABOUT_JOURNALISM.search(text)
+            for text in kept
+        ):
+            # "Become a member from 4 crowns a month. Cancel any time." or "Reporting
+            # from the ground matters. Your gift keeps us there.": the short or
+            # self-referential remainder of a boilerplate paragraph belongs to it.
             judged = [(text, reason or reasons[0]) for text, reason in judged]
             kept = []
         removed.extend(Removal(text, reason) for text, reason in judged if reason is not None)

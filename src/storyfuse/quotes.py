@@ -379,24 +379,41 @@ def _merge(found: list[_Found], texts: dict[str, str]) -> tuple[Quote, ...]:
     quotes: list[tuple[int, tuple[int, int], Quote]] = []
     for members in groups.values():
         members.sort(key=lambda f: f.order)
-        candidates = sorted({m.text for m in members}, key=lambda t: (-len(t), t))
-        verbatim: list[tuple[str, str]] = []
-        for article in sorted({m.article for m in members}):
-            own = max((m.text for m in members if m.article == article), key=len)
-            body = texts[article]
-            verbatim.append((article, next((c for c in candidates if c in body), own)))
-        speakers = Counter(m.speaker for m in members if m.speaker is not None)
-        ranked = [m.speaker for m in members if m.speaker is not None]
-        speaker = max(ranked, key=lambda s: (speakers[s], -ranked.index(s))) if ranked else None
-        quote = Quote(
-            speaker=speaker,
-            text=verbatim[0][1],
-            articles=tuple(a for a, _ in verbatim),
-            verbatim=tuple(verbatim),
-        )
-        quotes.append((len(verbatim), members[0].order, quote))
+        while members:
+            quote, members = _fullest_quote(members, texts)
+            quotes.append((len(quote.articles), members[0].order if members else (0, 0), quote))
     quotes.sort(key=lambda item: (-item[0], item[1]))
     return tuple(q for _, _, q in quotes)
+
+
+def _fullest_quote(members: list[_Found], texts: dict[str, str]) -> tuple[Quote, list[_Found]]:
+    """The longest form of a merged quote, cited only to articles that print all of it.
+
+    Articles that print only a fragment of it keep their members for a quote
+    of their own: a citation must never claim more words than the article has.
+    """
+    longest = max(members, key=lambda m: (len(_normalise(m.text)), -members.index(m)))
+    key = _normalise(longest.text)
+    forms = sorted(
+        {m.text for m in members if _normalise(m.text) == key}, key=lambda t: (-len(t), t)
+    )
+    verbatim: list[tuple[str, str]] = []
+    for article in sorted({m.article for m in members}):
+        form = next((f for f in forms if f in texts[article]), None)
+        if form is not None:
+            verbatim.append((article, form))
+    cited = {article for article, _ in verbatim}
+    covered = [m for m in members if m.article in cited]
+    speakers = Counter(m.speaker for m in covered if m.speaker is not None)
+    ranked = [m.speaker for m in covered if m.speaker is not None]
+    speaker = max(ranked, key=lambda s: (speakers[s], -ranked.index(s))) if ranked else None
+    quote = Quote(
+        speaker=speaker,
+        text=verbatim[0][1],
+        articles=tuple(article for article, _ in verbatim),
+        verbatim=tuple(verbatim),
+    )
+    return quote, [m for m in members if m.article not in cited]
 
 
 def _contained(keys: list[str]) -> Iterator[tuple[int, int]]:

@@ -109,7 +109,7 @@ def story_markdown(story: Story, articles: dict[str, Article], *, explain: bool 
     )
     lines += ["", "### Summary", ""]
     for sentence in story.summary:
-        marks = "".join(f"[{number[c]}]" for c in sentence.citations)
+        marks = "".join(f"[{n}]" for n in sorted(number[c] for c in sentence.citations))
         lines.append(f"- {escape_markdown(sentence.text)} {marks}")
     lines += ["", "### Sources", ""]
     for article_id in story.articles:
@@ -122,7 +122,7 @@ def story_markdown(story: Story, articles: dict[str, Article], *, explain: bool 
     if story.shared_facts:
         lines += ["", "### Reported by several outlets", ""]
         for fact in story.shared_facts:
-            marks = "".join(f"[{number[a]}]" for a in fact.articles)
+            marks = "".join(f"[{n}]" for n in sorted(number[a] for a in fact.articles))
             lines.append(f"- {escape_markdown(fact.text)} {marks}")
     if story.unique_facts:
         lines += ["", "### Reported by one outlet only", ""]
@@ -131,13 +131,14 @@ def story_markdown(story: Story, articles: dict[str, Article], *, explain: bool 
             by_article[unique.article].append(unique.text)
         for article_id, texts in by_article.items():
             lines.append(
-                f"- **[{number[article_id]}] {escape_markdown(_article_label(articles[article_id]))}**"
+                f"- **[{number[article_id]}] "
+                f"{escape_markdown(_article_label(articles[article_id]))}**"
             )
             lines += [f"  - {escape_markdown(text)}" for text in texts]
     if story.quotes:
         lines += ["", "### Quotes", ""]
         for quote in story.quotes:
-            marks = "".join(f"[{number[a]}]" for a in quote.articles)
+            marks = "".join(f"[{n}]" for n in sorted(number[a] for a in quote.articles))
             speaker = escape_markdown(quote.speaker or "unattributed")
             lines.append(f"- **{speaker}**: “{escape_markdown(quote.text)}” {marks}")
     if story.entities:

@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from storyfuse.models import Article, SentenceRef, SummarySentence
 from storyfuse.wire import SentenceIndex
@@ -33,7 +34,8 @@ class SummaryOptions:
     words: int = 120
     min_sentence_words: int = 8
     max_sentence_words: int = 60
-    redundancy: float = 0.5
+    redundancy: float = 0.25
+    lead_bonus: float = 1.0
     seed: int = 0
 
 
@@ -44,7 +46,7 @@ Summarizer = Callable[
 _DANGLING_START = re.compile(
     r"^[\"'“‘(]?(he|she|it|they|him|her|his|its|their|them|this|that|these|those|such|but|and|"
     r"or|so|yet|however|meanwhile|also|still|instead|moreover|furthermore|nevertheless|then|"
-    r"later|earlier|both|there|here|another|other|others|the latter|the former)\b",
+    r"later|earlier|both|there|here|another|other|others|the latter|the former|the two|the pair)\b",
     re.IGNORECASE,
 )
 _DEFINITE = re.compile(r"^[\"'“‘]?the\s+([a-z]+)", re.IGNORECASE)
@@ -71,7 +73,9 @@ def _early_pronoun(text: str) -> bool:
     words = text.split()
     opening = " ".join(words[:6])
     pronoun = _PRONOUN.search(opening)
-    return bool(pronoun) and not _PROPER_NAME.search(opening[: pronoun.start()]) if pronoun else False
+    return (
+        bool(pronoun) and not _PROPER_NAME.search(opening[: pronoun.start()]) if pronoun else False
+    )
 
 
 def word_count(text: str) -> int:
@@ -103,70 +107,113 @@ class _Candidate:
     ref: SentenceRef
     text: str
     words: int
-    content: frozenset[str]
-    score: float
+    vector: dict[str, float]
+    concepts: frozenset[str]
+    lead: float
     position: float
     leans_on_previous: bool
+
+
+SOLE_SOURCE_WEIGHT = 0.1
+
+
+def _concepts(text: str) -> frozenset[str]:
+    """What a sentence says, as word prefixes and pairs of consecutive content words."""
+    words = [w[:6] for w in content_words(text)]
+    return frozenset(words) | frozenset(f"{a} {b}" for a, b in pairwise(words))
 
 
 def _candidates(
     articles: Sequence[Article], index: SentenceIndex, options: SummaryOptions
 ) -> list[_Candidate]:
-    document_frequency: Counter[str] = Counter()
-    for article in articles:
-        document_frequency.update({w for s in article.sentences for w in content_words(s.text)})
-    total_articles = max(1, len(articles))
-    outlets = {article.id: article.outlet_key for article in articles}
-    total_outlets = max(1, len(set(outlets.values())))
+    vectors = _sentence_vectors(articles)
     candidates: list[_Candidate] = []
     for article in articles:
         sentence_count = max(1, len(article.sentences))
         for sentence in article.sentences:
             words = word_count(sentence.text)
+            ref = SentenceRef(article.id, sentence.index)
             if not options.min_sentence_words <= words <= options.max_sentence_words:
                 continue
-            content = frozenset(content_words(sentence.text))
-            if not content:
+            if not vectors[ref]:
                 continue
-            agreement = sum(document_frequency[w] for w in content) / (
-                len(content) * total_articles
-            )
-            ref = SentenceRef(article.id, sentence.index)
-            reporters = {outlets[a] for a in index.supporting_articles(ref) if a in outlets}
-            support = (len(reporters) - 1) / max(1, total_outlets - 1)
-            position = sentence.index / sentence_count
-            score = (0.5 * agreement + 0.3 * support) * (1.0 - 0.5 * position) + 0.2 * math.exp(
-                -sentence.index / 3
-            )
             candidates.append(
                 _Candidate(
                     ref=ref,
                     text=sentence.text,
                     words=words,
-                    content=content,
-                    score=score,
-                    position=position,
+                    vector=vectors[ref],
+                    concepts=_concepts(sentence.text),
+                    lead=math.exp(-sentence.index / 3),
+                    position=sentence.index / sentence_count,
                     leans_on_previous=needs_context(article, sentence.index),
                 )
             )
     return candidates
 
 
+def _concept_weights(articles: Sequence[Article], index: SentenceIndex) -> Counter[str]:
+    """How many independent sources report each concept.
+
+    Reprints of one wire story count once: agreement between outlets that
+    reported separately is what marks a fact as central to the story.
+    """
+    by_source: dict[str, set[str]] = {}
+    for article in articles:
+        concepts = by_source.setdefault(index.sources[article.id], set())
+        for sentence in article.sentences:
+            concepts.update(_concepts(sentence.text))
+    weights: Counter[str] = Counter()
+    for concepts in by_source.values():
+        weights.update(concepts)
+    if len(by_source) > 1:
+        # What one source alone reports still fills a budget the shared facts leave.
+        weights = Counter({c: n * n if n > 1 else SOLE_SOURCE_WEIGHT for c, n in weights.items()})
+    return weights
+
+
+def _sentence_vectors(articles: Sequence[Article]) -> dict[SentenceRef, dict[str, float]]:
+    """Unit TF-IDF vectors over word prefixes, IDF taken over the story's sentences.
+
+    Names every sentence shares weigh little; the words that say what happened
+    ("congratulated", "not discussed") weigh most. Five-letter prefixes make
+    "congratulated" and "congratulations" one word.
+    """
+    words = {
+        SentenceRef(a.id, s.index): Counter(w[:5] for w in content_words(s.text))
+        for a in articles
+        for s in a.sentences
+    }
+    document_frequency: Counter[str] = Counter()
+    for counts in words.values():
+        document_frequency.update(counts.keys())
+    total = len(words) + 1
+    vectors: dict[SentenceRef, dict[str, float]] = {}
+    for ref, counts in words.items():
+        vector = {
+            w: (1 + math.log(n)) * math.log(total / document_frequency[w])
+            for w, n in counts.items()
+        }
+        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+        vectors[ref] = {w: v / norm for w, v in vector.items()}
+    return vectors
+
+
+def _similarity(first: Mapping[str, float], second: Mapping[str, float]) -> float:
+    if len(first) > len(second):
+        first, second = second, first
+    return sum(weight * second.get(word, 0.0) for word, weight in first.items())
+
+
 def _redundant(
     candidate: _Candidate, chosen: Sequence[_Candidate], index: SentenceIndex, threshold: float
 ) -> bool:
+    """Whether a chosen sentence already says what ``candidate`` says."""
     same = index.same_copy(candidate.ref)
-    for other in chosen:
-        if other.ref in same:
-            return True
-        overlap = len(candidate.content & other.content)
-        smaller = min(len(candidate.content), len(other.content))
-        if smaller and overlap / smaller >= threshold + 0.2:
-            return True
-        union = len(candidate.content | other.content)
-        if union and overlap / union >= threshold:
-            return True
-    return False
+    return any(
+        other.ref in same or _similarity(candidate.vector, other.vector) >= threshold
+        for other in chosen
+    )
 
 
 def _order(chosen: Sequence[_Candidate], article_rank: Mapping[str, int]) -> list[_Candidate]:
@@ -195,30 +242,41 @@ def _cite(chosen: Sequence[_Candidate], index: SentenceIndex) -> tuple[SummarySe
 def storyfuse_summary(
     articles: Sequence[Article], index: SentenceIndex, options: SummaryOptions
 ) -> tuple[SummarySentence, ...]:
-    """The default summarizer: agreement, support and position, without redundancy."""
-    candidates = sorted(
-        _candidates(articles, index, options),
-        key=lambda c: (-c.score, c.ref.article, c.ref.sentence),
-    )
+    """The default summarizer: cover what most independent sources report, in few words.
+
+    Each step takes the sentence that adds the most not-yet-covered concept
+    weight per word (with a bonus for an article's opening sentences) and
+    still fits the budget; a sentence that leans on its predecessor is taken
+    only right after it, and one too similar to a chosen sentence not at all.
+    """
+    weights = _concept_weights(articles, index)
+    candidates = _candidates(articles, index, options)
     chosen: list[_Candidate] = []
+    covered: set[str] = set()
     budget = options.words
-    progress = True
-    while progress:
-        progress = False
+    while True:
         chosen_refs = {c.ref for c in chosen}
+        best: tuple[float, _Candidate] | None = None
         for candidate in candidates:
             if candidate.ref in chosen_refs or candidate.words > budget:
                 continue
-            if candidate.leans_on_previous:
-                anchor = SentenceRef(candidate.ref.article, candidate.ref.sentence - 1)
-                if anchor not in chosen_refs:
-                    continue
-            if _redundant(candidate, chosen, index, options.redundancy):
+            if candidate.leans_on_previous and (
+                SentenceRef(candidate.ref.article, candidate.ref.sentence - 1) not in chosen_refs
+            ):
                 continue
-            chosen.append(candidate)
-            budget -= candidate.words
-            progress = True
+            gain = sum(weights[c] for c in candidate.concepts - covered)
+            value = gain / math.sqrt(candidate.words) * (1.0 + options.lead_bonus * candidate.lead)
+            if (
+                value > 0
+                and (best is None or value > best[0])
+                and not _redundant(candidate, chosen, index, options.redundancy)
+            ):
+                best = (value, candidate)
+        if best is None:
             break
+        chosen.append(best[1])
+        covered |= best[1].concepts
+        budget -= best[1].words
     rank = {article.id: number for number, article in enumerate(articles)}
     return _cite(_order(chosen, rank), index)
 

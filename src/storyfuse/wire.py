@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from storyfuse.models import Article, SentenceGroup, SentenceRef, WireLink
 
@@ -179,6 +179,11 @@ class SentenceIndex:
             if max(first_covered, second_covered) >= self.options.same_sentence:
                 yield SentenceMatch(first, second, first_covered, second_covered)
 
+    @cached_property
+    def sources(self) -> dict[str, str]:
+        """Each article's independent source, as :func:`source_groups` finds it."""
+        return source_groups(list(self.articles.values()), self.wire_links(), self.options)
+
     def supporting_articles(self, ref: SentenceRef) -> tuple[str, ...]:
         """Articles that report the sentence: its own and those with the same or a fuller copy."""
         return tuple(sorted({ref.article} | self._supporters.get(ref, set())))
@@ -231,12 +236,12 @@ def _ref_key(ref: SentenceRef | tuple[SentenceRef, SentenceRef]) -> tuple[str, i
     return first.article, first.sentence
 
 
-def independent_sources(
+def source_groups(
     articles: Sequence[Article],
     links: Mapping[str, Sequence[WireLink]],
     options: MatchOptions | None = None,
-) -> int:
-    """Count sources after merging articles that mostly reprint the same copy.
+) -> dict[str, str]:
+    """Map each article id to its independent source (the smallest id in its group).
 
     Two articles are one source when either shares ``same_source`` of its
     sentences with the other, or when they come from the same outlet.
@@ -263,4 +268,13 @@ def independent_sources(
         for link in links.get(article.id, ()):
             if link.article in parent and link.share >= threshold:
                 union(article.id, link.article)
-    return len({find(article.id) for article in articles})
+    return {article.id: find(article.id) for article in articles}
+
+
+def independent_sources(
+    articles: Sequence[Article],
+    links: Mapping[str, Sequence[WireLink]],
+    options: MatchOptions | None = None,
+) -> int:
+    """Count sources after merging articles that mostly reprint the same copy."""
+    return len(set(source_groups(articles, links, options).values()))
