@@ -116,8 +116,8 @@ def story_markdown(story: Story, articles: dict[str, Article], *, explain: bool 
         article = articles[article_id]
         title = escape_markdown(article.title or article.sentences[0].text)
         lines.append(
-            f"{number[article_id]}. {title} ({escape_markdown(_article_label(article))}) "
-            f"`{escape_markdown(article.source)}`"
+            f"{number[article_id]}. {title} ({escape_markdown(_article_label(article))}), "
+            f"{escape_markdown(article.source)}"
         )
     if story.shared_facts:
         lines += ["", "### Reported by several outlets", ""]
