@@ -84,8 +84,9 @@ _SENTENCE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         APPEAL,
         re.compile(
             r"\byour (support|donation|contribution|gift)\b|\b(donate|give) (to us|today|now)\b"
-            r"|\bmake a (donation|contribution)\b"
-            r"|\bbecome an? (\w+ ){0,3}(member|supporter|patron)\b"
+            r"|\bmake a (donation|contribution) (today|now|here|to us|to our)\b"
+            r"|\bbecome an? (\w+ )?(member|supporter|patron|subscriber) (today|now|from|for)\b"
+            r"|\bbecome an? (supporter|patron)\b"
             r"|\bmembership (scheme|programme|program|today)\b|\bwith paywalls?\b"
             r"|\bsupport (us|our (work|journalism|reporting|newsroom)|independent journalism)\b"
             r"|\bquality journalism\b|\bthose who can afford\b|\bkeep (our )?journalism\b"
@@ -99,11 +100,15 @@ _SENTENCE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"^(subscribe|sign up|register|download|get|start|try|unlock)\b.*"
             r"\b(premium|newsletters?|subscription|app|inbox|briefing|free|bookmark)\b"
-            r"|\b(you|your)\b.*\b(subscri(be|ption)|newsletters?|bookmark|inbox|sign up)\b"
-            r"|\b(subscri(be|ption)|newsletters?|bookmark|inbox|sign up)\b.*\b(you|your)\b"
-            r"|\b(save|bookmark|keep)\b.*\b(for later|read later|reference later)\b",
+            r"|\b(you|your)\b.*\b(subscri(be|ption)|newsletters?|bookmark|inbox)\b"
+            r"|\b(subscri(be|ption)|newsletters?|bookmark|inbox)\b.*\b(you|your)\b"
+            r"|\b(save|bookmark)\b.*\blater\b|\byour favou?rite (articles|stories)\b",
             re.IGNORECASE,
         ),
+    ),
+    (
+        COPYRIGHT,
+        re.compile(r"^\s*(©|\(c\)\s*\d{4}|copyright\b)|\ball rights reserved\b", re.IGNORECASE),
     ),
     (
         COMMENTS,
@@ -125,10 +130,15 @@ _ABOUT_JOURNALISM = re.compile(
     re.IGNORECASE,
 )
 # Quoted speech, including a quotation left open at the end of a paragraph.
+_SELF_PROMOTION = re.compile(
+    r"\bis (on the ground|there when|in the room|trusted by|funded by)\b|\brelies on\b",
+    re.IGNORECASE,
+)
 _QUOTED = re.compile(r"“[^”]*(”|$)|\"[^\"]*(\"|$)")
 _TERMINAL = re.compile(r"[.!?…:;][\"'”’)\]]*\s*$|[\"”]\s*$")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _TAIL_WORDS = 8
+_LABEL_WORDS = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,31 +154,48 @@ def _normalize_line(line: str) -> str:
 
 
 def _line_reason(line: str) -> str | None:
+    """The reason to drop a whole line, judged only for short, label-like lines.
+
+    A long line is a paragraph: a credit or link inside it ("... Reuters/Jane Doe
+    San Francisco the novel ...") cannot be cut out cleanly, and the paragraph
+    must not be lost with it; its sentences are judged one by one instead.
+    """
+    if len(line.split()) > _LABEL_WORDS:
+        return None
     for reason, pattern in _LINE_RULES:
         if pattern.search(line):
             return reason
     return None
 
 
-def _sentence_reason(sentence: str, outlet: str | None) -> str | None:
-    unquoted = _QUOTED.sub(" ", sentence)  # what people are quoted saying is the story
+def _sentence_reason(unquoted: str, outlet: str | None) -> str | None:
+    """Why a sentence (with quoted speech blanked out) is boilerplate on its own."""
     for reason, pattern in _SENTENCE_RULES:
         if pattern.search(unquoted):
             return reason
-    names_outlet = bool(outlet) and outlet is not None and outlet.casefold() in unquoted.casefold()
-    speaks_as_outlet = bool(_OUTLET_VOICE.search(unquoted))
-    if speaks_as_outlet and (names_outlet or _ABOUT_JOURNALISM.search(unquoted)):
-        return APPEAL
-    if names_outlet and (
-        _ABOUT_JOURNALISM.search(unquoted)
-        or re.search(
-            r"\bis (on the ground|there when|in the room|trusted by|funded by)\b|\brelies on\b",
-            unquoted,
-            re.IGNORECASE,
+    if (
+        outlet
+        and outlet.casefold() in unquoted.casefold()
+        and (
+            _OUTLET_VOICE.search(unquoted)
+            or _ABOUT_JOURNALISM.search(unquoted)
+            or _SELF_PROMOTION.search(unquoted)
         )
     ):
         return APPEAL
     return None
+
+
+def _appeal_signal(unquoted: str) -> int:
+    """How much a sentence sounds like an appeal: 2 for "we" about journalism, 1 for
+    journalism alone, 0 for neither.
+
+    Columns and statements say "we" too, so a signal never removes a sentence on its
+    own: 2 counts next to a certain appeal, 1 only in the same paragraph as one.
+    """
+    if not _ABOUT_JOURNALISM.search(unquoted):
+        return 0
+    return 2 if _OUTLET_VOICE.search(unquoted) else 1
 
 
 def _is_prose(line: str) -> bool:
@@ -217,6 +244,16 @@ def _continues(previous: str, following: str) -> bool:
     )
 
 
+def _judge_sentences(paragraph: str, outlet: str | None) -> list[tuple[str, str | None, int]]:
+    """Each sentence of a paragraph with its own removal reason and the weak signal."""
+    unquoted = _QUOTED.sub(lambda m: " " * len(m.group()), paragraph)
+    judged = []
+    for sentence in segment([paragraph]):
+        own = unquoted[sentence.start : sentence.end]
+        judged.append((sentence.text, _sentence_reason(own, outlet), _appeal_signal(own)))
+    return judged
+
+
 def clean_text(text: str, metadata: DocumentMetadata, options: CleanOptions) -> CleanedText:
     """Split ``text`` into the article's own paragraphs and the removed boilerplate."""
     removed: list[Removal] = []
@@ -239,7 +276,7 @@ def clean_text(text: str, metadata: DocumentMetadata, options: CleanOptions) -> 
             reason = REPEATED
         if reason is None and not seen_prose and not _is_prose(stripped):
             # a short label between the headline and the story
-            reason = _sentence_reason(stripped, options.outlet) or CREDIT
+            reason = _sentence_reason(_QUOTED.sub(" ", stripped), options.outlet) or CREDIT
         if reason is not None:
             removed.append(Removal(stripped, reason))
             kept_lines.append(None)
@@ -255,25 +292,29 @@ def clean_text(text: str, metadata: DocumentMetadata, options: CleanOptions) -> 
         else:
             paragraphs.append(joined)
 
+    judged = [_judge_sentences(paragraph, options.outlet) for paragraph in paragraphs]
     kept_paragraphs: list[str] = []
-    for paragraph in paragraphs:
-        unquoted = _QUOTED.sub(lambda m: " " * len(m.group()), paragraph)
-        judged = [
-            (s.text, _sentence_reason(unquoted[s.start : s.end], options.outlet))
-            for s in segment([paragraph])
+    for number, sentences in enumerate(judged):
+        nearby = judged[max(0, number - 1) : number + 2]
+        near_appeal = any(reason == APPEAL for group in nearby for _, reason, _ in group)
+        in_appeal = any(reason == APPEAL for _, reason, _ in sentences)
+        decided = [
+            (
+                text,
+                APPEAL
+                if reason is None and ((signal == 2 and near_appeal) or (signal and in_appeal))
+                else reason,
+            )
+            for text, reason, signal in sentences
         ]
-        reasons = [reason for _, reason in judged if reason is not None]
-        kept = [text for text, reason in judged if reason is None]
-        if reasons and all(
-            len(_WORD.findall(text)) <= _TAIL_WORDS or _ABOUT_JOURNALISM.search(text)
-            for text in kept
-        ):
-            # "Become a member from 4 crowns a month. Cancel any time." or "Reporting
-            # from the ground matters. Your gift keeps us there.": the short or
-            # self-referential remainder of a boilerplate paragraph belongs to it.
-            judged = [(text, reason or reasons[0]) for text, reason in judged]
+        reasons = [reason for _, reason in decided if reason is not None]
+        kept = [text for text, reason in decided if reason is None]
+        if reasons and all(len(_WORD.findall(text)) <= _TAIL_WORDS for text in kept):
+            # "Become a member from 4 crowns a month. Cancel any time.": the short
+            # remainder of a boilerplate paragraph belongs to it.
+            decided = [(text, reason or reasons[0]) for text, reason in decided]
             kept = []
-        removed.extend(Removal(text, reason) for text, reason in judged if reason is not None)
+        removed.extend(Removal(text, reason) for text, reason in decided if reason is not None)
         if kept:
             kept_paragraphs.append(" ".join(kept))
     return CleanedText(paragraphs=tuple(kept_paragraphs), removed=tuple(removed))
