@@ -74,7 +74,8 @@ def report_json(report: Report) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#<>&])")
+# Enough to stop links, HTML, code spans and table cells; emphasis marks stay.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`\[\]|<>&])")
 
 
 def escape_markdown(text: str) -> str:
