@@ -16,6 +16,14 @@ EntityType = Literal["person", "organization", "place"]
 
 
 @dataclass(frozen=True, slots=True)
+class Removal:
+    """Text dropped by an extractor or the cleaner, and why."""
+
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class RawDocument:
     """One input article as read from disk, before any cleaning.
 
@@ -30,6 +38,11 @@ class RawDocument:
     url: str | None = None
     outlet: str | None = None
     published: dt.date | None = None
+    updated: dt.date | None = None
+    author: str | None = None
+    language: str | None = None
+    # What an extractor (HTML, feeds) already dropped around ``text``, with reasons.
+    removed: tuple[Removal, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,14 +50,6 @@ class InputError:
     """An input that could not be read as an article, with the reason."""
 
     source: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Removal:
-    """Text dropped by the cleaner, and why."""
-
-    text: str
     reason: str
 
 

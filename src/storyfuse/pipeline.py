@@ -72,7 +72,7 @@ def prepare_articles(
             url=document.url or meta.url,
             text=text,
             sentences=sentences,
-            removed=cleaned.removed,
+            removed=document.removed + cleaned.removed,
         )
     return tuple(articles.values()), tuple(errors)
 
