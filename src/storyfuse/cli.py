@@ -93,3 +93,8 @@ def summarize(
         output.write_text(text, encoding="utf-8")
         click.echo(f"storyfuse: wrote {output}", err=True)
     sys.exit(EXIT_REJECTED if report.errors else EXIT_OK)
+
+
+@main.group("eval")
+def eval_group() -> None:
+    """Measure storyfuse against labelled data, side by side with baselines."""
