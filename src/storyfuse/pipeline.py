@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from storyfuse.clean import CleanOptions, clean_text, repeated_outlet_lines
-from storyfuse.cluster import ClusterOptions, cluster_articles, story_id
+from storyfuse.cluster import ClusterOptions, cluster_articles
 from storyfuse.compare import CompareOptions, compare_story
 from storyfuse.ingest import read_inputs
 from storyfuse.metadata import find_metadata
@@ -78,6 +78,7 @@ def prepare_articles(
 
 
 def build_story(
+    story_id: str,
     articles: Sequence[Article],
     index: SentenceIndex,
     wire: dict[str, tuple[WireLink, ...]],
@@ -89,7 +90,7 @@ def build_story(
     comparison = compare_story(articles, index, options.compare)
     dates = sorted(a.published for a in articles if a.published)
     return Story(
-        id=story_id(articles),
+        id=story_id,
         headline=choose_headline(articles, summary),
         articles=tuple(a.id for a in articles),
         independent_sources=independent_sources(articles, wire, options.match),
@@ -112,16 +113,16 @@ def build_report(
     articles, errors = prepare_articles(documents)
     index = SentenceIndex(articles, options.match)
     wire = index.wire_links()
-    groups = cluster_articles(articles, wire, options.cluster)
+    groups = cluster_articles(articles, options.cluster)
     stories = []
-    for group in groups:
+    for story_id, group in groups:
         members = {a.id for a in group}
         story_wire = {
             a.id: tuple(link for link in wire.get(a.id, ()) if link.article in members)
             for a in group
         }
         story_index = SentenceIndex(group, options.match) if len(groups) > 1 else index
-        stories.append(build_story(group, story_index, story_wire, options))
+        stories.append(build_story(story_id, group, story_index, story_wire, options))
     stories.sort(key=lambda s: (-len(s.articles), s.id))
     ordered_articles = tuple(sorted(articles, key=lambda a: a.source))
     return Report(articles=ordered_articles, wire=wire, stories=tuple(stories), errors=errors)
