@@ -122,6 +122,15 @@ _SENTENCE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 
+# A cheap first look: no sentence rule can match a sentence without one of these.
+_TRIGGERS = re.compile(
+    r"support|donat|contribut|gift|member|paywall|journalis|afford|subscri|newsletter|bookmark"
+    r"|sign up|inbox|premium|comment|conversation|discussion|debate|replies|readers|share your"
+    r"|later|favou?rite|log in|cancel|©|\(c\)|copyright|rights reserved|keeps? us|patron"
+    r"|briefing|give|guidelines"
+    r"|^(register|download|get|start|try|unlock)\b",
+    re.IGNORECASE,
+)
 # First-person plural outside quotation marks: the outlet talking about itself.
 _OUTLET_VOICE = re.compile(r"\b([Ww]e|[Oo]ur)\b")
 _ABOUT_JOURNALISM = re.compile(
@@ -170,9 +179,10 @@ def _line_reason(line: str) -> str | None:
 
 def _sentence_reason(unquoted: str, outlet: str | None) -> str | None:
     """Why a sentence (with quoted speech blanked out) is boilerplate on its own."""
-    for reason, pattern in _SENTENCE_RULES:
-        if pattern.search(unquoted):
-            return reason
+    if _TRIGGERS.search(unquoted):
+        for reason, pattern in _SENTENCE_RULES:
+            if pattern.search(unquoted):
+                return reason
     if (
         outlet
         and outlet.casefold() in unquoted.casefold()

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from storyfuse.models import Article
 from storyfuse.wire import match_tokens
-from storyfuse.words import STOPWORDS, content_words
+from storyfuse.words import STOPWORDS, content_tokens, content_words
 
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:[- ][A-Z][a-z]+)*|\b[A-Z]{2,5}\b")
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
@@ -62,11 +62,13 @@ def _names(text: str) -> list[str]:
     for match in _CAPITALISED.finditer(text):
         name = match.group()
         first = name.split()[0].lower()
-        if match.start() == 0 or text[: match.start()].rstrip().endswith(("“", '"', "(")):
-            if first in STOPWORDS or first in _COMMON_OPENERS:
-                name = " ".join(name.split()[1:])
-                if not name:
-                    continue
+        opens_sentence = match.start() == 0 or text[: match.start()].rstrip().endswith(
+            ("“", '"', "(")
+        )
+        if opens_sentence and (first in STOPWORDS or first in _COMMON_OPENERS):
+            name = " ".join(name.split()[1:])
+            if not name:
+                continue
         if name.lower() not in _NOT_NAMES and not _DEMONYM.fullmatch(name):
             names.append(name.lower())
     return names
@@ -82,14 +84,13 @@ class ClusterOptions:
     title_weight: float = 2.0
     lead_weight: float = 2.0
     name_weight: float = 2.0
-    # Terms shared by more active stories than this are too common to link anything.
-    max_postings: int = 400
+    # Candidate stories come from the article's most distinctive terms; the best
+    # few by that partial score are then scored on all terms.
+    query_terms: int = 30
+    candidates: int = 10
     max_days_apart: int = 3
     distant_penalty: float = 0.1
     window_days: int = 30
-    idf_power: float = 1.0
-    max_terms: int = 0
-    bigram_weight: float = 0.0
     wire_sentences: int = 2
 
 
@@ -125,17 +126,14 @@ def article_features(article: Article, options: ClusterOptions | None = None) ->
     hashes: set[str] = set()
     for sentence in article.sentences:
         weight = options.lead_weight if sentence.index < options.lead_sentences else 1.0
-        words = content_words(sentence.text)
+        tokens = match_tokens(sentence.text)
+        words = content_tokens(tokens)
         for word in words:
             counts[word] += weight
-        if options.bigram_weight:
-            for first, second in zip(words, words[1:], strict=False):
-                counts[f"{first}_{second}"] += weight * options.bigram_weight
         for name in _names(sentence.text):
             counts["@" + name] += weight * options.name_weight
         for year in _YEAR.findall(sentence.text):
             counts["#" + year] += weight
-        tokens = match_tokens(sentence.text)
         if len(tokens) >= 8:
             hashes.add(hashlib.blake2b(" ".join(tokens).encode(), digest_size=8).hexdigest())
     terms = tuple(sorted((term, 1.0 + math.log(count)) for term, count in counts.items()))
@@ -179,11 +177,7 @@ class StoryClusterer:
         return math.log((1 + self._documents) / (1 + self._document_frequency[term])) + 1.0
 
     def _vector(self, features: ArticleFeatures) -> dict[str, float]:
-        power = self.options.idf_power
-        vector = {term: tf * self._idf(term) ** power for term, tf in features.terms}
-        if self.options.max_terms and len(vector) > self.options.max_terms:
-            kept = sorted(vector, key=lambda t: (-vector[t], t))[: self.options.max_terms]
-            vector = {term: vector[term] for term in kept}
+        vector = {term: tf * self._idf(term) for term, tf in features.terms}
         norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
         return {term: value / norm for term, value in vector.items()}
 
@@ -224,20 +218,22 @@ class StoryClusterer:
     def _score_candidates(
         self, features: ArticleFeatures, vector: Mapping[str, float]
     ) -> list[tuple[str, float]]:
-        dot: defaultdict[str, float] = defaultdict(float)
-        for term, weight in vector.items():
-            owners = self._postings.get(term)
-            if not owners or len(owners) > self.options.max_postings:
-                continue
-            for story_id in owners:
-                dot[story_id] += weight * self._stories[story_id].centroid[term]
+        distinctive = sorted(vector, key=lambda term: (-vector[term], term))
+        partial: defaultdict[str, float] = defaultdict(float)
+        for term in distinctive[: self.options.query_terms]:
+            for story_id in self._postings.get(term, ()):
+                story = self._stories[story_id]
+                partial[story_id] += vector[term] * story.centroid[term] / len(story.members)
+        shortlist = sorted(partial, key=lambda s: (-partial[s], s))[: self.options.candidates]
         wired = Counter(
             self._hash_owner[h] for h in features.sentence_hashes if h in self._hash_owner
         )
         scored: list[tuple[str, float]] = []
-        for story_id in set(dot) | set(wired):
+        for story_id in set(shortlist) | set(wired):
             story = self._stories[story_id]
-            score = dot[story_id] / len(story.members)
+            centroid = story.centroid
+            dot = sum(weight * centroid.get(term, 0.0) for term, weight in vector.items())
+            score = dot / len(story.members)
             score -= self._time_penalty(features.published, story)
             if wired[story_id] >= self.options.wire_sentences:
                 score = max(score, 1.0)

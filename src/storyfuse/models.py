@@ -211,6 +211,21 @@ class Story:
 
 
 @dataclass(frozen=True, slots=True)
+class StoryRow:
+    """A story as listed: headline, size, outlets, sources and when it was seen."""
+
+    id: str
+    headline: str
+    size: int
+    independent_sources: int
+    outlets: tuple[str, ...]
+    first_published: dt.date | None
+    last_published: dt.date | None
+    first_seen: str
+    last_seen: str
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """The result of a run: articles with their wire links, stories, rejected inputs."""
 

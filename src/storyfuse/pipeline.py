@@ -91,7 +91,7 @@ def build_story(
     dates = sorted(a.published for a in articles if a.published)
     return Story(
         id=story_id,
-        headline=choose_headline(articles, summary),
+        headline=choose_headline(articles),
         articles=tuple(a.id for a in articles),
         independent_sources=independent_sources(articles, wire, options.match),
         summary=summary,
@@ -104,6 +104,18 @@ def build_story(
     )
 
 
+def story_from_articles(
+    story_id: str,
+    articles: Sequence[Article],
+    options: PipelineOptions | None = None,
+    index: SentenceIndex | None = None,
+) -> Story:
+    """Summarize and compare one story's articles (the store's view of a story)."""
+    options = options or PipelineOptions()
+    index = index or SentenceIndex(articles, options.match)
+    return build_story(story_id, articles, index, index.wire_links(), options)
+
+
 def build_report(
     documents: Sequence[RawDocument], options: PipelineOptions | None = None
 ) -> Report:
@@ -114,15 +126,10 @@ def build_report(
     index = SentenceIndex(articles, options.match)
     wire = index.wire_links()
     groups = cluster_articles(articles, options.cluster)
-    stories = []
-    for story_id, group in groups:
-        members = {a.id for a in group}
-        story_wire = {
-            a.id: tuple(link for link in wire.get(a.id, ()) if link.article in members)
-            for a in group
-        }
-        story_index = SentenceIndex(group, options.match) if len(groups) > 1 else index
-        stories.append(build_story(story_id, group, story_index, story_wire, options))
+    stories = [
+        story_from_articles(story_id, group, options, index if len(groups) == 1 else None)
+        for story_id, group in groups
+    ]
     stories.sort(key=lambda s: (-len(s.articles), s.id))
     ordered_articles = tuple(sorted(articles, key=lambda a: a.source))
     return Report(articles=ordered_articles, wire=wire, stories=tuple(stories), errors=errors)

@@ -333,20 +333,20 @@ def get_summarizer(name: str) -> Summarizer:
         raise ValueError(f"unknown summarizer {name!r} (known: {known})") from None
 
 
-def choose_headline(articles: Sequence[Article], summary: Sequence[SummarySentence]) -> str:
-    """The article title that best matches the summary; else the first summary sentence."""
-    summary_words = Counter(w for s in summary for w in content_words(s.text))
+def choose_headline(articles: Sequence[Article]) -> str:
+    """The title whose words the story's articles use most; else the earliest lead sentence."""
+    usage: Counter[str] = Counter()
+    for article in articles:
+        usage.update({w for s in article.sentences for w in content_words(s.text)})
     best: tuple[float, int, str] | None = None
     for rank, article in enumerate(articles):
         if not article.title:
             continue
         words = set(content_words(article.title))
-        overlap = sum(summary_words[w] for w in words) / math.sqrt(1 + len(words))
-        key = (-overlap, rank, article.title)
+        score = sum(usage[w] for w in words) / math.sqrt(1 + len(words))
+        key = (-score, rank, article.title)
         if best is None or key < best:
             best = key
     if best is not None:
         return best[2]
-    if summary:
-        return summary[0].text
     return next((a.sentences[0].text for a in articles if a.sentences), "Untitled story")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 from storyfuse.wire import match_tokens
@@ -37,4 +38,9 @@ def stem(token: str) -> str:
 
 def content_words(text: str) -> list[str]:
     """Stemmed tokens of ``text`` without stopwords and one-letter tokens."""
-    return [stem(t) for t in match_tokens(text) if t not in STOPWORDS and len(t) > 1]
+    return content_tokens(match_tokens(text))
+
+
+def content_tokens(tokens: Iterable[str]) -> list[str]:
+    """:func:`content_words` of already tokenized text."""
+    return [stem(t) for t in tokens if t not in STOPWORDS and len(t) > 1]

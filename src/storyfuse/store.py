@@ -1,0 +1,620 @@
+"""The story store: articles and stories that grow with every ingest.
+
+SQLite by default (one file), created and upgraded by numbered migrations
+recorded in the database. Each ingest is one transaction: a crash or a
+rejected input mid-batch leaves the store as it was, and ingesting the same
+input again changes nothing.
+
+What an ingest does with each cleaned article, in a canonical order:
+
+- the same text again (an exact duplicate): only the new source is linked;
+- the same URL with changed text: a revision; both versions are kept, the
+  older one is marked superseded and the story shows the latest;
+- nearly the same text (MinHash over word 5-grams, banded LSH kept in the
+  database): from the same outlet, stored once and linked; from another
+  outlet, kept as that outlet's reprint and linked to the original;
+- otherwise a new article, which the online clusterer puts into a story.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from datasketch import MinHash
+
+from storyfuse.cluster import ArticleFeatures, ClusterOptions, StoryClusterer, article_features
+from storyfuse.models import Article, InputError, RawDocument, Removal, Sentence, StoryRow
+from storyfuse.pipeline import prepare_articles
+from storyfuse.summarize import choose_headline
+from storyfuse.wire import SentenceIndex, independent_sources, match_tokens
+
+MIGRATIONS: tuple[tuple[str, str], ...] = (
+    (
+        "create articles, stories, sources, rejections, lsh, feeds and full-text search",
+        """
+        CREATE TABLE articles (
+            id TEXT PRIMARY KEY,
+            seq INTEGER NOT NULL,
+            source TEXT NOT NULL,
+            url TEXT,
+            outlet TEXT,
+            title TEXT,
+            published TEXT,
+            updated TEXT,
+            author TEXT,
+            language TEXT,
+            text TEXT NOT NULL,
+            sentences TEXT NOT NULL,
+            removed TEXT NOT NULL,
+            features TEXT NOT NULL,
+            minhash BLOB NOT NULL,
+            story_id TEXT,
+            revision_of TEXT,
+            superseded_by TEXT,
+            near_duplicate_of TEXT,
+            ingested_at TEXT NOT NULL
+        );
+        CREATE INDEX articles_url ON articles (url);
+        CREATE INDEX articles_story ON articles (story_id);
+        CREATE TABLE sources (
+            source TEXT NOT NULL,
+            article_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            ingested_at TEXT NOT NULL,
+            PRIMARY KEY (source, article_id)
+        );
+        CREATE TABLE stories (
+            id TEXT PRIMARY KEY,
+            headline TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            independent_sources INTEGER NOT NULL,
+            first_published TEXT,
+            last_published TEXT,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            redirect_to TEXT
+        );
+        CREATE TABLE rejections (
+            source TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (source, reason)
+        );
+        CREATE TABLE lsh (
+            band INTEGER NOT NULL,
+            bucket TEXT NOT NULL,
+            article_id TEXT NOT NULL
+        );
+        CREATE INDEX lsh_bucket ON lsh (band, bucket);
+        CREATE TABLE feeds (
+            url TEXT PRIMARY KEY,
+            etag TEXT,
+            last_modified TEXT,
+            last_checked TEXT,
+            last_success TEXT,
+            last_error TEXT,
+            last_error_at TEXT
+        );
+        CREATE VIRTUAL TABLE articles_fts USING fts5 (
+            title, text, content='articles', content_rowid='rowid'
+        );
+        """,
+    ),
+)
+
+_LSH_BANDS = 16
+_LSH_ROWS = 4
+_SHINGLE = 5
+_NEAR_DUPLICATE = 0.8
+
+
+def default_database() -> Path:
+    """``$STORYFUSE_DB``, else ``storyfuse.db`` in the user's data directory."""
+    configured = os.environ.get("STORYFUSE_DB")
+    if configured:
+        return Path(configured.removeprefix("sqlite:///"))
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "storyfuse" / "storyfuse.db"
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """What an ingest did: counts, and the reason for every rejection."""
+
+    added: int = 0
+    duplicates: int = 0
+    revised: int = 0
+    near_duplicates: int = 0
+    rejected: tuple[InputError, ...] = ()
+    stories_touched: tuple[str, ...] = ()
+
+    def summary_line(self) -> str:
+        """One human line: added / duplicate / revised / rejected."""
+        return (
+            f"{self.added} added, {self.duplicates + self.near_duplicates} duplicate, "
+            f"{self.revised} revised, {len(self.rejected)} rejected"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """An article matching a full-text query."""
+
+    article: str
+    story: str | None
+    title: str | None
+    outlet: str | None
+    snippet: str
+
+
+@dataclass
+class _Batch:
+    """Counters of one ingest while its transaction is open."""
+
+    now: str
+    added: int = 0
+    duplicates: int = 0
+    revised: int = 0
+    near_duplicates: int = 0
+    touched: set[str] = field(default_factory=set)
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _minhash(text: str) -> MinHash:
+    """MinHash signature over the article's word 5-grams (spelling and quotes folded)."""
+    tokens = match_tokens(text)
+    count = max(1, len(tokens) - _SHINGLE + 1)
+    shingles = sorted({" ".join(tokens[i : i + _SHINGLE]) for i in range(count)})
+    signature = MinHash(num_perm=_LSH_BANDS * _LSH_ROWS, seed=1)
+    signature.update_batch([shingle.encode() for shingle in shingles])
+    return signature
+
+
+def _bands(signature: MinHash) -> list[tuple[int, str]]:
+    values = signature.hashvalues
+    return [
+        (band, values[band * _LSH_ROWS : (band + 1) * _LSH_ROWS].tobytes().hex())
+        for band in range(_LSH_BANDS)
+    ]
+
+
+def _estimated_jaccard(signature: MinHash, stored: bytes) -> float:
+    """Share of equal MinHash values: an estimate of the shingle sets' Jaccard similarity."""
+    values = signature.hashvalues
+    return float(np.mean(values == np.frombuffer(stored, dtype=values.dtype)))
+
+
+class Store:
+    """A SQLite story store. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        options: ClusterOptions | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        target = Path(path) if path is not None else default_database()
+        if str(target) != ":memory:":
+            target.parent.mkdir(parents=True, exist_ok=True)
+        self.path = target
+        self.options = options or ClusterOptions()
+        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self.db = sqlite3.connect(str(target), isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.migrate()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    # -- schema --------------------------------------------------------------
+    def migrate(self) -> list[int]:
+        """Apply the migrations this database has not seen; returns their numbers."""
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS migrations "
+            "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        done = {row[0] for row in self.db.execute("SELECT version FROM migrations")}
+        applied = []
+        for version, (name, script) in enumerate(MIGRATIONS, start=1):
+            if version in done:
+                continue
+            with self._transaction():
+                for statement in script.split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute(
+                    "INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    (version, name, self._now()),
+                )
+            applied.append(version)
+        return applied
+
+    def schema_version(self) -> int:
+        """The number of the newest applied migration."""
+        row = self.db.execute("SELECT MAX(version) FROM migrations").fetchone()
+        return int(row[0] or 0)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def _now(self) -> str:
+        return self._clock().isoformat(timespec="seconds")
+
+    # -- ingest --------------------------------------------------------------
+    def ingest(
+        self,
+        documents: Sequence[RawDocument],
+        errors: Sequence[InputError] = (),
+        progress: Callable[[int], None] | None = None,
+    ) -> IngestResult:
+        """Add documents in one transaction; rejected inputs are recorded with their reason."""
+        articles, prepare_errors = prepare_articles(documents)
+        rejected = [*errors, *(e for e in prepare_errors if not e.reason.startswith("exact"))]
+        in_batch_duplicates = [e for e in prepare_errors if e.reason.startswith("exact")]
+        batch = _Batch(now=self._now())
+        with self._transaction():
+            for error in rejected:
+                self.db.execute(
+                    "INSERT INTO rejections (source, reason, at) VALUES (?, ?, ?)"
+                    " ON CONFLICT (source, reason) DO UPDATE SET at = excluded.at",
+                    (error.source, error.reason, batch.now),
+                )
+            batch.duplicates += len(in_batch_duplicates)
+            clusterer = self._active_clusterer(articles)
+            new: list[tuple[Article, ArticleFeatures]] = []
+            for article in sorted(articles, key=lambda a: (a.published or dt.date.min, a.id)):
+                placed = self._place_known(article, batch, clusterer)
+                if not placed:
+                    new.append((article, article_features(article, self.options)))
+                if progress:
+                    progress(1)
+            clusterer.observe(features for _, features in new)
+            for article, features in new:
+                assignment = clusterer.add(features)
+                self._insert_article(article, features, assignment.story, batch)
+                for absorbed in assignment.merged:
+                    self._redirect(absorbed, assignment.story)
+                batch.touched.add(assignment.story)
+                batch.added += 1
+            for story_id in batch.touched:
+                self._refresh_story(clusterer.resolve(story_id), batch.now)
+        return IngestResult(
+            added=batch.added,
+            duplicates=batch.duplicates,
+            revised=batch.revised,
+            near_duplicates=batch.near_duplicates,
+            rejected=tuple(rejected),
+            stories_touched=tuple(sorted({clusterer.resolve(s) for s in batch.touched})),
+        )
+
+    def _place_known(self, article: Article, batch: _Batch, clusterer: StoryClusterer) -> bool:
+        """Handle duplicates, revisions and same-outlet near-duplicates; False if new."""
+        if self.db.execute("SELECT 1 FROM articles WHERE id = ?", (article.id,)).fetchone():
+            self._link_source(article.source, article.id, "duplicate", batch.now)
+            batch.duplicates += 1
+            return True
+        features = article_features(article, self.options)
+        if article.url:
+            previous = self.db.execute(
+                "SELECT id, story_id FROM articles WHERE url = ? AND superseded_by IS NULL",
+                (article.url,),
+            ).fetchone()
+            if previous is not None:
+                story = previous["story_id"]
+                self._insert_article(article, features, story, batch, revision_of=previous["id"])
+                self.db.execute(
+                    "UPDATE articles SET superseded_by = ? WHERE id = ?",
+                    (article.id, previous["id"]),
+                )
+                clusterer.observe([features])
+                clusterer.restore(story, features)
+                batch.touched.add(story)
+                batch.revised += 1
+                return True
+        original = self._near_duplicate(article)
+        if original is not None:
+            row = self.db.execute(
+                "SELECT outlet, story_id FROM articles WHERE id = ?", (original,)
+            ).fetchone()
+            if row["outlet"] == article.outlet or not article.outlet:
+                self._link_source(article.source, original, "near-duplicate", batch.now)
+                batch.near_duplicates += 1
+                return True
+            story = row["story_id"]
+            self._insert_article(article, features, story, batch, near_duplicate_of=original)
+            clusterer.observe([features])
+            clusterer.restore(story, features)
+            batch.touched.add(story)
+            batch.added += 1
+            return True
+        return False
+
+    def _near_duplicate(self, article: Article) -> str | None:
+        signature = _minhash(article.text)
+        best: tuple[float, str] | None = None
+        candidates: set[str] = set()
+        for band, bucket in _bands(signature):
+            candidates.update(
+                row[0]
+                for row in self.db.execute(
+                    "SELECT article_id FROM lsh WHERE band = ? AND bucket = ?", (band, bucket)
+                )
+            )
+        for candidate in sorted(candidates):
+            row = self.db.execute(
+                "SELECT minhash FROM articles WHERE id = ?", (candidate,)
+            ).fetchone()
+            score = _estimated_jaccard(signature, row["minhash"])
+            if score >= _NEAR_DUPLICATE and (best is None or score > best[0]):
+                best = (score, candidate)
+        return best[1] if best else None
+
+    def _insert_article(
+        self,
+        article: Article,
+        features: ArticleFeatures,
+        story: str,
+        batch: _Batch,
+        *,
+        revision_of: str | None = None,
+        near_duplicate_of: str | None = None,
+    ) -> None:
+        signature = _minhash(article.text)
+        seq = self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM articles").fetchone()[0]
+        self.db.execute(
+            "INSERT INTO articles (id, seq, source, url, outlet, title, published, updated, author,"
+            " language, text, sentences, removed, features, minhash, story_id, revision_of,"
+            " near_duplicate_of, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " ?, ?, ?, ?)",
+            (
+                article.id,
+                seq,
+                article.source,
+                article.url,
+                article.outlet,
+                article.title,
+                _iso(article.published),
+                None,
+                None,
+                None,
+                article.text,
+                json.dumps([[s.text, s.paragraph, s.start, s.end] for s in article.sentences]),
+                json.dumps([[r.text, r.reason] for r in article.removed]),
+                json.dumps({"terms": features.terms, "hashes": sorted(features.sentence_hashes)}),
+                signature.hashvalues.tobytes(),
+                story,
+                revision_of,
+                near_duplicate_of,
+                batch.now,
+            ),
+        )
+        rowid = self.db.execute(
+            "SELECT rowid FROM articles WHERE id = ?", (article.id,)
+        ).fetchone()[0]
+        self.db.execute(
+            "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
+            (rowid, article.title or "", article.text),
+        )
+        for band, bucket in _bands(signature):
+            self.db.execute(
+                "INSERT INTO lsh (band, bucket, article_id) VALUES (?, ?, ?)",
+                (band, bucket, article.id),
+            )
+        self._link_source(article.source, article.id, "original", batch.now)
+
+    def _link_source(self, source: str, article_id: str, kind: str, now: str) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO sources (source, article_id, kind, ingested_at) "
+            "VALUES (?, ?, ?, ?)",
+            (source, article_id, kind, now),
+        )
+
+    def _redirect(self, old: str, new: str) -> None:
+        self.db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", (new, old))
+        self.db.execute("UPDATE stories SET redirect_to = ? WHERE id = ?", (new, old))
+        self.db.execute("UPDATE stories SET redirect_to = ? WHERE redirect_to = ?", (new, old))
+
+    def _active_clusterer(self, incoming: Sequence[Article]) -> StoryClusterer:
+        """A clusterer holding the stories still active around the incoming articles."""
+        clusterer = StoryClusterer(self.options)
+        dates = [a.published for a in incoming if a.published]
+        newest = max(dates) if dates else dt.date.today()
+        since = (newest - dt.timedelta(days=self.options.window_days)).isoformat()
+        rows = self.db.execute(
+            "SELECT a.id, a.published, a.features, a.story_id FROM articles a "
+            "JOIN stories s ON s.id = a.story_id "
+            "WHERE a.superseded_by IS NULL AND s.redirect_to IS NULL "
+            "AND (s.last_published IS NULL OR s.last_published >= ?) ORDER BY a.seq",
+            (since,),
+        ).fetchall()
+        restored = [(row["story_id"], _features(row)) for row in rows]
+        clusterer.observe(features for _, features in restored)
+        for story_id, features in restored:
+            clusterer.restore(story_id, features)
+        return clusterer
+
+    def _refresh_story(self, story_id: str, now: str) -> None:
+        articles = self.story_articles(story_id)
+        if not articles:
+            return
+        headline = choose_headline(articles)
+        dates = sorted(a.published for a in articles if a.published)
+        index = SentenceIndex(articles)
+        sources = independent_sources(articles, index.wire_links())
+        self.db.execute(
+            "INSERT INTO stories (id, headline, size, independent_sources, first_published,"
+            " last_published, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET headline = excluded.headline, size = excluded.size,"
+            " independent_sources = excluded.independent_sources,"
+            " first_published = excluded.first_published, last_published = excluded.last_published,"
+            " last_seen = excluded.last_seen",
+            (
+                story_id,
+                headline,
+                len(articles),
+                sources,
+                _iso(dates[0]) if dates else None,
+                _iso(dates[-1]) if dates else None,
+                now,
+                now,
+            ),
+        )
+
+    # -- reading -------------------------------------------------------------
+    def resolve(self, story_id: str) -> str | None:
+        """The current id of a story, following merge redirects; None if unknown."""
+        seen = set()
+        while story_id not in seen:
+            seen.add(story_id)
+            row = self.db.execute(
+                "SELECT redirect_to FROM stories WHERE id = ?", (story_id,)
+            ).fetchone()
+            if row is None:
+                return None
+            if row["redirect_to"] is None:
+                return story_id
+            story_id = row["redirect_to"]
+        return None
+
+    def story_articles(self, story_id: str, before: str | None = None) -> list[Article]:
+        """The latest version of each article of a story, oldest first.
+
+        With ``before`` (an ISO timestamp), only what had been ingested by then.
+        """
+        query = "SELECT * FROM articles WHERE story_id = ? AND superseded_by IS NULL"
+        params: list[str] = [story_id]
+        if before is not None:
+            query = (
+                "SELECT * FROM articles WHERE story_id = ? AND ingested_at < ? AND id NOT IN"
+                " (SELECT revision_of FROM articles WHERE revision_of IS NOT NULL"
+                " AND ingested_at < ?)"
+            )
+            params = [story_id, before, before]
+        rows = self.db.execute(query + " ORDER BY published IS NULL, published, id", params)
+        return [_article(row) for row in rows]
+
+    def article(self, article_id: str) -> Article | None:
+        """One stored article by id."""
+        row = self.db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return _article(row) if row else None
+
+    def stories(self, since: str | None = None) -> list[StoryRow]:
+        """Stories, most recent activity first; ``since`` filters on last seen or published."""
+        query = "SELECT * FROM stories WHERE redirect_to IS NULL"
+        params: list[str] = []
+        if since:
+            query += " AND (last_seen >= ? OR last_published >= ?)"
+            params = [since, since[:10]]
+        query += " ORDER BY COALESCE(last_published, '') DESC, last_seen DESC, id"
+        rows = self.db.execute(query, params).fetchall()
+        result = []
+        for row in rows:
+            outlets = tuple(
+                r[0]
+                for r in self.db.execute(
+                    "SELECT DISTINCT outlet FROM articles WHERE story_id = ? AND outlet IS NOT NULL"
+                    " AND superseded_by IS NULL ORDER BY outlet",
+                    (row["id"],),
+                )
+            )
+            result.append(
+                StoryRow(
+                    id=row["id"],
+                    headline=row["headline"],
+                    size=row["size"],
+                    independent_sources=row["independent_sources"],
+                    outlets=outlets,
+                    first_published=_date(row["first_published"]),
+                    last_published=_date(row["last_published"]),
+                    first_seen=row["first_seen"],
+                    last_seen=row["last_seen"],
+                )
+            )
+        return result
+
+    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+        """Full-text search over article titles and texts (SQLite FTS5 syntax)."""
+        rows = self.db.execute(
+            "SELECT a.id, a.story_id, a.title, a.outlet,"
+            " snippet(articles_fts, 1, '[', ']', ' … ', 12) AS snippet"
+            " FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+            " WHERE articles_fts MATCH ? AND a.superseded_by IS NULL ORDER BY rank LIMIT ?",
+            (query, limit),
+        )
+        return [
+            SearchHit(row["id"], row["story_id"], row["title"], row["outlet"], row["snippet"])
+            for row in rows
+        ]
+
+    def rejections(self) -> list[InputError]:
+        """Every rejected input with its reason, oldest first."""
+        rows = self.db.execute("SELECT source, reason FROM rejections ORDER BY rowid")
+        return [InputError(row["source"], row["reason"]) for row in rows]
+
+    def counts(self) -> dict[str, int]:
+        """Numbers of articles, live stories, linked sources and rejections."""
+        query = {
+            "articles": "SELECT COUNT(*) FROM articles",
+            "stories": "SELECT COUNT(*) FROM stories WHERE redirect_to IS NULL",
+            "sources": "SELECT COUNT(*) FROM sources",
+            "rejections": "SELECT COUNT(*) FROM rejections",
+        }
+        return {name: int(self.db.execute(sql).fetchone()[0]) for name, sql in query.items()}
+
+
+def _features(row: sqlite3.Row) -> ArticleFeatures:
+    stored = json.loads(row["features"])
+    return ArticleFeatures(
+        id=row["id"],
+        published=_date(row["published"]),
+        terms=tuple((term, float(weight)) for term, weight in stored["terms"]),
+        sentence_hashes=frozenset(stored["hashes"]),
+    )
+
+
+def _article(row: sqlite3.Row) -> Article:
+    return Article(
+        id=row["id"],
+        source=row["source"],
+        outlet=row["outlet"],
+        title=row["title"],
+        published=_date(row["published"]),
+        url=row["url"],
+        text=row["text"],
+        sentences=tuple(
+            Sentence(index=i, text=text, paragraph=paragraph, start=start, end=end)
+            for i, (text, paragraph, start, end) in enumerate(json.loads(row["sentences"]))
+        ),
+        removed=tuple(Removal(text, reason) for text, reason in json.loads(row["removed"])),
+    )

@@ -1,0 +1,98 @@
+"""Online story clustering: stable ids, order independence, time, merges, eviction."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from storyfuse.cluster import (
+    ArticleFeatures,
+    ClusterOptions,
+    StoryClusterer,
+    article_features,
+    cluster_articles,
+)
+from storyfuse.ingest import read_inputs
+from storyfuse.pipeline import prepare_articles
+
+from helpers import ROOT
+
+DOCUMENTS, _ = read_inputs([ROOT / "demo" / "corpus"])
+ARTICLES, _ = prepare_articles(DOCUMENTS)
+
+
+def _partition(groups: list[tuple[str, list]]) -> set[frozenset[str]]:  # type: ignore[type-arg]
+    return {frozenset(a.id for a in members) for _, members in groups}
+
+
+def test_the_demo_events_are_three_stories_of_the_right_articles() -> None:
+    groups = cluster_articles(ARTICLES)
+    events = {
+        frozenset(a.id for a in ARTICLES if a.source.split("/")[-1].startswith(prefix))
+        for prefix in ("harbour-fire", "rate-decision", "tunnel-opening")
+    }
+    assert _partition(groups) == events
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.permutations(ARTICLES))
+def test_a_batch_gives_the_same_stories_in_any_order(shuffled: list) -> None:  # type: ignore[type-arg]
+    assert cluster_articles(shuffled) == cluster_articles(ARTICLES)
+
+
+def _features(article_id: str, terms: dict[str, float], day: int | None = 1) -> ArticleFeatures:
+    published = dt.date(2025, 1, day) if day else None
+    return ArticleFeatures(article_id, published, tuple(sorted(terms.items())), frozenset())
+
+
+def test_a_growing_story_keeps_its_id() -> None:
+    clusterer = StoryClusterer()
+    first = [_features("a", {"quay": 2, "fire": 2, "saltmere": 2})]
+    filler = [_features(f"x{i}", {f"other{i}": 2, f"word{i}": 1}) for i in range(5)]
+    later = _features("b", {"quay": 2, "fire": 1, "saltmere": 2, "inquiry": 1}, day=2)
+    clusterer.observe([*first, *filler, later])
+    started = clusterer.add(first[0])
+    for item in filler:
+        clusterer.add(item)
+    joined = clusterer.add(later)
+    assert started.created and not joined.created
+    assert joined.story == started.story
+
+
+def test_reports_weeks_apart_need_a_stronger_link() -> None:
+    options = ClusterOptions()
+    terms = {"quay": 2.0, "fire": 1.0, "saltmere": 2.0, "crane": 1.0}
+    similar = {"quay": 1.0, "saltmere": 1.0, "crane": 1.0, "ferry": 2.0, "strike": 2.0}
+    for day, expect_same in ((2, True), (28, False)):
+        clusterer = StoryClusterer(options)
+        early, late = _features("a", terms, day=1), _features("b", similar, day=day)
+        clusterer.observe([early, late, *(_features(f"x{i}", {f"z{i}": 1}) for i in range(8))])
+        first = clusterer.add(early)
+        second = clusterer.add(late)
+        assert (first.story == second.story) is expect_same, day
+
+
+def test_two_stories_merge_when_an_article_links_them_and_the_old_id_redirects() -> None:
+    clusterer = StoryClusterer(ClusterOptions(threshold=0.3, merge_threshold=0.0))
+    left = _features("a", {"harbour": 2, "fire": 2})
+    right = _features("b", {"evacuation": 2, "eastwharf": 2})
+    bridge = _features("c", {"harbour": 2, "fire": 2, "evacuation": 2, "eastwharf": 2})
+    clusterer.observe([left, right, bridge, *(_features(f"x{i}", {f"z{i}": 1}) for i in range(8))])
+    first, second = clusterer.add(left), clusterer.add(right)
+    assert first.story != second.story
+    merged = clusterer.add(bridge)
+    survivor = merged.story
+    assert merged.merged and clusterer.resolve(first.story) == survivor
+    assert clusterer.resolve(second.story) == survivor
+    assert set(clusterer.stories()[survivor]) == {"a", "b", "c"}
+
+
+def test_idle_stories_leave_memory() -> None:
+    clusterer = StoryClusterer()
+    features = [article_features(a) for a in ARTICLES]
+    clusterer.add_batch(features)
+    assert len(clusterer.stories()) == 3
+    evicted = clusterer.evict(before=dt.date(2025, 6, 1))
+    assert len(evicted) == 2 and len(clusterer.stories()) == 1

@@ -1,0 +1,148 @@
+"""The story store: migrations, idempotent ingest, duplicates, revisions, consistency."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from storyfuse.ingest import read_inputs
+from storyfuse.models import RawDocument
+from storyfuse.store import MIGRATIONS, Store
+
+from helpers import FIXTURES, ROOT
+
+DEMO = ROOT / "demo" / "corpus"
+CLOCK = dt.datetime(2025, 7, 1, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "stories.db", clock=lambda: CLOCK)
+
+
+def _demo() -> list[RawDocument]:
+    documents, errors = read_inputs([DEMO])
+    assert errors == ()
+    return list(documents)
+
+
+def test_migrations_are_numbered_recorded_and_applied_once(tmp_path: Path) -> None:
+    path = tmp_path / "stories.db"
+    with Store(path) as first:
+        assert first.schema_version() == len(MIGRATIONS)
+    with Store(path) as second:
+        assert second.migrate() == []
+        assert second.schema_version() == len(MIGRATIONS)
+
+
+def test_ingest_builds_the_demo_stories_and_a_second_ingest_changes_nothing(store: Store) -> None:
+    documents = _demo()
+    first = store.ingest(documents)
+    assert (first.added, first.duplicates, first.revised, first.rejected) == (13, 0, 0, ())
+    rows = store.stories()
+    assert sorted(row.size for row in rows) == [4, 4, 5]
+    before = store.counts()
+    again = store.ingest(list(reversed(documents)))
+    assert again.added == 0 and again.duplicates == 13
+    assert store.counts() == before
+    assert [(r.id, r.size) for r in store.stories()] == [(r.id, r.size) for r in rows]
+
+
+def test_rejected_inputs_are_recorded_with_their_reason(store: Store) -> None:
+    documents, errors = read_inputs([FIXTURES / "bad"])
+    result = store.ingest(documents, errors)
+    assert result.rejected
+    stored = {(e.source, e.reason) for e in store.rejections()}
+    assert {(e.source, e.reason) for e in result.rejected} <= stored
+    store.ingest(documents, errors)
+    assert len(store.rejections()) == len(stored)  # the same rejection is kept once
+
+
+def test_same_url_with_new_text_is_a_revision_and_the_story_shows_the_latest(store: Store) -> None:
+    documents = _demo()
+    store.ingest(documents)
+    original = next(d for d in documents if "tunnel-opening_dailyledger" in d.source)
+    article = next(
+        a
+        for row in store.stories()
+        for a in store.story_articles(row.id)
+        if a.source == original.source
+    )
+    revised = replace(
+        original,
+        source=original.source + " (updated)",
+        url=article.url,
+        text=original.text + "\nUpdate: the first regular train left on time on Saturday.",
+    )
+    result = store.ingest([revised])
+    assert result.revised == 1 and result.added == 0
+    members = store.story_articles(article.id and _story_of(store, article.id))
+    sources = [a.source for a in members]
+    assert revised.source in sources and original.source not in sources
+    assert store.article(article.id) is not None  # the old version is kept
+
+
+def _story_of(store: Store, article_id: str) -> str:
+    row = store.db.execute("SELECT story_id FROM articles WHERE id = ?", (article_id,)).fetchone()
+    return str(row[0])
+
+
+def test_near_duplicates_are_linked_not_stored_twice_from_the_same_outlet(store: Store) -> None:
+    documents = _demo()
+    store.ingest(documents)
+    base = next(d for d in documents if "harbour-fire_dailyledger" in d.source)
+    # The same report under another address (a syndication page), one word changed.
+    tweak = base.text.replace("Tuesday", "Tuesday night", 1).replace("a4471", "a4471-amp")
+    same_outlet = replace(base, source="ledger-copy.txt", text=tweak)
+    result = store.ingest([same_outlet])
+    assert (result.added, result.near_duplicates) == (0, 1)
+    kinds = store.db.execute("SELECT kind FROM sources WHERE source = 'ledger-copy.txt'").fetchall()
+    assert [k[0] for k in kinds] == ["near-duplicate"]
+
+
+def test_a_failure_mid_batch_leaves_the_store_as_it_was(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    documents = _demo()
+    store.ingest(documents[:4])
+    before = store.counts()
+    calls = {"n": 0}
+    original = Store._insert_article
+
+    def failing(self: Store, *args: object, **kwargs: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("disk on fire")
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "_insert_article", failing)
+    with pytest.raises(RuntimeError):
+        store.ingest(documents[4:])
+    assert store.counts() == before
+    monkeypatch.setattr(Store, "_insert_article", original)
+    assert store.ingest(documents[4:]).added == 9
+
+
+def test_search_finds_articles_with_their_story(store: Store) -> None:
+    store.ingest(_demo())
+    hits = store.search("tunnel AND signalling")
+    assert hits and all(hit.story for hit in hits)
+    assert any("Orsegg" in (hit.title or "") for hit in hits)
+
+
+def test_story_articles_before_a_moment(tmp_path: Path) -> None:
+    now = [CLOCK]
+    store = Store(tmp_path / "s.db", clock=lambda: now[0])
+    # The wire copy and two outlets that reprint it: linked by their shared sentences.
+    names = ("unsourced", "dailyledger", "eveningstar")
+    documents = [d for d in _demo() if any(f"harbour-fire_{n}" in d.source for n in names)]
+    store.ingest(documents[:2])
+    now[0] = CLOCK + dt.timedelta(days=2)
+    store.ingest(documents[2:])
+    (row,) = store.stories()
+    later = (CLOCK + dt.timedelta(days=1)).isoformat()
+    assert len(store.story_articles(row.id, before=later)) == 2
+    assert len(store.story_articles(row.id)) == 3
