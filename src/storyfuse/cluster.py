@@ -88,6 +88,8 @@ class ClusterOptions:
     # few by that partial score are then scored on all terms.
     query_terms: int = 30
     candidates: int = 10
+    # A term more active stories share than this is too common to find candidates by.
+    max_postings: int = 200
     max_days_apart: int = 3
     distant_penalty: float = 0.1
     window_days: int = 30
@@ -221,7 +223,10 @@ class StoryClusterer:
         distinctive = sorted(vector, key=lambda term: (-vector[term], term))
         partial: defaultdict[str, float] = defaultdict(float)
         for term in distinctive[: self.options.query_terms]:
-            for story_id in self._postings.get(term, ()):
+            owners = self._postings.get(term, ())
+            if len(owners) > self.options.max_postings:
+                continue
+            for story_id in owners:
                 story = self._stories[story_id]
                 partial[story_id] += vector[term] * story.centroid[term] / len(story.members)
         shortlist = sorted(partial, key=lambda s: (-partial[s], s))[: self.options.candidates]

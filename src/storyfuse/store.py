@@ -42,7 +42,6 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         """
         CREATE TABLE articles (
             id TEXT PRIMARY KEY,
-            seq INTEGER NOT NULL,
             source TEXT NOT NULL,
             url TEXT,
             outlet TEXT,
@@ -155,6 +154,15 @@ class SearchHit:
     snippet: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A new article with what storing and clustering it needs, computed once."""
+
+    article: Article
+    features: ArticleFeatures
+    signature: MinHash
+
+
 @dataclass
 class _Batch:
     """Counters of one ingest while its transaction is open."""
@@ -175,12 +183,21 @@ def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+# Drawn once: every signature uses the same hash family (seeded, so stable across runs).
+_PERMUTATIONS = MinHash(num_perm=_LSH_BANDS * _LSH_ROWS, seed=1)
+
+
 def _minhash(text: str) -> MinHash:
     """MinHash signature over the article's word 5-grams (spelling and quotes folded)."""
     tokens = match_tokens(text)
     count = max(1, len(tokens) - _SHINGLE + 1)
     shingles = sorted({" ".join(tokens[i : i + _SHINGLE]) for i in range(count)})
-    signature = MinHash(num_perm=_LSH_BANDS * _LSH_ROWS, seed=1)
+    signature = MinHash(
+        num_perm=_PERMUTATIONS.hashvalues.size,
+        seed=1,
+        permutations=_PERMUTATIONS.permutations,
+        scheme=_PERMUTATIONS.scheme,
+    )
     signature.update_batch([shingle.encode() for shingle in shingles])
     return signature
 
@@ -218,6 +235,8 @@ class Store:
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA journal_mode = WAL")
+        self._clusterer: StoryClusterer | None = None
+        self._data_version = -1
         self.migrate()
 
     def __enter__(self) -> Store:
@@ -265,6 +284,7 @@ class Store:
             yield
         except BaseException:
             self.db.execute("ROLLBACK")
+            self._clusterer = None
             raise
         self.db.execute("COMMIT")
 
@@ -291,22 +311,24 @@ class Store:
                     (error.source, error.reason, batch.now),
                 )
             batch.duplicates += len(in_batch_duplicates)
-            clusterer = self._active_clusterer(articles)
-            new: list[tuple[Article, ArticleFeatures]] = []
-            for article in sorted(articles, key=lambda a: (a.published or dt.date.min, a.id)):
-                placed = self._place_known(article, batch, clusterer)
-                if not placed:
-                    new.append((article, article_features(article, self.options)))
+            clusterer = self._clusterer_for(articles)
+            ordered = sorted(articles, key=lambda a: (a.published or dt.date.min, a.id))
+            prepared = [
+                _Prepared(article, article_features(article, self.options), _minhash(article.text))
+                for article in ordered
+                if not self._known(article, batch)
+            ]
+            clusterer.observe(item.features for item in prepared)
+            for item in prepared:
+                if not self._place_variant(item, batch, clusterer):
+                    assignment = clusterer.add(item.features)
+                    self._insert_article(item, assignment.story, batch)
+                    for absorbed in assignment.merged:
+                        self._redirect(absorbed, assignment.story)
+                    batch.touched.add(assignment.story)
+                    batch.added += 1
                 if progress:
                     progress(1)
-            clusterer.observe(features for _, features in new)
-            for article, features in new:
-                assignment = clusterer.add(features)
-                self._insert_article(article, features, assignment.story, batch)
-                for absorbed in assignment.merged:
-                    self._redirect(absorbed, assignment.story)
-                batch.touched.add(assignment.story)
-                batch.added += 1
             for story_id in batch.touched:
                 self._refresh_story(clusterer.resolve(story_id), batch.now)
         return IngestResult(
@@ -318,13 +340,17 @@ class Store:
             stories_touched=tuple(sorted({clusterer.resolve(s) for s in batch.touched})),
         )
 
-    def _place_known(self, article: Article, batch: _Batch, clusterer: StoryClusterer) -> bool:
-        """Handle duplicates, revisions and same-outlet near-duplicates; False if new."""
+    def _known(self, article: Article, batch: _Batch) -> bool:
+        """An exact duplicate of a stored article: link the new source, and that is all."""
         if self.db.execute("SELECT 1 FROM articles WHERE id = ?", (article.id,)).fetchone():
             self._link_source(article.source, article.id, "duplicate", batch.now)
             batch.duplicates += 1
             return True
-        features = article_features(article, self.options)
+        return False
+
+    def _place_variant(self, item: _Prepared, batch: _Batch, clusterer: StoryClusterer) -> bool:
+        """Store a revision or a near-duplicate with its original; False if the text is new."""
+        article, features = item.article, item.features
         if article.url:
             previous = self.db.execute(
                 "SELECT id, story_id FROM articles WHERE url = ? AND superseded_by IS NULL",
@@ -332,17 +358,16 @@ class Store:
             ).fetchone()
             if previous is not None:
                 story = previous["story_id"]
-                self._insert_article(article, features, story, batch, revision_of=previous["id"])
+                self._insert_article(item, story, batch, revision_of=previous["id"])
                 self.db.execute(
                     "UPDATE articles SET superseded_by = ? WHERE id = ?",
                     (article.id, previous["id"]),
                 )
-                clusterer.observe([features])
                 clusterer.restore(story, features)
                 batch.touched.add(story)
                 batch.revised += 1
                 return True
-        original = self._near_duplicate(article)
+        original = self._near_duplicate(item.signature)
         if original is not None:
             row = self.db.execute(
                 "SELECT outlet, story_id FROM articles WHERE id = ?", (original,)
@@ -352,16 +377,14 @@ class Store:
                 batch.near_duplicates += 1
                 return True
             story = row["story_id"]
-            self._insert_article(article, features, story, batch, near_duplicate_of=original)
-            clusterer.observe([features])
+            self._insert_article(item, story, batch, near_duplicate_of=original)
             clusterer.restore(story, features)
             batch.touched.add(story)
             batch.added += 1
             return True
         return False
 
-    def _near_duplicate(self, article: Article) -> str | None:
-        signature = _minhash(article.text)
+    def _near_duplicate(self, signature: MinHash) -> str | None:
         best: tuple[float, str] | None = None
         candidates: set[str] = set()
         for band, bucket in _bands(signature):
@@ -382,24 +405,21 @@ class Store:
 
     def _insert_article(
         self,
-        article: Article,
-        features: ArticleFeatures,
+        item: _Prepared,
         story: str,
         batch: _Batch,
         *,
         revision_of: str | None = None,
         near_duplicate_of: str | None = None,
     ) -> None:
-        signature = _minhash(article.text)
-        seq = self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM articles").fetchone()[0]
+        article, features, signature = item.article, item.features, item.signature
         self.db.execute(
-            "INSERT INTO articles (id, seq, source, url, outlet, title, published, updated, author,"
+            "INSERT INTO articles (id, source, url, outlet, title, published, updated, author,"
             " language, text, sentences, removed, features, minhash, story_id, revision_of,"
             " near_duplicate_of, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-            " ?, ?, ?, ?)",
+            " ?, ?, ?)",
             (
                 article.id,
-                seq,
                 article.source,
                 article.url,
                 article.outlet,
@@ -445,17 +465,32 @@ class Store:
         self.db.execute("UPDATE stories SET redirect_to = ? WHERE id = ?", (new, old))
         self.db.execute("UPDATE stories SET redirect_to = ? WHERE redirect_to = ?", (new, old))
 
-    def _active_clusterer(self, incoming: Sequence[Article]) -> StoryClusterer:
-        """A clusterer holding the stories still active around the incoming articles."""
-        clusterer = StoryClusterer(self.options)
+    def _clusterer_for(self, incoming: Sequence[Article]) -> StoryClusterer:
+        """The clusterer of this connection, loaded once, with idle stories evicted.
+
+        It is rebuilt from the database whenever an ingest failed (its memory may
+        hold articles the rolled-back transaction never stored) and whenever
+        another connection has written to the store since (SQLite's data_version).
+        """
         dates = [a.published for a in incoming if a.published]
         newest = max(dates) if dates else dt.date.today()
-        since = (newest - dt.timedelta(days=self.options.window_days)).isoformat()
+        since = newest - dt.timedelta(days=self.options.window_days)
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        if self._clusterer is None or version != self._data_version:
+            self._clusterer = self._load_clusterer(since.isoformat())
+            self._data_version = version
+        else:
+            self._clusterer.evict(before=since)
+        return self._clusterer
+
+    def _load_clusterer(self, since: str) -> StoryClusterer:
+        """A clusterer holding the stories active since ``since`` (an ISO date)."""
+        clusterer = StoryClusterer(self.options)
         rows = self.db.execute(
             "SELECT a.id, a.published, a.features, a.story_id FROM articles a "
             "JOIN stories s ON s.id = a.story_id "
             "WHERE a.superseded_by IS NULL AND s.redirect_to IS NULL "
-            "AND (s.last_published IS NULL OR s.last_published >= ?) ORDER BY a.seq",
+            "AND (s.last_published IS NULL OR s.last_published >= ?) ORDER BY a.rowid",
             (since,),
         ).fetchall()
         restored = [(row["story_id"], _features(row)) for row in rows]

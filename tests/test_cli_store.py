@@ -1,0 +1,70 @@
+"""The store commands: ingest, stories, story (with --since), search, and their errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from storyfuse.cli import main
+
+from helpers import FIXTURES, ROOT
+
+DEMO = ROOT / "demo" / "corpus"
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_ingest_then_list_show_and_search(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.db")
+    code, _, err = _run("ingest", str(DEMO), "--db", db)
+    assert code == 0
+    assert "13 added, 0 duplicate, 0 revised, 0 rejected" in err
+    code, _, err = _run("ingest", str(DEMO), "--db", db)
+    assert "0 added, 13 duplicate, 0 revised, 0 rejected" in err
+
+    code, out, _ = _run("stories", "--db", db, "--json")
+    listed = json.loads(out)
+    assert code == 0 and sorted(s["size"] for s in listed) == [4, 4, 5]
+    assert all(s["independent_sources"] >= 1 and s["outlets"] for s in listed)
+
+    story_id = next(s["id"] for s in listed if "Orsegg" in s["headline"])
+    code, out, _ = _run("story", story_id, "--db", db, "--json")
+    document = json.loads(out)
+    (story,) = document["stories"]
+    assert story["id"] == story_id and len(story["articles"]) == 4
+    assert story["summary"] and all(s["citations"] for s in story["summary"])
+
+    code, out, _ = _run("story", story_id, "--db", db, "--since", "2000-01-01")
+    assert code == 0 and "What's new since" in out and "New article" in out
+
+    code, out, _ = _run("search", "signalling AND fault", "--db", db)
+    assert code == 0 and story_id in out
+
+
+def test_ingest_reports_rejections_and_exits_1(tmp_path: Path) -> None:
+    code, _, err = _run("ingest", str(FIXTURES / "bad"), "--db", str(tmp_path / "s.db"))
+    assert code == 1
+    assert "empty.txt: empty file" in err
+
+
+def test_unknown_story_bad_since_and_bad_query_are_clear_errors(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.db")
+    _run("ingest", str(DEMO), "--db", db)
+    code, _, err = _run("story", "s-nope", "--db", db)
+    assert code == 1 and "no story s-nope" in err
+    code, _, err = _run("stories", "--db", db, "--since", "yesterday-ish")
+    assert code == 2 and "cannot read 'yesterday-ish' as a time" in err
+    code, _, err = _run("search", 'fire AND "', "--db", db)
+    assert code == 2 and "cannot search" in err
+
+
+def test_a_file_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
+    bogus = tmp_path / "notes.db"
+    bogus.write_text("just some notes, not a database\n" * 100)
+    code, _, err = _run("stories", "--db", str(bogus))
+    assert code == 1 and "not a storyfuse store" in err
