@@ -127,11 +127,13 @@ def test_missing_path(tmp_path: Path) -> None:
 def test_named_csv_is_rejected_for_its_type(tmp_path: Path) -> None:
     path = write(tmp_path / "table.csv", "a,b\n1,2\n")
     assert only_error([path]) == InputError(
-        str(path), "not an article: unsupported file type .csv (expected .txt, .md or .jsonl)"
+        str(path),
+        "not an article: unsupported file type .csv "
+        "(expected .txt, .md, .jsonl, .html, .xml, .rss, .atom, .json, .warc or .arc)",
     )
 
 
-@pytest.mark.parametrize("suffix", [".pdf", ".png", ".log", ".html"])
+@pytest.mark.parametrize("suffix", [".pdf", ".png", ".log", ".gz"])
 def test_other_named_types_are_rejected(tmp_path: Path, suffix: str) -> None:
     error = only_error([write(tmp_path / f"file{suffix}")])
     assert error.reason.startswith(f"not an article: unsupported file type {suffix} ")

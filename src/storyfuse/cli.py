@@ -2,17 +2,50 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import datetime as dt
+import json
 import logging
+import shlex
+import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+from click.core import ParameterSource
 
 from storyfuse import __version__
-from storyfuse.models import Report
-from storyfuse.pipeline import PipelineOptions, summarize_paths
-from storyfuse.render import report_json, report_markdown
+from storyfuse.changes import parse_when, story_changes
+from storyfuse.database import database_target
+
+if TYPE_CHECKING:
+    from storyfuse.store import Store
+from storyfuse.eval_summarize import (
+    DEFAULT_METHODS,
+    DatasetError,
+    EvalOptions,
+    MissingDependency,
+    evaluate_summaries,
+    known_methods,
+    summary_markdown,
+    summary_table,
+)
+from storyfuse.ingest import read_inputs
+from storyfuse.models import InputError, RawDocument, Report
+from storyfuse.pipeline import PipelineOptions, story_from_articles, summarize_paths
+from storyfuse.render import (
+    changes_json,
+    changes_markdown,
+    report_json,
+    report_markdown,
+    story_markdown,
+    story_row_json,
+)
 from storyfuse.summarize import SUMMARIZERS, SummaryOptions
+from storyfuse.wire import SentenceIndex
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -98,3 +131,374 @@ def summarize(
 @main.group("eval")
 def eval_group() -> None:
     """Measure storyfuse against labelled data, side by side with baselines."""
+
+
+def _command_line(ctx: click.Context) -> str:
+    """The command as typed (the arguments and options given), for reports."""
+    words = ctx.command_path.split()
+    for param in ctx.command.params:
+        name = param.name or ""
+        if ctx.get_parameter_source(name) != ParameterSource.COMMANDLINE:
+            continue
+        value = ctx.params[name]
+        if not isinstance(param, click.Option):
+            words.append(str(value))
+        elif param.is_flag:
+            words.append(param.opts[-1])
+        else:
+            for item in value if param.multiple else (value,):
+                words += [param.opts[-1], str(item)]
+    return shlex.join(words)
+
+
+@eval_group.command("summarize")
+@click.argument("dataset", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--words", required=True, type=click.IntRange(min=10), help="Word budget.")
+@click.option(
+    "--method",
+    "methods",
+    multiple=True,
+    type=click.Choice(sorted(known_methods())),
+    help=f"Method to run; repeatable (default: {', '.join(DEFAULT_METHODS)}).",
+)
+@click.option("--limit", type=click.IntRange(min=1), help="Score only the first K clusters.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option(
+    "--save-summaries",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help='Write one {"id", "method", "summary"} line per cluster and method.',
+)
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a Markdown table headed by this command.",
+)
+@click.option("--seed", default=0, show_default=True, help="Seed of random and the bootstrap.")
+def eval_summarize_command(
+    dataset: Path,
+    words: int,
+    methods: tuple[str, ...],
+    limit: int | None,
+    as_json: bool,
+    save_summaries: Path | None,
+    report: Path | None,
+    seed: int,
+) -> None:
+    """Score each method's summaries of labelled clusters with ROUGE, side by side.
+
+    \b
+    Example:
+        storyfuse eval summarize ../shared/data/multiling2011-en.jsonl --words 250
+        storyfuse eval summarize data.jsonl --words 300 --method storyfuse --method lexrank --json
+    """
+    options = EvalOptions(words, methods or DEFAULT_METHODS, limit, seed)
+    for path in (save_summaries, report):
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    sink = save_summaries.open("w", encoding="utf-8") if save_summaries else None
+    try:
+        with sink or contextlib.nullcontext():
+            result = evaluate_summaries(dataset, options, sink)
+    except (DatasetError, MissingDependency) as error:
+        raise click.ClickException(str(error)) from None
+    text = json.dumps(result.as_json(), indent=2, ensure_ascii=False) if as_json else None
+    click.echo(text or summary_table(result), nl=text is not None)
+    if report is not None:
+        command = _command_line(click.get_current_context())
+        report.write_text(summary_markdown(result, command), encoding="utf-8")
+        click.echo(f"storyfuse: wrote {report}", err=True)
+
+
+@eval_group.command("cluster")
+@click.argument("dataset", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--limit", type=click.IntRange(min=0), default=0, help="Read only the first N lines.")
+@click.option(
+    "--save-assignments",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help='Write one {"id", "story"} line per article.',
+)
+def eval_cluster_command(
+    dataset: Path, as_json: bool, limit: int, save_assignments: Path | None
+) -> None:
+    """Cluster a labelled set as one stream; print BCubed and pairwise scores.
+
+    \b
+    Example:
+        storyfuse eval cluster ../shared/data/ecbplus.jsonl
+    """
+    from storyfuse.eval_cluster import DatasetError, evaluate_clustering
+
+    try:
+        result = evaluate_clustering(dataset, limit=limit)
+    except DatasetError as error:
+        raise click.ClickException(str(error)) from None
+    if save_assignments is not None:
+        with save_assignments.open("w", encoding="utf-8") as handle:
+            for identifier, story in result.assignments:
+                handle.write(json.dumps({"id": identifier, "story": story}) + "\n")
+    if as_json:
+        click.echo(json.dumps(result.as_json(), indent=2))
+        return
+    click.echo(
+        f"dataset: {result.dataset}  articles: {result.articles}  "
+        f"gold stories: {result.gold_stories}  stories: {result.stories}"
+    )
+    for name, scores in (("BCubed", result.bcubed), ("pairwise", result.pairwise)):
+        click.echo(f"{name:>8}: P {scores.p:.4f}  R {scores.r:.4f}  F1 {scores.f:.4f}")
+    click.echo(f"articles per second: {result.articles_per_second:.1f}")
+
+
+@eval_group.command("extract")
+@click.argument("dataset", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--limit", type=click.IntRange(min=1), help="Score only the first K pages.")
+@click.option("--seed", default=0, show_default=True, help="Seed of the bootstrap.")
+def eval_extract_command(dataset: Path, as_json: bool, limit: int | None, seed: int) -> None:
+    """Score HTML extraction against human gold text, storyfuse beside plain trafilatura.
+
+    DATASET is a folder laid out like Zyte's article-extraction benchmark
+    (ground-truth.json and html/*.html.gz). Precision, recall and F1 over
+    4-token shingles, computed the way the benchmark's evaluate.py does, with
+    95% bootstrap intervals.
+
+    \b
+    Example:
+        storyfuse eval extract ../shared/data/article-extraction-benchmark
+    """
+    from storyfuse.eval_extract import DatasetError, evaluate_extraction, extraction_table
+
+    try:
+        result = evaluate_extraction(dataset, limit=limit, seed=seed)
+    except DatasetError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(json.dumps(result.as_json(), indent=2) if as_json else extraction_table(result))
+
+
+@main.command("extract")
+@click.argument("pages", nargs=-1, required=True, metavar="PAGE...")
+@click.option("--json", "output_format", flag_value="json", help="Print one JSON array.")
+@click.option("--jsonl", "output_format", flag_value="jsonl", help="Print one JSON line per page.")
+def extract_command(pages: tuple[str, ...], output_format: str | None) -> None:
+    """Show the article storyfuse extracts from saved HTML pages, and what it dropped.
+
+    PAGE is a saved page on disk (.html, .htm, or gzipped: .html.gz, .htm.gz).
+    URLs are not fetched yet: save the page first.
+
+    \b
+    Example:
+        storyfuse extract saved/story.html
+        storyfuse extract saved/*.html.gz --jsonl > articles.jsonl
+
+    Exit code 0 when every page gave an article, 1 when some did not (each
+    named on stderr with the reason).
+    """
+    from storyfuse.pages import extraction_record, extraction_text, read_page
+
+    failed = False
+    records: list[dict[str, object]] = []
+    for page in pages:
+        result = (
+            InputError(page, "URLs are not fetched yet: save the page and pass the file")
+            if page.startswith(("http://", "https://"))
+            else read_page(Path(page))
+        )
+        if isinstance(result, InputError):
+            failed = True
+            click.echo(f"storyfuse: {result.source}: {result.reason}", err=True)
+        record = extraction_record(result)
+        if output_format == "jsonl":
+            click.echo(json.dumps(record, ensure_ascii=False))
+        elif output_format == "json":
+            records.append(record)
+        elif isinstance(result, RawDocument):
+            click.echo(extraction_text(result))
+    if output_format == "json":
+        click.echo(json.dumps(records, indent=2, ensure_ascii=False))
+    sys.exit(EXIT_REJECTED if failed else EXIT_OK)
+
+
+def _db_option(command: Callable[..., None]) -> Callable[..., None]:
+    return click.option(
+        "--db",
+        envvar="STORYFUSE_DB",
+        help="The store: a file, or a postgresql:// URL "
+        "(default: $STORYFUSE_DB, else storyfuse.db in the user data directory).",
+    )(command)
+
+
+def _open_store(db: str | None) -> Store:
+    from storyfuse.store import Store
+
+    try:
+        return Store(db)
+    except (sqlite3.DatabaseError, RuntimeError) as error:
+        raise click.ClickException(
+            f"{database_target(db)}: not a storyfuse store ({error})"
+        ) from None
+    except Exception as error:  # a PostgreSQL server that refuses or is not there
+        raise click.ClickException(
+            f"{database_target(db)}: cannot open the store ({error})"
+        ) from None
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="PATH...")
+@_db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def ingest(inputs: tuple[str, ...], db: str | None, as_json: bool, quiet: bool) -> None:
+    """Add article files, folders or JSONL to the store and update its stories.
+
+    \b
+    Example:
+        storyfuse ingest demo/corpus --db stories.db
+
+    Ingesting the same input again changes nothing. Exit code 1 when some inputs
+    were rejected (each named on stderr; the reasons are kept in the store).
+    """
+    documents, errors = read_inputs(inputs)
+    show = not quiet and not as_json and sys.stderr.isatty() and len(documents) > 20
+    with _open_store(db) as store:
+        if show:
+            with click.progressbar(
+                length=len(documents), label="ingesting", file=sys.stderr
+            ) as bar:
+                result = store.ingest(documents, errors, progress=bar.update)
+        else:
+            result = store.ingest(documents, errors)
+    for error in result.rejected:
+        click.echo(f"storyfuse: {error.source}: {error.reason}", err=True)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "added": result.added,
+                    "duplicate": result.duplicates + result.near_duplicates,
+                    "revised": result.revised,
+                    "rejected": [{"source": e.source, "reason": e.reason} for e in result.rejected],
+                    "stories": list(result.stories_touched),
+                },
+                indent=2,
+            )
+        )
+    else:
+        click.echo(f"storyfuse: {result.summary_line()}", err=True)
+    sys.exit(EXIT_REJECTED if result.rejected else EXIT_OK)
+
+
+@main.command()
+@_db_option
+@click.option(
+    "--since", help="Only stories active since then: 2025-04-02, 2025-04-02T10:00, 3d, 12h."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the stories as JSON.")
+def stories(db: str | None, since: str | None, as_json: bool) -> None:
+    """List the stories in the store, most recent first.
+
+    \b
+    Example:
+        storyfuse stories --since 7d
+    """
+    moment = _when(since) if since else None
+    with _open_store(db) as store:
+        rows = store.stories(moment)
+    if as_json:
+        click.echo(json.dumps([story_row_json(row) for row in rows], indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        dates = f"{_day(row.first_published)}..{_day(row.last_published)}"
+        marker = " (single article)" if row.size == 1 else ""
+        click.echo(
+            f"{row.id}  {row.size:>3} articles  {row.independent_sources:>2} sources  {dates}  "
+            f"{row.headline}{marker}  [{', '.join(row.outlets) or 'unknown outlets'}]"
+        )
+
+
+@main.command()
+@click.argument("story_id", metavar="ID")
+@_db_option
+@click.option("--json", "output", flag_value="json", help="Print the story as JSON.")
+@click.option("--md", "output", flag_value="md", default=True, help="Markdown (default).")
+@click.option("--since", help="Also show what the story gained since then (2025-04-02, 3d...).")
+@click.option(
+    "--words",
+    default=120,
+    show_default=True,
+    type=click.IntRange(min=10),
+    help="Word budget of the summary.",
+)
+def story(story_id: str, db: str | None, output: str, since: str | None, words: int) -> None:
+    """Show one story from the store: cited summary and coverage comparison.
+
+    \b
+    Example:
+        storyfuse story s-1a2b3c4d5e --since 2d
+    """
+    moment = _when(since) if since else None
+    options = PipelineOptions(summary=SummaryOptions(words=words))
+    with _open_store(db) as store:
+        current = store.resolve(story_id)
+        if current is None:
+            raise click.ClickException(f"no story {story_id} in {store.path}")
+        if current != story_id:
+            click.echo(f"storyfuse: story {story_id} was merged into {current}", err=True)
+        articles = store.story_articles(current)
+        before = store.story_articles(current, before=moment) if moment else []
+    view = story_from_articles(current, articles, options)
+    changes = None
+    if moment is not None:
+        then = story_from_articles(current, before, options) if before else None
+        changes = story_changes(then, view, moment)
+    by_id = {article.id: article for article in articles}
+    index_wire = SentenceIndex(articles).wire_links()
+    report = Report(articles=tuple(articles), wire=index_wire, stories=(view,))
+    if output == "json":
+        document = json.loads(report_json(report))
+        if changes is not None:
+            document["changes"] = changes_json(changes)
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        return
+    click.echo(story_markdown(view, by_id), nl=False)
+    if changes is not None:
+        click.echo("\n" + changes_markdown(changes, by_id), nl=False)
+
+
+@main.command()
+@click.argument("query")
+@_db_option
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
+def search(query: str, db: str | None, limit: int, as_json: bool) -> None:
+    """Full-text search over the stored articles (SQLite FTS5 query syntax).
+
+    \b
+    Example:
+        storyfuse search 'warehouse AND fire'
+    """
+    with _open_store(db) as store:
+        try:
+            hits = store.search(query, limit)
+        except sqlite3.OperationalError as error:
+            raise click.UsageError(f"cannot search for {query!r}: {error}") from None
+    if as_json:
+        click.echo(
+            json.dumps([dataclasses.asdict(hit) for hit in hits], indent=2, ensure_ascii=False)
+        )
+        return
+    for hit in hits:
+        click.echo(
+            f"{hit.story or '-'}  {hit.article}  {hit.outlet or 'unknown outlet'}: "
+            f"{hit.title or ''}\n    {' '.join(hit.snippet.split())}"
+        )
+
+
+def _when(value: str) -> str:
+    try:
+        return parse_when(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--since") from None
+
+
+def _day(value: dt.date | None) -> str:
+    return value.isoformat() if value else "?"

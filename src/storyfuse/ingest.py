@@ -1,10 +1,19 @@
-"""Read input articles from files, folders, JSONL and stdin, never crashing on bad ones.
+"""Read input articles from files, folders, JSONL, web pages, feeds, archives and stdin.
 
 Every input either becomes a :class:`RawDocument` or an :class:`InputError`
-with a reason a person can act on. Plain-text articles (``.txt``, ``.text``,
-``.md`` or no extension) are one article per file; JSONL files (``.jsonl``,
-``.ndjson``) hold one article per line. Files are size-checked before they are
-read, so a huge log named on the command line costs one ``stat`` call.
+with a reason a person can act on, never an exception. This module reads text
+and JSONL itself and dispatches the rest by file name:
+
+- plain-text articles (``.txt``, ``.text``, ``.md`` or no extension): one per file;
+- JSONL (``.jsonl``, ``.ndjson``): one article per line;
+- saved web pages (``.html``, ``.htm``, gzipped too): :mod:`storyfuse.pages`;
+- RSS and Atom (``.xml``, ``.rss``, ``.atom``) and JSON Feed (``.json``):
+  one article per item, :mod:`storyfuse.feeds`;
+- WARC and ARC archives (``.warc``, ``.warc.gz``, ``.arc``, ``.arc.gz``): one
+  article per HTML page, streamed, :mod:`storyfuse.warc`.
+
+Files are size-checked before they are read, so a huge log named on the
+command line costs one ``stat`` call.
 """
 
 from __future__ import annotations
@@ -22,7 +31,10 @@ from typing import BinaryIO
 
 from charset_normalizer import from_bytes
 
+from storyfuse.feeds import FEED_SUFFIXES, JSON_FEED_SUFFIXES, read_feed, read_json_feed
 from storyfuse.models import InputError, RawDocument
+from storyfuse.pages import is_page, read_page
+from storyfuse.warc import is_archive, iter_archive
 
 TEXT_EXTENSIONS = frozenset({".txt", ".text", ".md", ""})
 JSONL_EXTENSIONS = frozenset({".jsonl", ".ndjson"})
@@ -286,13 +298,38 @@ def _read_jsonl(path: Path) -> Iterator[RawDocument | InputError]:
 
 
 def _kind(path: Path) -> str | None:
-    """``"text"``, ``"jsonl"`` or ``None`` (not an article) from a file's extension."""
+    """What a file holds, from its name: ``"text"``, ``"jsonl"``, ``"page"``, ``"feed"``,
+    ``"json-feed"``, ``"archive"``, or ``None`` (not an article)."""
     suffix = path.suffix.lower()
+    if is_page(path):
+        return "page"
+    if is_archive(path):
+        return "archive"
+    if suffix in FEED_SUFFIXES:
+        return "feed"
+    if suffix in JSON_FEED_SUFFIXES:
+        return "json-feed"
     if suffix in JSONL_EXTENSIONS:
         return "jsonl"
     if suffix in TEXT_EXTENSIONS:
         return "text"
     return None
+
+
+def _read_file(path: Path, kind: str, named: bool) -> Iterator[RawDocument | InputError]:
+    """Every result of one file of a known kind; ``named`` when given on the command line."""
+    if kind == "jsonl":
+        yield from _read_jsonl(path)
+    elif kind == "page":
+        yield read_page(path)
+    elif kind == "feed":
+        yield from read_feed(path, named=named)
+    elif kind == "json-feed":
+        yield from read_json_feed(path, named=named)
+    elif kind == "archive":
+        yield from iter_archive(path)
+    else:
+        yield _read_text_file(path)
 
 
 def _walk(folder: Path, errors: list[InputError]) -> list[Path]:
@@ -314,7 +351,7 @@ def _walk(folder: Path, errors: list[InputError]) -> list[Path]:
 def _unsupported(path: Path) -> str:
     return (
         f"not an article: unsupported file type {path.suffix.lower()} "
-        "(expected .txt, .md or .jsonl)"
+        "(expected .txt, .md, .jsonl, .html, .xml, .rss, .atom, .json, .warc or .arc)"
     )
 
 
@@ -326,7 +363,8 @@ def read_inputs(
     Each path is a file, a folder (walked recursively, hidden entries skipped,
     unsupported file types skipped silently) or ``-`` for stdin (``stdin``
     defaults to ``sys.stdin.buffer``). A file named more than once is read once.
-    Documents and errors come out sorted by source path, JSONL lines in file order.
+    Documents and errors come out sorted by source path, the articles of one
+    file (JSONL lines, feed items, archive records) in file order.
     """
     errors: list[InputError] = []
     files: dict[str, tuple[Path, bool]] = {}  # resolved path -> (path as named, named?)
@@ -370,10 +408,8 @@ def read_inputs(
         if kind is None:
             if named:
                 results.append(InputError(str(path), _unsupported(path)))
-        elif kind == "jsonl":
-            results.extend(_read_jsonl(path))
         else:
-            results.append(_read_text_file(path))
+            results.extend(_read_file(path, kind, named))
 
     documents = tuple(item for item in results if isinstance(item, RawDocument))
     errors.extend(item for item in results if isinstance(item, InputError))

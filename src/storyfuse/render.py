@@ -7,7 +7,8 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from storyfuse.models import Article, Report, Story
+from storyfuse.changes import StoryChanges
+from storyfuse.models import Article, Report, Story, StoryRow
 
 JsonObject = dict[str, Any]
 
@@ -197,3 +198,57 @@ def report_markdown(report: Report, *, explain: bool = False) -> str:
         ]
         sections.append("")
     return "\n".join(sections)
+
+
+def changes_json(changes: StoryChanges) -> JsonObject:
+    """What a story gained since a moment, in JSON."""
+    return {
+        "since": changes.since,
+        "new_articles": list(changes.new_articles),
+        "new_shared_facts": [
+            {"text": f.text, "articles": list(f.articles)} for f in changes.new_shared_facts
+        ],
+        "new_unique_facts": [
+            {"article": f.article, "text": f.text} for f in changes.new_unique_facts
+        ],
+        "new_quotes": [
+            {"speaker": q.speaker, "text": q.text, "articles": list(q.articles)}
+            for q in changes.new_quotes
+        ],
+    }
+
+
+def changes_markdown(changes: StoryChanges, articles: dict[str, Article]) -> str:
+    """What a story gained since a moment, for people."""
+    lines = [f"### What's new since {escape_markdown(changes.since)}", ""]
+    if not (changes.new_articles or changes.new_shared_facts or changes.new_unique_facts):
+        return "\n".join([*lines, "Nothing new.", ""])
+    for article_id in changes.new_articles:
+        article = articles[article_id]
+        title = article.title or article.sentences[0].text
+        lines.append(
+            f"- New article: {escape_markdown(title)} ({escape_markdown(_article_label(article))})"
+        )
+    lines += [f"- New fact: {escape_markdown(f.text)}" for f in changes.new_shared_facts]
+    lines += [f"- New fact: {escape_markdown(f.text)}" for f in changes.new_unique_facts]
+    lines += [
+        f"- New quote: {escape_markdown(q.speaker or 'unattributed')}: “{escape_markdown(q.text)}”"
+        for q in changes.new_quotes
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def story_row_json(row: StoryRow) -> JsonObject:
+    """A listed story in JSON."""
+    return {
+        "id": row.id,
+        "headline": row.headline,
+        "size": row.size,
+        "single_article": row.size == 1,
+        "independent_sources": row.independent_sources,
+        "outlets": list(row.outlets),
+        "first_published": row.first_published.isoformat() if row.first_published else None,
+        "last_published": row.last_published.isoformat() if row.last_published else None,
+        "first_seen": row.first_seen,
+        "last_seen": row.last_seen,
+    }

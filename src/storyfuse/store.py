@@ -20,92 +20,105 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from datasketch import MinHash
 
 from storyfuse.cluster import ArticleFeatures, ClusterOptions, StoryClusterer, article_features
+from storyfuse.database import Database, Dialect, database_target
 from storyfuse.models import Article, InputError, RawDocument, Removal, Sentence, StoryRow
 from storyfuse.pipeline import prepare_articles
 from storyfuse.summarize import choose_headline
 from storyfuse.wire import SentenceIndex, independent_sources, match_tokens
 
-MIGRATIONS: tuple[tuple[str, str], ...] = (
+_TABLES = """
+CREATE TABLE articles (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    source TEXT NOT NULL,
+    url TEXT,
+    outlet TEXT,
+    title TEXT,
+    published TEXT,
+    updated TEXT,
+    author TEXT,
+    language TEXT,
+    text TEXT NOT NULL,
+    sentences TEXT NOT NULL,
+    removed TEXT NOT NULL,
+    features TEXT NOT NULL,
+    minhash {blob} NOT NULL,
+    story_id TEXT,
+    revision_of TEXT,
+    superseded_by TEXT,
+    near_duplicate_of TEXT,
+    ingested_at TEXT NOT NULL
+);
+CREATE INDEX articles_url ON articles (url);
+CREATE INDEX articles_story ON articles (story_id);
+CREATE TABLE sources (
+    source TEXT NOT NULL,
+    article_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    ingested_at TEXT NOT NULL,
+    PRIMARY KEY (source, article_id)
+);
+CREATE TABLE stories (
+    id TEXT PRIMARY KEY,
+    headline TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    independent_sources INTEGER NOT NULL,
+    first_published TEXT,
+    last_published TEXT,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    redirect_to TEXT
+);
+CREATE TABLE rejections (
+    seq {serial},
+    source TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL,
+    UNIQUE (source, reason)
+);
+CREATE TABLE lsh (
+    band INTEGER NOT NULL,
+    bucket TEXT NOT NULL,
+    article_id TEXT NOT NULL
+);
+CREATE INDEX lsh_bucket ON lsh (band, bucket);
+CREATE TABLE feeds (
+    url TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT,
+    last_checked TEXT,
+    last_success TEXT,
+    last_error TEXT,
+    last_error_at TEXT
+)
+"""
+
+# Numbered migrations: (name, {dialect: script}). Never edit a released one; add another.
+MIGRATIONS: tuple[tuple[str, dict[Dialect, str]], ...] = (
     (
         "create articles, stories, sources, rejections, lsh, feeds and full-text search",
-        """
-        CREATE TABLE articles (
-            id TEXT PRIMARY KEY,
-            source TEXT NOT NULL,
-            url TEXT,
-            outlet TEXT,
-            title TEXT,
-            published TEXT,
-            updated TEXT,
-            author TEXT,
-            language TEXT,
-            text TEXT NOT NULL,
-            sentences TEXT NOT NULL,
-            removed TEXT NOT NULL,
-            features TEXT NOT NULL,
-            minhash BLOB NOT NULL,
-            story_id TEXT,
-            revision_of TEXT,
-            superseded_by TEXT,
-            near_duplicate_of TEXT,
-            ingested_at TEXT NOT NULL
-        );
-        CREATE INDEX articles_url ON articles (url);
-        CREATE INDEX articles_story ON articles (story_id);
-        CREATE TABLE sources (
-            source TEXT NOT NULL,
-            article_id TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            ingested_at TEXT NOT NULL,
-            PRIMARY KEY (source, article_id)
-        );
-        CREATE TABLE stories (
-            id TEXT PRIMARY KEY,
-            headline TEXT NOT NULL,
-            size INTEGER NOT NULL,
-            independent_sources INTEGER NOT NULL,
-            first_published TEXT,
-            last_published TEXT,
-            first_seen TEXT NOT NULL,
-            last_seen TEXT NOT NULL,
-            redirect_to TEXT
-        );
-        CREATE TABLE rejections (
-            source TEXT NOT NULL,
-            reason TEXT NOT NULL,
-            at TEXT NOT NULL,
-            PRIMARY KEY (source, reason)
-        );
-        CREATE TABLE lsh (
-            band INTEGER NOT NULL,
-            bucket TEXT NOT NULL,
-            article_id TEXT NOT NULL
-        );
-        CREATE INDEX lsh_bucket ON lsh (band, bucket);
-        CREATE TABLE feeds (
-            url TEXT PRIMARY KEY,
-            etag TEXT,
-            last_modified TEXT,
-            last_checked TEXT,
-            last_success TEXT,
-            last_error TEXT,
-            last_error_at TEXT
-        );
-        CREATE VIRTUAL TABLE articles_fts USING fts5 (
-            title, text, content='articles', content_rowid='rowid'
-        );
-        """,
+        {
+            "sqlite": _TABLES.format(blob="BLOB", serial="INTEGER PRIMARY KEY")
+            + """;
+            CREATE VIRTUAL TABLE articles_fts USING fts5 (
+                title, text, content='articles', content_rowid='seq'
+            )""",
+            "postgresql": _TABLES.format(blob="BYTEA", serial="BIGSERIAL PRIMARY KEY")
+            + """;
+            ALTER TABLE articles ADD COLUMN search tsvector GENERATED ALWAYS AS
+                (to_tsvector('english', coalesce(title, '') || ' ' || text)) STORED;
+            CREATE INDEX articles_search ON articles USING GIN (search)""",
+        },
     ),
 )
 
@@ -113,15 +126,6 @@ _LSH_BANDS = 16
 _LSH_ROWS = 4
 _SHINGLE = 5
 _NEAR_DUPLICATE = 0.8
-
-
-def default_database() -> Path:
-    """``$STORYFUSE_DB``, else ``storyfuse.db`` in the user's data directory."""
-    configured = os.environ.get("STORYFUSE_DB")
-    if configured:
-        return Path(configured.removeprefix("sqlite:///"))
-    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "storyfuse" / "storyfuse.db"
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +221,10 @@ def _estimated_jaccard(signature: MinHash, stored: bytes) -> float:
 
 
 class Store:
-    """A SQLite story store. Use as a context manager, or call :meth:`close`."""
+    """A story store on SQLite (a file) or PostgreSQL (a ``postgresql://`` URL).
+
+    Use as a context manager, or call :meth:`close`.
+    """
 
     def __init__(
         self,
@@ -225,18 +232,12 @@ class Store:
         options: ClusterOptions | None = None,
         clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
-        target = Path(path) if path is not None else default_database()
-        if str(target) != ":memory:":
-            target.parent.mkdir(parents=True, exist_ok=True)
-        self.path = target
+        self.path = database_target(path)
         self.options = options or ClusterOptions()
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
-        self.db = sqlite3.connect(str(target), isolation_level=None)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db = Database(self.path)
         self._clusterer: StoryClusterer | None = None
-        self._data_version = -1
+        self._data_version: tuple[int, int] = (-1, -1)
         self.migrate()
 
     def __enter__(self) -> Store:
@@ -258,11 +259,11 @@ class Store:
         )
         done = {row[0] for row in self.db.execute("SELECT version FROM migrations")}
         applied = []
-        for version, (name, script) in enumerate(MIGRATIONS, start=1):
+        for version, (name, scripts) in enumerate(MIGRATIONS, start=1):
             if version in done:
                 continue
             with self._transaction():
-                for statement in script.split(";"):
+                for statement in scripts[self.db.dialect].split(";"):
                     if statement.strip():
                         self.db.execute(statement)
                 self.db.execute(
@@ -279,14 +280,12 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        self.db.execute("BEGIN IMMEDIATE")
         try:
-            yield
+            with self.db.transaction():
+                yield
         except BaseException:
-            self.db.execute("ROLLBACK")
             self._clusterer = None
             raise
-        self.db.execute("COMMIT")
 
     def _now(self) -> str:
         return self._clock().isoformat(timespec="seconds")
@@ -413,13 +412,15 @@ class Store:
         near_duplicate_of: str | None = None,
     ) -> None:
         article, features, signature = item.article, item.features, item.signature
+        seq = self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM articles").fetchone()[0]
         self.db.execute(
-            "INSERT INTO articles (id, source, url, outlet, title, published, updated, author,"
+            "INSERT INTO articles (id, seq, source, url, outlet, title, published, updated, author,"
             " language, text, sentences, removed, features, minhash, story_id, revision_of,"
             " near_duplicate_of, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-            " ?, ?, ?)",
+            " ?, ?, ?, ?)",
             (
                 article.id,
+                seq,
                 article.source,
                 article.url,
                 article.outlet,
@@ -439,13 +440,11 @@ class Store:
                 batch.now,
             ),
         )
-        rowid = self.db.execute(
-            "SELECT rowid FROM articles WHERE id = ?", (article.id,)
-        ).fetchone()[0]
-        self.db.execute(
-            "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
-            (rowid, article.title or "", article.text),
-        )
+        if self.db.dialect == "sqlite":
+            self.db.execute(
+                "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
+                (seq, article.title or "", article.text),
+            )
         for band, bucket in _bands(signature):
             self.db.execute(
                 "INSERT INTO lsh (band, bucket, article_id) VALUES (?, ?, ?)",
@@ -455,8 +454,8 @@ class Store:
 
     def _link_source(self, source: str, article_id: str, kind: str, now: str) -> None:
         self.db.execute(
-            "INSERT OR IGNORE INTO sources (source, article_id, kind, ingested_at) "
-            "VALUES (?, ?, ?, ?)",
+            "INSERT INTO sources (source, article_id, kind, ingested_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (source, article_id, kind, now),
         )
 
@@ -470,12 +469,14 @@ class Store:
 
         It is rebuilt from the database whenever an ingest failed (its memory may
         hold articles the rolled-back transaction never stored) and whenever
-        another connection has written to the store since (SQLite's data_version).
+        another connection has written to the store since (its article count or
+        newest sequence number changed).
         """
         dates = [a.published for a in incoming if a.published]
         newest = max(dates) if dates else dt.date.today()
         since = newest - dt.timedelta(days=self.options.window_days)
-        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        row = self.db.execute("SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM articles").fetchone()
+        version = (int(row[0]), int(row[1]))
         if self._clusterer is None or version != self._data_version:
             self._clusterer = self._load_clusterer(since.isoformat())
             self._data_version = version
@@ -490,7 +491,7 @@ class Store:
             "SELECT a.id, a.published, a.features, a.story_id FROM articles a "
             "JOIN stories s ON s.id = a.story_id "
             "WHERE a.superseded_by IS NULL AND s.redirect_to IS NULL "
-            "AND (s.last_published IS NULL OR s.last_published >= ?) ORDER BY a.rowid",
+            "AND (s.last_published IS NULL OR s.last_published >= ?) ORDER BY a.seq",
             (since,),
         ).fetchall()
         restored = [(row["story_id"], _features(row)) for row in rows]
@@ -599,14 +600,28 @@ class Store:
         return result
 
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
-        """Full-text search over article titles and texts (SQLite FTS5 syntax)."""
-        rows = self.db.execute(
-            "SELECT a.id, a.story_id, a.title, a.outlet,"
-            " snippet(articles_fts, 1, '[', ']', ' … ', 12) AS snippet"
-            " FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
-            " WHERE articles_fts MATCH ? AND a.superseded_by IS NULL ORDER BY rank LIMIT ?",
-            (query, limit),
-        )
+        """Full-text search over article titles and texts.
+
+        SQLite reads the query with FTS5 syntax, PostgreSQL with websearch syntax;
+        plain words (all must match) mean the same on both.
+        """
+        if self.db.dialect == "sqlite":
+            sql = (
+                "SELECT a.id, a.story_id, a.title, a.outlet,"
+                " snippet(articles_fts, 1, '[', ']', ' … ', 12) AS snippet"
+                " FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid"
+                " WHERE articles_fts MATCH ? AND a.superseded_by IS NULL"
+                " ORDER BY rank, a.id LIMIT ?"
+            )
+        else:
+            sql = (
+                "SELECT a.id, a.story_id, a.title, a.outlet, ts_headline('english', a.text, q,"
+                " 'StartSel=[, StopSel=], MaxWords=12, MinWords=4, MaxFragments=1') AS snippet"
+                " FROM articles a, websearch_to_tsquery('english', ?) AS q"
+                " WHERE a.search @@ q AND a.superseded_by IS NULL"
+                " ORDER BY ts_rank(a.search, q) DESC, a.id LIMIT ?"
+            )
+        rows = self.db.execute(sql, (query, limit))
         return [
             SearchHit(row["id"], row["story_id"], row["title"], row["outlet"], row["snippet"])
             for row in rows
@@ -614,7 +629,7 @@ class Store:
 
     def rejections(self) -> list[InputError]:
         """Every rejected input with its reason, oldest first."""
-        rows = self.db.execute("SELECT source, reason FROM rejections ORDER BY rowid")
+        rows = self.db.execute("SELECT source, reason FROM rejections ORDER BY seq")
         return [InputError(row["source"], row["reason"]) for row in rows]
 
     def counts(self) -> dict[str, int]:
@@ -628,7 +643,7 @@ class Store:
         return {name: int(self.db.execute(sql).fetchone()[0]) for name, sql in query.items()}
 
 
-def _features(row: sqlite3.Row) -> ArticleFeatures:
+def _features(row: Any) -> ArticleFeatures:
     stored = json.loads(row["features"])
     return ArticleFeatures(
         id=row["id"],
@@ -638,7 +653,7 @@ def _features(row: sqlite3.Row) -> ArticleFeatures:
     )
 
 
-def _article(row: sqlite3.Row) -> Article:
+def _article(row: Any) -> Article:
     return Article(
         id=row["id"],
         source=row["source"],
