@@ -145,7 +145,7 @@ _SELF_PROMOTION = re.compile(
 )
 _QUOTED = re.compile(r"“[^”]*(”|$)|\"[^\"]*(\"|$)")
 _TERMINAL = re.compile(r"[.!?…:;][\"'”’)\]]*\s*$|[\"”]\s*$")
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")  # a word in any script
 _TAIL_WORDS = 8
 _LABEL_WORDS = 30
 

@@ -110,6 +110,9 @@ class Article:
     text: str
     sentences: tuple[Sentence, ...]
     removed: tuple[Removal, ...]
+    updated: dt.date | None = None
+    author: str | None = None
+    language: str | None = None
 
     @property
     def outlet_key(self) -> str:

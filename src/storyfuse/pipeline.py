@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from storyfuse.clean import CleanOptions, clean_text, repeated_outlet_lines
@@ -12,7 +12,15 @@ from storyfuse.cluster import ClusterOptions, cluster_articles
 from storyfuse.compare import CompareOptions, compare_story
 from storyfuse.ingest import read_inputs
 from storyfuse.metadata import find_metadata
-from storyfuse.models import Article, InputError, RawDocument, Report, Story, WireLink
+from storyfuse.models import (
+    Article,
+    DocumentMetadata,
+    InputError,
+    RawDocument,
+    Report,
+    Story,
+    WireLink,
+)
 from storyfuse.segment import join_paragraphs, segment
 from storyfuse.summarize import SummaryOptions, choose_headline, get_summarizer
 from storyfuse.wire import MatchOptions, SentenceIndex, independent_sources
@@ -35,11 +43,28 @@ def article_id(text: str) -> str:
     return hashlib.sha1(normalized.encode("utf-8")).hexdigest()[:12]
 
 
+def _metadata(document: RawDocument) -> DocumentMetadata:
+    """Metadata found in the text; a headline the container already gave is not sought again.
+
+    An extractor or a JSONL line that names the title has already separated it
+    from the body: the first short paragraph is then text, not a headline.
+    """
+    found = find_metadata(document.text)
+    if document.title is None:
+        return found
+    kept = tuple(
+        span
+        for span in found.spans
+        if span.reason not in ("headline", "standfirst") or span.text.strip() == document.title
+    )
+    return replace(found, spans=kept)
+
+
 def prepare_articles(
     documents: Sequence[RawDocument],
 ) -> tuple[tuple[Article, ...], tuple[InputError, ...]]:
     """Find metadata, clean and segment each document; exact duplicates are dropped."""
-    found = [find_metadata(document.text) for document in documents]
+    found = [_metadata(document) for document in documents]
     outlets = [
         document.outlet or meta.outlet for document, meta in zip(documents, found, strict=True)
     ]
@@ -73,6 +98,9 @@ def prepare_articles(
             text=text,
             sentences=sentences,
             removed=document.removed + cleaned.removed,
+            updated=document.updated,
+            author=document.author,
+            language=document.language,
         )
     return tuple(articles.values()), tuple(errors)
 

@@ -426,9 +426,9 @@ class Store:
                 article.outlet,
                 article.title,
                 _iso(article.published),
-                None,
-                None,
-                None,
+                _iso(article.updated),
+                article.author,
+                article.language,
                 article.text,
                 json.dumps([[s.text, s.paragraph, s.start, s.end] for s in article.sentences]),
                 json.dumps([[r.text, r.reason] for r in article.removed]),
@@ -667,4 +667,7 @@ def _article(row: Any) -> Article:
             for i, (text, paragraph, start, end) in enumerate(json.loads(row["sentences"]))
         ),
         removed=tuple(Removal(text, reason) for text, reason in json.loads(row["removed"])),
+        updated=_date(row["updated"]),
+        author=row["author"],
+        language=row["language"],
     )
