@@ -32,10 +32,14 @@ class SummaryOptions:
     """How long a summary may be and what it may contain."""
 
     words: int = 120
-    min_sentence_words: int = 8
-    max_sentence_words: int = 60
-    redundancy: float = 0.25
-    lead_bonus: float = 1.0
+    min_sentence_words: int = 6
+    max_sentence_words: int = 120
+    redundancy: float = 0.4
+    lead_bonus: float = 3.0
+    # A concept's weight is (independent sources reporting it) ** agreement_power.
+    agreement_power: float = 3.0
+    # Concept weight is divided by words ** length_penalty: 0 favours long sentences, 1 short.
+    length_penalty: float = 0.3
     seed: int = 0
 
 
@@ -152,7 +156,9 @@ def _candidates(
     return candidates
 
 
-def _concept_weights(articles: Sequence[Article], index: SentenceIndex) -> Counter[str]:
+def _concept_weights(
+    articles: Sequence[Article], index: SentenceIndex, power: float
+) -> dict[str, float]:
     """How many independent sources report each concept.
 
     Reprints of one wire story count once: agreement between outlets that
@@ -168,8 +174,8 @@ def _concept_weights(articles: Sequence[Article], index: SentenceIndex) -> Count
         weights.update(concepts)
     if len(by_source) > 1:
         # What one source alone reports still fills a budget the shared facts leave.
-        weights = Counter({c: n * n if n > 1 else SOLE_SOURCE_WEIGHT for c, n in weights.items()})
-    return weights
+        return {c: n**power if n > 1 else SOLE_SOURCE_WEIGHT for c, n in weights.items()}
+    return dict(weights)
 
 
 def _sentence_vectors(articles: Sequence[Article]) -> dict[SentenceRef, dict[str, float]]:
@@ -249,7 +255,7 @@ def storyfuse_summary(
     still fits the budget; a sentence that leans on its predecessor is taken
     only right after it, and one too similar to a chosen sentence not at all.
     """
-    weights = _concept_weights(articles, index)
+    weights = _concept_weights(articles, index, options.agreement_power)
     candidates = _candidates(articles, index, options)
     chosen: list[_Candidate] = []
     covered: set[str] = set()
@@ -264,8 +270,13 @@ def storyfuse_summary(
                 SentenceRef(candidate.ref.article, candidate.ref.sentence - 1) not in chosen_refs
             ):
                 continue
-            gain = sum(weights[c] for c in candidate.concepts - covered)
-            value = gain / math.sqrt(candidate.words) * (1.0 + options.lead_bonus * candidate.lead)
+            # fsum: the same total whatever order the set yields (hash seeds differ).
+            gain = math.fsum(weights.get(c, 0.0) for c in candidate.concepts - covered)
+            value = (
+                gain
+                / candidate.words**options.length_penalty
+                * (1.0 + options.lead_bonus * candidate.lead)
+            )
             if (
                 value > 0
                 and (best is None or value > best[0])

@@ -133,9 +133,10 @@ class SentenceIndex:
         self._supporters: dict[SentenceRef, set[str]] = defaultdict(set)
         self._same: dict[SentenceRef, set[SentenceRef]] = defaultdict(set)
         for match in self.matches:
-            if match.first_covered >= self.options.contained or self._same_sentence(match):
+            # An article reports a sentence only if it prints (nearly) all of its words.
+            if match.first_covered >= self.options.contained:
                 self._supporters[match.first].add(match.second.article)
-            if match.second_covered >= self.options.contained or self._same_sentence(match):
+            if match.second_covered >= self.options.contained:
                 self._supporters[match.second].add(match.first.article)
             if self._same_sentence(match):
                 self._same[match.first].add(match.second)
