@@ -32,9 +32,9 @@ class SummaryOptions:
     """How long a summary may be and what it may contain."""
 
     words: int = 120
-    min_sentence_words: int = 6
+    min_sentence_words: int = 8
     max_sentence_words: int = 120
-    redundancy: float = 0.4
+    redundancy: float = 0.25
     lead_bonus: float = 3.0
     # A concept's weight is (independent sources reporting it) ** agreement_power.
     agreement_power: float = 3.0

@@ -105,7 +105,7 @@ def atom_feed(entries: Sequence[FeedEntry], base: str) -> bytes:
             sub(item, "category", term=_xml(outlet))
         sub(item, "summary", _text(entry), type="text")
         sub(item, "content", _html(entry, base), type="html")
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8")
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
 def json_feed(entries: Sequence[FeedEntry], base: str) -> bytes:
