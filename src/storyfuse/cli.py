@@ -347,17 +347,28 @@ def _open_store(db: str | None) -> Store:
 @_db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def ingest(inputs: tuple[str, ...], db: str | None, as_json: bool, quiet: bool) -> None:
-    """Add article files, folders or JSONL to the store and update its stories.
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Fetch URLs on private, loopback and link-local addresses too.",
+)
+def ingest(
+    inputs: tuple[str, ...], db: str | None, as_json: bool, quiet: bool, allow_private: bool
+) -> None:
+    """Add article files, folders, JSONL, pages, feeds, archives or URLs to the store.
 
     \b
     Example:
         storyfuse ingest demo/corpus --db stories.db
+        storyfuse ingest https://news.example/feed.xml
 
-    Ingesting the same input again changes nothing. Exit code 1 when some inputs
-    were rejected (each named on stderr; the reasons are kept in the store).
+    A URL is fetched (a feed's items' pages too). Ingesting the same input
+    again changes nothing. Exit code 1 when some inputs were rejected (each
+    named on stderr; the reasons are kept in the store).
     """
-    documents, errors = read_inputs(inputs)
+    from storyfuse.fetch import FetchOptions
+
+    documents, errors = read_inputs(inputs, fetch=FetchOptions(allow_private=allow_private))
     show = not quiet and not as_json and sys.stderr.isatty() and len(documents) > 20
     with _open_store(db) as store:
         if show:
@@ -502,3 +513,163 @@ def _when(value: str) -> str:
 
 def _day(value: dt.date | None) -> str:
     return value.isoformat() if value else "?"
+
+
+@main.command()
+@_db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--token-env",
+    default="STORYFUSE_TOKEN",
+    show_default=True,
+    metavar="NAME",
+    help="Environment variable holding the API token that allows POST /api/articles; "
+    "without it the server is read-only.",
+)
+def serve(db: str | None, host: str, port: int, token_env: str) -> None:
+    """Serve the store as web pages, a JSON API (/api/, /docs) and feeds.
+
+    \b
+    Example:
+        storyfuse serve --db stories.db
+        STORYFUSE_TOKEN=$(openssl rand -hex 16) storyfuse serve --port 8080
+
+    Binds to 127.0.0.1 unless --host says otherwise. Needs the 'web' extra:
+    pip install 'storyfuse[web]'.
+    """
+    import os
+
+    try:
+        import uvicorn
+
+        from storyfuse.web import create_app
+    except ImportError as error:
+        raise click.ClickException(
+            f"the web app needs the 'web' extra: pip install 'storyfuse[web]' ({error})"
+        ) from None
+    with _open_store(db) as store:
+        target = store.path
+    token = os.environ.get(token_env) or None
+    mode = (
+        f"POST /api/articles allowed with ${token_env}"
+        if token
+        else f"read-only (set ${token_env} to allow POST /api/articles)"
+    )
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"storyfuse: listening on {host}: reachable beyond this machine", err=True)
+    click.echo(f"storyfuse: serving {target} at http://{host}:{port}/, {mode}", err=True)
+    uvicorn.run(create_app(target, token=token), host=host, port=port, log_level="info")
+
+
+@main.command()
+@click.argument(
+    "feeds_file",
+    required=False,
+    metavar="[FEEDS.txt]",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@_db_option
+@click.option(
+    "--every",
+    metavar="INTERVAL",
+    help="Keep polling: start a pass this often (15m, 1h; at least 1m). Ctrl-C stops.",
+)
+@click.option("--once", is_flag=True, help="One pass, then exit (the default).")
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Fetch from private, loopback and link-local addresses too.",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Seconds between two requests to the same host.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Only the summary line of each pass.")
+def follow(
+    feeds_file: Path | None,
+    db: str | None,
+    every: str | None,
+    once: bool,
+    allow_private: bool,
+    delay: float,
+    quiet: bool,
+) -> None:
+    """Fetch feeds, then their new articles' pages, into the store.
+
+    FEEDS.txt lists feed URLs, one per line (# starts a comment); they join
+    the store's feeds table. Without it, every feed in that table is followed.
+    Each feed is fetched with a conditional GET; items already stored are
+    skipped. A failing feed is recorded with its reason and the others go on.
+
+    \b
+    Example:
+        storyfuse follow feeds.txt --db stories.db
+        storyfuse follow feeds.txt --every 15m
+
+    Exit code 0 when every feed was read, 1 when some failed (each named on
+    stderr with the reason).
+    """
+    import time
+
+    from storyfuse.fetch import Fetcher, FetchOptions
+    from storyfuse.follow import (
+        FeedReport,
+        FollowOptions,
+        add_feeds,
+        feed_states,
+        follow_pass,
+        parse_interval,
+        read_feed_list,
+    )
+
+    if once and every:
+        raise click.UsageError("--once and --every exclude each other")
+    interval = None
+    if every is not None:
+        try:
+            interval = parse_interval(every)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--every") from None
+        if interval < 60:
+            raise click.BadParameter("at least 1m between passes, please", param_hint="--every")
+    urls: list[str] | None = None
+    failed = False
+    if feeds_file is not None:
+        urls, problems = read_feed_list(feeds_file)
+        for problem in problems:
+            click.echo(f"storyfuse: {problem.source}: {problem.reason}", err=True)
+        failed = bool(problems)
+        if not urls:
+            raise click.UsageError(f"{feeds_file} lists no http(s) feed URLs")
+    fetch = FetchOptions(allow_private=allow_private, host_delay=delay)
+
+    def show(report: FeedReport) -> None:
+        if not quiet or not report.ok:
+            click.echo(f"storyfuse: {report.line()}", err=True)
+
+    with _open_store(db) as store, Fetcher(fetch) as fetcher:
+        if urls is not None:
+            add_feeds(store, urls)
+        elif not feed_states(store):
+            raise click.UsageError("no feeds to follow: give FEEDS.txt (one feed URL per line)")
+        number, in_pass = 0, False
+        try:
+            while True:
+                number += 1
+                started, in_pass = time.monotonic(), True
+                report = follow_pass(store, fetcher, urls, FollowOptions(fetch=fetch), show)
+                in_pass = False
+                click.echo(f"storyfuse: pass {number}: {report.summary_line()}", err=True)
+                failed = failed or report.failed > 0
+                if interval is None:
+                    break
+                time.sleep(max(0.0, started + interval - time.monotonic()))
+        except KeyboardInterrupt:
+            note = " in the middle of a pass (feeds stored so far are kept)" if in_pass else ""
+            click.echo(f"storyfuse: stopped{note}", err=True)
+            sys.exit(130 if in_pass else EXIT_OK)
+    sys.exit(EXIT_REJECTED if failed else EXIT_OK)

@@ -11,6 +11,8 @@ and JSONL itself and dispatches the rest by file name:
   one article per item, :mod:`storyfuse.feeds`;
 - WARC and ARC archives (``.warc``, ``.warc.gz``, ``.arc``, ``.arc.gz``): one
   article per HTML page, streamed, :mod:`storyfuse.warc`.
+- ``http(s)://`` URLs of pages or feeds: fetched politely and safely, then
+  routed like the files above, :mod:`storyfuse.remote`.
 
 Files are size-checked before they are read, so a huge log named on the
 command line costs one ``stat`` call.
@@ -32,8 +34,10 @@ from typing import BinaryIO
 from charset_normalizer import from_bytes
 
 from storyfuse.feeds import FEED_SUFFIXES, JSON_FEED_SUFFIXES, read_feed, read_json_feed
+from storyfuse.fetch import FetchOptions
 from storyfuse.models import InputError, RawDocument
 from storyfuse.pages import is_page, read_page
+from storyfuse.remote import is_url, read_urls
 from storyfuse.warc import is_archive, iter_archive
 
 TEXT_EXTENSIONS = frozenset({".txt", ".text", ".md", ""})
@@ -356,22 +360,31 @@ def _unsupported(path: Path) -> str:
 
 
 def read_inputs(
-    paths: Sequence[str | Path], *, stdin: BinaryIO | None = None
+    paths: Sequence[str | Path],
+    *,
+    stdin: BinaryIO | None = None,
+    fetch: FetchOptions | None = None,
 ) -> tuple[tuple[RawDocument, ...], tuple[InputError, ...]]:
     """Read every article named by ``paths``; bad inputs become errors, never exceptions.
 
     Each path is a file, a folder (walked recursively, hidden entries skipped,
-    unsupported file types skipped silently) or ``-`` for stdin (``stdin``
-    defaults to ``sys.stdin.buffer``). A file named more than once is read once.
-    Documents and errors come out sorted by source path, the articles of one
-    file (JSONL lines, feed items, archive records) in file order.
+    unsupported file types skipped silently), ``-`` for stdin (``stdin``
+    defaults to ``sys.stdin.buffer``) or an ``http(s)://`` URL of a page or a
+    feed, fetched with ``fetch`` options by :mod:`storyfuse.remote`. A file
+    named more than once is read once. Documents and errors come out sorted by
+    source path, the articles of one file (JSONL lines, feed items, archive
+    records) in file order, then those of the URLs in the order given.
     """
     errors: list[InputError] = []
     files: dict[str, tuple[Path, bool]] = {}  # resolved path -> (path as named, named?)
+    urls: list[str] = []
     read_stdin = False
     for given in paths:
         if str(given) == STDIN:
             read_stdin = True
+            continue
+        if isinstance(given, str) and is_url(given):
+            urls.append(given)
             continue
         if not str(given):
             errors.append(InputError("", "does not exist"))  # Path("") would mean "."
@@ -410,6 +423,8 @@ def read_inputs(
                 results.append(InputError(str(path), _unsupported(path)))
         else:
             results.extend(_read_file(path, kind, named))
+    if urls:
+        results.extend(read_urls(urls, fetch))
 
     documents = tuple(item for item in results if isinstance(item, RawDocument))
     errors.extend(item for item in results if isinstance(item, InputError))

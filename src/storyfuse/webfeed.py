@@ -63,8 +63,10 @@ def _html(entry: FeedEntry, base: str) -> str:
             for m in line.markers
         )
         items.append(Markup("<li>{} {}</li>").format(line.text, marks))
-    return str(Markup("<ul>{}</ul>").format(Markup("").join(items))) if items else str(
-        escape(entry.title)
+    return (
+        str(Markup("<ul>{}</ul>").format(Markup("").join(items)))
+        if items
+        else str(escape(entry.title))
     )
 
 
@@ -105,7 +107,8 @@ def atom_feed(entries: Sequence[FeedEntry], base: str) -> bytes:
             sub(item, "category", term=_xml(outlet))
         sub(item, "summary", _text(entry), type="text")
         sub(item, "content", _html(entry, base), type="html")
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    document: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return document
 
 
 def json_feed(entries: Sequence[FeedEntry], base: str) -> bytes:

@@ -140,7 +140,8 @@ class StoryView:
     """A story and everything its page and its API document show."""
 
     story: Story
-    articles: tuple[Article, ...]
+    # The ids of the story's articles, sorted: what this view was computed from.
+    key: tuple[str, ...]
     wire: dict[str, tuple[WireLink, ...]]
     sources: tuple[Source, ...]
     summary: tuple[CitedText, ...]
@@ -151,12 +152,17 @@ class StoryView:
     wire_rows: tuple[WireRow, ...]
     source_groups: tuple[tuple[Source, ...], ...]
     timeline: Timeline
-    document: dict[str, Any]
+    document_json: bytes
+
+    def source(self, article_id: str) -> Source | None:
+        """The listed source of an article of this story."""
+        return next((s for s in self.sources if s.id == article_id), None)
 
     @property
-    def key(self) -> tuple[str, ...]:
-        """The ids of the story's articles, sorted: what this view was computed from."""
-        return tuple(sorted(a.id for a in self.articles))
+    def document(self) -> dict[str, Any]:
+        """The story as ``storyfuse story ID --json`` prints it (a fresh copy)."""
+        loaded: dict[str, Any] = json.loads(self.document_json)
+        return loaded
 
 
 class SentenceLocator:
@@ -243,7 +249,7 @@ def _sources(articles: Sequence[Article]) -> tuple[Source, ...]:
 
 def _timeline(articles: Sequence[Article], sources: Sequence[Source]) -> Timeline:
     """Dots stacked per publication day along a date axis; undated articles listed apart."""
-    width, left, right, step = 640, 40.0, 600.0, 18.0
+    width, left, right, step = 880, 48.0, 832.0, 24.0
     dated = [(a.published, s) for a, s in zip(articles, sources, strict=True) if a.published]
     undated = tuple(s for a, s in zip(articles, sources, strict=True) if not a.published)
     days = sorted({day for day, _ in dated})
@@ -251,7 +257,7 @@ def _timeline(articles: Sequence[Article], sources: Sequence[Source]) -> Timelin
     for day, _ in dated:
         stacks[day] += 1
     tallest = max(stacks.values(), default=1)
-    axis_y = 14.0 + tallest * step
+    axis_y = 8.0 + tallest * step
     span = (days[-1] - days[0]).days if days else 0
 
     def x_of(day: dt.date) -> float:
@@ -263,18 +269,18 @@ def _timeline(articles: Sequence[Article], sources: Sequence[Source]) -> Timelin
     points = []
     for day, source in dated:
         placed[day] += 1
-        points.append(TimelinePoint(x_of(day), axis_y - 2 - step * (placed[day] - 0.5), source))
+        points.append(TimelinePoint(x_of(day), axis_y - 4 - step * (placed[day] - 0.5), source))
     ticks: list[TimelineTick] = []
     for day in days:
         x = x_of(day)
-        if ticks and x - ticks[-1].x < 72 and day != days[-1]:
+        if ticks and x - ticks[-1].x < 80 and day != days[-1]:
             continue
-        if ticks and x - ticks[-1].x < 72:
+        if ticks and x - ticks[-1].x < 80:
             ticks.pop()
         ticks.append(TimelineTick(x, f"{day:%b} {day.day}", day.isoformat()))
     if days:
         when = f"from {days[0]} to {days[-1]}" if span else f"on {days[0]}"
-        description = f"{len(dated)} dated articles {when}"
+        description = f"{len(dated)} dated {'article' if len(dated) == 1 else 'articles'} {when}"
     else:
         description = "no article carries a publication date"
     if undated:
@@ -396,7 +402,7 @@ def build_story_view(
     document = json.loads(report_json(Report(articles=articles, wire=wire, stories=(story,))))
     return StoryView(
         story=story,
-        articles=articles,
+        key=tuple(sorted(a.id for a in articles)),
         wire=wire,
         sources=sources,
         summary=summary,
@@ -407,5 +413,5 @@ def build_story_view(
         wire_rows=wire_rows,
         source_groups=groups,
         timeline=_timeline(articles, sources),
-        document=document,
+        document_json=json.dumps(document, ensure_ascii=False).encode("utf-8"),
     )

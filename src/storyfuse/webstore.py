@@ -1,0 +1,210 @@
+"""The web app's access to the store: connections per thread and cached story views.
+
+SQLite connections must not cross threads: a worker thread opens one per call
+(:meth:`Site.store`), and the event loop thread keeps its own for the short
+reads of the hot paths (:meth:`Site.connection`). Story views are cached,
+keyed by the story id and the sorted ids of its current articles: an article
+id is a hash of its text, so the key changes exactly when the story does and
+a cached view is never stale. Computing a view (summary, comparison, layout)
+takes milliseconds, so from the event loop it runs in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from starlette.concurrency import run_in_threadpool
+
+from storyfuse.changes import StoryChanges, story_changes
+from storyfuse.models import Article
+from storyfuse.pipeline import PipelineOptions
+from storyfuse.store import Store
+from storyfuse.summarize import SummaryOptions
+from storyfuse.webview import StoryView, build_story_view
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+DEFAULT_WORDS = 120
+
+
+class LRUCache(Generic[K, V]):
+    """A bounded, thread-safe map that forgets the least recently used entry first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+ViewKey = tuple[str, tuple[str, ...], int]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleStatus:
+    """Where an article stands in the store: its story and its versions."""
+
+    story: str | None
+    ingested_at: str
+    superseded_by: str | None
+    revision_of: str | None
+    near_duplicate_of: str | None
+
+
+class Site:
+    """The store behind the app, its view caches and its token.
+
+    Two ways in: :meth:`store` opens a connection for one call in the calling
+    thread (worker threads), and :meth:`connection` is the event loop thread's
+    own long-lived connection, for the short reads of the hot paths (story page,
+    story and article API) that then never leave the loop unless a view must
+    be computed.
+    """
+
+    def __init__(self, db: str | Path, token: str | None, cache_size: int) -> None:
+        self.db = str(db)
+        self.token = token or None
+        self.cache: LRUCache[ViewKey, StoryView] = LRUCache(cache_size)
+        # Rendered story pages, the per-visitor "what's new" part left as a placeholder.
+        self.pages: LRUCache[ViewKey, tuple[tuple[str, str], str]] = LRUCache(cache_size)
+        self._local = threading.local()
+        self._pending: dict[ViewKey, asyncio.Future[StoryView | None]] = {}
+
+    def connection(self) -> Store:
+        """This thread's long-lived connection (SQLite connections stay in their thread)."""
+        store: Store | None = getattr(self._local, "store", None)
+        if store is None:
+            store = Store(self.db)
+            self._local.store = store
+        return store
+
+    def close(self) -> None:
+        """Close this thread's long-lived connection, if it has one."""
+        store: Store | None = getattr(self._local, "store", None)
+        if store is not None:
+            store.close()
+            self._local.store = None
+
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        """A connection for this request (opened and closed in the calling thread)."""
+        store = Store(self.db)
+        try:
+            yield store
+        finally:
+            store.close()
+
+    def article_ids(self, store: Store, story_id: str) -> tuple[str, ...]:
+        rows = store.db.execute(
+            "SELECT id FROM articles WHERE story_id = ? AND superseded_by IS NULL", (story_id,)
+        )
+        return tuple(sorted(row[0] for row in rows))
+
+    def _view(self, story_id: str, articles: Sequence[Article], words: int) -> StoryView:
+        key = (story_id, tuple(sorted(a.id for a in articles)), words)
+        view = self.cache.get(key)
+        if view is None:
+            options = PipelineOptions(summary=SummaryOptions(words=words))
+            view = build_story_view(story_id, articles, options)
+            self.cache.put(key, view)
+        return view
+
+    def view(self, store: Store, story_id: str, words: int = DEFAULT_WORDS) -> StoryView | None:
+        """The current view of a (live) story, from the cache when the story has not changed."""
+        ids = self.article_ids(store, story_id)
+        if not ids:
+            return None
+        cached = self.cache.get((story_id, ids, words))
+        if cached is not None:
+            return cached
+        articles = store.story_articles(story_id)
+        return self._view(story_id, articles, words) if articles else None
+
+    def changes(
+        self, store: Store, view: StoryView, moment: str, words: int = DEFAULT_WORDS
+    ) -> StoryChanges:
+        """What the story gained since ``moment`` (as ``storyfuse story --since`` computes it)."""
+        before = store.story_articles(view.story.id, before=moment)
+        if tuple(sorted(a.id for a in before)) == view.key:
+            return StoryChanges(moment, (), (), (), ())
+        then = self._view(view.story.id, before, words).story if before else None
+        return story_changes(then, view.story, moment)
+
+    def _load_view(self, story_id: str, words: int) -> StoryView | None:
+        with self.store() as store:
+            articles = store.story_articles(story_id)
+        return self._view(story_id, articles, words) if articles else None
+
+    async def current_view(self, story_id: str, words: int = DEFAULT_WORDS) -> StoryView | None:
+        """:meth:`view` from the event loop: computing a view runs in a worker thread.
+
+        Requests that miss the cache for the same story at once share one computation.
+        """
+        ids = self.article_ids(self.connection(), story_id)
+        if not ids:
+            return None
+        key = (story_id, ids, words)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        pending = self._pending.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(run_in_threadpool(self._load_view, story_id, words))
+            self._pending[key] = pending
+            pending.add_done_callback(lambda _: self._pending.pop(key, None))
+        return await asyncio.shield(pending)
+
+    async def current_changes(
+        self, view: StoryView, moment: str, words: int = DEFAULT_WORDS
+    ) -> StoryChanges:
+        """:meth:`changes` from the event loop."""
+        before = self.connection().story_articles(view.story.id, before=moment)
+        key = tuple(sorted(a.id for a in before))
+        if key == view.key:
+            return StoryChanges(moment, (), (), (), ())
+        then = self.cache.get((view.story.id, key, words)) if before else None
+        if before and then is None:
+            then = await run_in_threadpool(self._view, view.story.id, before, words)
+        return story_changes(then.story if then else None, view.story, moment)
+
+    def story_seen(self, store: Store, story_id: str) -> tuple[str, str]:
+        """When the story was first and last seen (ISO timestamps; empty if unknown)."""
+        row = store.db.execute(
+            "SELECT first_seen, last_seen FROM stories WHERE id = ?", (story_id,)
+        ).fetchone()
+        return (row[0], row[1]) if row else ("", "")
+
+    def status(self, store: Store, article_id: str) -> ArticleStatus | None:
+        row = store.db.execute(
+            "SELECT story_id, ingested_at, superseded_by, revision_of, near_duplicate_of"
+            " FROM articles WHERE id = ?",
+            (article_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        story = store.resolve(row[0]) if row[0] else None
+        return ArticleStatus(story, row[1], row[2], row[3], row[4])
