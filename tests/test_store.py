@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,9 +20,38 @@ DEMO = ROOT / "demo" / "corpus"
 CLOCK = dt.datetime(2025, 7, 1, 12, 0, tzinfo=dt.UTC)
 
 
+StoreFactory = Callable[[Callable[[], dt.datetime]], Store]
+PG_URL = os.environ.get("STORYFUSE_TEST_PG")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
+    """Opens stores on one backend: a SQLite file, or the PostgreSQL test database (wiped)."""
+    if request.param == "sqlite":
+        target = str(tmp_path / "stories.db")
+    else:
+        if not PG_URL:
+            pytest.skip("STORYFUSE_TEST_PG is not set (no PostgreSQL server to test against)")
+        import psycopg
+
+        with psycopg.connect(PG_URL, autocommit=True) as connection:
+            connection.execute("DROP SCHEMA public CASCADE")
+            connection.execute("CREATE SCHEMA public")
+        target = PG_URL
+    opened: list[Store] = []
+
+    def factory(clock: Callable[[], dt.datetime]) -> Store:
+        opened.append(Store(target, clock=clock))
+        return opened[-1]
+
+    yield factory
+    for store in opened:
+        store.close()
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(tmp_path / "stories.db", clock=lambda: CLOCK)
+def store(open_store: StoreFactory) -> Store:
+    return open_store(lambda: CLOCK)
 
 
 def _demo() -> list[RawDocument]:
@@ -29,13 +60,12 @@ def _demo() -> list[RawDocument]:
     return list(documents)
 
 
-def test_migrations_are_numbered_recorded_and_applied_once(tmp_path: Path) -> None:
-    path = tmp_path / "stories.db"
-    with Store(path) as first:
-        assert first.schema_version() == len(MIGRATIONS)
-    with Store(path) as second:
-        assert second.migrate() == []
-        assert second.schema_version() == len(MIGRATIONS)
+def test_migrations_are_numbered_recorded_and_applied_once(open_store: StoreFactory) -> None:
+    first = open_store(lambda: CLOCK)
+    assert first.schema_version() == len(MIGRATIONS)
+    second = open_store(lambda: CLOCK)
+    assert second.migrate() == []
+    assert second.schema_version() == len(MIGRATIONS)
 
 
 def test_ingest_builds_the_demo_stories_and_a_second_ingest_changes_nothing(store: Store) -> None:
@@ -133,9 +163,9 @@ def test_search_finds_articles_with_their_story(store: Store) -> None:
     assert any("Orsegg" in (hit.title or "") for hit in hits)
 
 
-def test_story_articles_before_a_moment(tmp_path: Path) -> None:
+def test_story_articles_before_a_moment(open_store: StoreFactory) -> None:
     now = [CLOCK]
-    store = Store(tmp_path / "s.db", clock=lambda: now[0])
+    store = open_store(lambda: now[0])
     # The wire copy and two outlets that reprint it: linked by their shared sentences.
     names = ("unsourced", "dailyledger", "eveningstar")
     documents = [d for d in _demo() if any(f"harbour-fire_{n}" in d.source for n in names)]

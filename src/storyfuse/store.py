@@ -330,6 +330,7 @@ class Store:
                     progress(1)
             for story_id in batch.touched:
                 self._refresh_story(clusterer.resolve(story_id), batch.now)
+        self._data_version = self._version()  # our own writes keep the clusterer valid
         return IngestResult(
             added=batch.added,
             duplicates=batch.duplicates,
@@ -475,14 +476,16 @@ class Store:
         dates = [a.published for a in incoming if a.published]
         newest = max(dates) if dates else dt.date.today()
         since = newest - dt.timedelta(days=self.options.window_days)
-        row = self.db.execute("SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM articles").fetchone()
-        version = (int(row[0]), int(row[1]))
-        if self._clusterer is None or version != self._data_version:
+        if self._clusterer is None or self._version() != self._data_version:
             self._clusterer = self._load_clusterer(since.isoformat())
-            self._data_version = version
         else:
             self._clusterer.evict(before=since)
         return self._clusterer
+
+    def _version(self) -> tuple[int, int]:
+        """What changes when anyone adds articles: their count and newest sequence number."""
+        row = self.db.execute("SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM articles").fetchone()
+        return int(row[0]), int(row[1])
 
     def _load_clusterer(self, since: str) -> StoryClusterer:
         """A clusterer holding the stories active since ``since`` (an ISO date)."""
