@@ -517,3 +517,11 @@ def test_serve_binds_to_loopback_and_reads_the_token_from_the_environment(
     monkeypatch.delenv("MY_TOKEN")
     result = CliRunner().invoke(main, ["serve", "--db", db, "--token-env", "MY_TOKEN"])
     assert "read-only" in result.stderr and calls[-1]["app"].state.site.token is None
+
+
+def test_story_page_shows_where_outlets_disagree(client: TestClient) -> None:
+    stories = client.get("/api/stories").json()["stories"]
+    fire = next(s for s in stories if "Warehouse" in s["headline"] or "Quay" in s["headline"])
+    html = client.get(f"/stories/{fire['id']}").text
+    assert "Where outlets disagree" in html
+    assert "More than 90 firefighters" in html and "More than 80 firefighters" in html

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from storyfuse.entities import extract_entities
-from storyfuse.models import Article, Entity, Fact, Quote, SentenceRef, UniqueFact
+from storyfuse.models import (
+    Article,
+    Contradiction,
+    Entity,
+    Fact,
+    Quote,
+    SentenceRef,
+    UniqueFact,
+)
 from storyfuse.quotes import extract_quotes
 from storyfuse.wire import SentenceIndex
 from storyfuse.words import content_words
@@ -20,6 +30,8 @@ class CompareOptions:
     # for the fact to count as reported there too (in other words).
     paraphrase_overlap: float = 0.75
     min_fact_words: int = 6
+    # Share of content words (figures aside) two sentences must share to report one fact.
+    contradiction_overlap: float = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +42,77 @@ class Comparison:
     unique_facts: tuple[UniqueFact, ...]
     quotes: tuple[Quote, ...]
     entities: tuple[Entity, ...]
+    contradictions: tuple[Contradiction, ...] = ()
+
+
+_NUMBER = re.compile(
+    r"(?<![\w.])(\d+(?:[.,]\d+)*)\s*(%|per ?cent\b|percent\b|million\b|billion\b|thousand\b)?",
+    re.IGNORECASE,
+)
+
+
+def figures(text: str) -> frozenset[str]:
+    """The figures a sentence gives, normalised ("71 per cent" and "71%" are one figure).
+
+    Years (1900-2099 without a unit) are left out: a date is not a measured figure.
+    """
+    found = set()
+    for number, unit in _NUMBER.findall(text):
+        value = number.replace(",", "")
+        if not unit and re.fullmatch(r"(19|20)\d\d", value):
+            continue
+        unit = re.sub(r"per ?cent", "%", unit.lower())
+        found.add(f"{value}{unit}")
+    return frozenset(found)
+
+
+def find_contradictions(
+    articles: Sequence[Article], index: SentenceIndex, options: CompareOptions
+) -> tuple[Contradiction, ...]:
+    """Sentences of different independent sources that report one fact with other figures.
+
+    Two sentences report one fact when, figures aside, they share most of their
+    content words; they contradict when each gives a figure the other does not.
+    """
+    sentences = [
+        (article.id, sentence.text, frozenset(content_words(_NUMBER.sub(" ", sentence.text))))
+        for article in articles
+        for sentence in article.sentences
+    ]
+    postings: dict[str, list[int]] = defaultdict(list)
+    for number, (_, _, words) in enumerate(sentences):
+        for word in words:
+            postings[word].append(number)
+    found: list[Contradiction] = []
+    # Each disagreement once, however many reprints of either side there are.
+    seen: set[tuple[frozenset[str], frozenset[frozenset[str]]]] = set()
+    for number, (article_id, text, words) in enumerate(sentences):
+        own = figures(text)
+        if not own or len(words) < 4:
+            continue
+        shared = Counter(other for word in words for other in postings[word] if other > number)
+        for other, count in sorted(shared.items()):
+            other_article, other_text, other_words = sentences[other]
+            if index.sources[other_article] == index.sources[article_id]:
+                continue
+            if count < options.contradiction_overlap * len(words | other_words):
+                continue
+            theirs = figures(other_text)
+            only_own, only_theirs = own - theirs, theirs - own
+            sides = frozenset({index.sources[article_id], index.sources[other_article]})
+            key = (sides, frozenset({only_own, only_theirs}))
+            if theirs and only_own and only_theirs and key not in seen:
+                seen.add(key)
+                found.append(
+                    Contradiction(
+                        article_id,
+                        text,
+                        other_article,
+                        other_text,
+                        (tuple(sorted(only_own)), tuple(sorted(only_theirs))),
+                    )
+                )
+    return tuple(found)
 
 
 def _reporters(
@@ -88,4 +171,5 @@ def compare_story(
         unique_facts=tuple(unique),
         quotes=extract_quotes(articles, people),
         entities=entities,
+        contradictions=find_contradictions(articles, index, options),
     )

@@ -174,6 +174,21 @@ class UniqueFact:
 
 
 @dataclass(frozen=True, slots=True)
+class Contradiction:
+    """Two independent reports of the same fact that give different figures.
+
+    Each side is a sentence printed verbatim in its article; ``values`` are the
+    figures each side gives that the other does not.
+    """
+
+    first_article: str
+    first_text: str
+    second_article: str
+    second_text: str
+    values: tuple[tuple[str, ...], tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
 class Quote:
     """A direct quote, its speaker, and each article that prints it verbatim.
 
@@ -211,6 +226,7 @@ class Story:
     entities: tuple[Entity, ...]
     first_published: dt.date | None = None
     last_published: dt.date | None = None
+    contradictions: tuple[Contradiction, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

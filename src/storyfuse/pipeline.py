@@ -129,6 +129,7 @@ def build_story(
         entities=comparison.entities,
         first_published=dates[0] if dates else None,
         last_published=dates[-1] if dates else None,
+        contradictions=comparison.contradictions,
     )
 
 

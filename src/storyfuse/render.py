@@ -65,6 +65,19 @@ def story_json(story: Story) -> JsonObject:
         "entities": [
             {"name": e.name, "type": e.type, "mentions": dict(e.mentions)} for e in story.entities
         ],
+        "contradictions": [
+            {
+                "claims": [
+                    {"article": c.first_article, "text": c.first_text, "values": list(c.values[0])},
+                    {
+                        "article": c.second_article,
+                        "text": c.second_text,
+                        "values": list(c.values[1]),
+                    },
+                ]
+            }
+            for c in story.contradictions
+        ],
     }
 
 
@@ -140,6 +153,13 @@ def story_markdown(story: Story, articles: dict[str, Article], *, explain: bool 
                 f"{escape_markdown(_article_label(articles[article_id]))}**"
             )
             lines += [f"  - {escape_markdown(text)}" for text in texts]
+    if story.contradictions:
+        lines += ["", "### Where outlets disagree", ""]
+        for c in story.contradictions:
+            lines.append(
+                f"- [{number[c.first_article]}] {escape_markdown(c.first_text)} "
+                f"*vs* [{number[c.second_article]}] {escape_markdown(c.second_text)}"
+            )
     if story.quotes:
         lines += ["", "### Quotes", ""]
         for quote in story.quotes:

@@ -1,0 +1,54 @@
+"""Coverage comparison: shared and unique facts, and outlets that disagree on figures."""
+
+from __future__ import annotations
+
+from storyfuse.compare import CompareOptions, compare_story, figures, find_contradictions
+from storyfuse.wire import SentenceIndex
+
+from helpers import make_article
+
+WIRE = [
+    "Fire crews evacuated 40 families from flats near the quay in Saltmere on Tuesday night.",
+    "The harbour authority said the blaze was under control by 6 a.m. on Wednesday.",
+    "Port operations on the neighbouring quays were suspended as a precaution.",
+    "Two firefighters were treated in hospital for smoke inhalation.",
+]
+OWN = [
+    "Fire crews evacuated 45 families from flats near the quay in Saltmere on Tuesday night.",
+    "Insurers put the damage at 3 million velmars, the city's chamber of commerce said.",
+    "Residents described a loud bang shortly before midnight.",
+    "The warehouse had failed a fire-safety inspection two years ago, records show.",
+]
+
+
+def test_figures_are_normalised_and_years_are_not_figures() -> None:
+    assert figures("Valescu took 71 per cent in 2024, about 1,200 people, 6.25% and 3 million") == {
+        "71%",
+        "1200",
+        "6.25%",
+        "3million",
+    }
+
+
+def test_independent_reports_with_different_figures_contradict() -> None:
+    wire = make_article("wire", WIRE, outlet="Meridian")
+    own = make_article("own", OWN, outlet="Harbour Courier")
+    index = SentenceIndex([wire, own])
+    (contradiction,) = find_contradictions([wire, own], index, CompareOptions())
+    assert {contradiction.first_article, contradiction.second_article} == {"wire", "own"}
+    assert set(contradiction.values) == {("40",), ("45",)}
+    assert contradiction.first_text in (WIRE[0], OWN[0])
+    story = compare_story([wire, own], index)
+    assert story.contradictions == (contradiction,)
+
+
+def test_same_figures_or_the_same_source_do_not_contradict() -> None:
+    wire = make_article("wire", WIRE, outlet="Meridian")
+    agreeing = make_article("agree", [WIRE[0].replace("Fire crews", "Firefighters")], outlet="Star")
+    assert (
+        find_contradictions([wire, agreeing], SentenceIndex([wire, agreeing]), CompareOptions())
+        == ()
+    )
+    reprint = make_article("reprint", [WIRE[0].replace("40", "41"), WIRE[1]], outlet="Meridian")
+    index = SentenceIndex([wire, reprint])
+    assert find_contradictions([wire, reprint], index, CompareOptions()) == ()
