@@ -18,6 +18,7 @@ from storyfuse.extract import NotHTMLError, decode_html, extract_html
 from storyfuse.ingest import read_inputs
 from storyfuse.models import InputError, RawDocument
 from storyfuse.pagemeta import parse_date
+from webserver import Reply, WebServer
 
 from helpers import DATA, FIXTURES
 
@@ -270,15 +271,20 @@ def test_extract_text_view_and_json_array() -> None:
     assert json.loads(array.output)[0]["title"] == "Fire closes Saltmere harbour"
 
 
-def test_extract_refuses_urls_and_missing_files_with_exit_code_1() -> None:
-    result = CliRunner().invoke(
-        main, ["extract", "https://example.com/story", "missing.html", "--jsonl"]
-    )
-    assert result.exit_code == 1
-    records = [json.loads(line) for line in result.stdout.splitlines()]
-    assert records[0]["error"].startswith("URLs are not fetched yet")
+def test_extract_fetches_urls_and_names_what_it_cannot_read() -> None:
+    page = (HTML / "harbour-fire.html").read_bytes()
+    with WebServer() as web:
+        web.routes["/story.html"] = Reply(body=page, headers={"Content-Type": "text/html"})
+        url = f"{web.base}/story.html"
+        fetched = CliRunner().invoke(main, ["extract", url, "--allow-private", "--json"])
+        assert fetched.exit_code == 0, fetched.output
+        assert json.loads(fetched.stdout)[0]["title"] == "Fire closes Saltmere harbour"
+        refused = CliRunner().invoke(main, ["extract", url, "missing.html", "--jsonl"])
+    assert refused.exit_code == 1
+    records = [json.loads(line) for line in refused.stdout.splitlines()]
+    assert records[0]["source"] == url and "private" in records[0]["error"]
     assert records[1] == {"source": "missing.html", "error": "No such file or directory"}
-    assert "storyfuse: missing.html: No such file or directory" in result.stderr
+    assert "storyfuse: missing.html: No such file or directory" in refused.stderr
 
 
 # The benchmark's metric and the quality gate

@@ -276,33 +276,42 @@ def eval_extract_command(dataset: Path, as_json: bool, limit: int | None, seed: 
 
 
 @main.command("extract")
-@click.argument("pages", nargs=-1, required=True, metavar="PAGE...")
+@click.argument("pages", nargs=-1, required=True, metavar="PAGE_OR_URL...")
 @click.option("--json", "output_format", flag_value="json", help="Print one JSON array.")
 @click.option("--jsonl", "output_format", flag_value="jsonl", help="Print one JSON line per page.")
-def extract_command(pages: tuple[str, ...], output_format: str | None) -> None:
-    """Show the article storyfuse extracts from saved HTML pages, and what it dropped.
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Allow URLs on private, loopback or link-local addresses (refused by default).",
+)
+def extract_command(pages: tuple[str, ...], output_format: str | None, allow_private: bool) -> None:
+    """Show the article storyfuse extracts from HTML pages, and what it dropped.
 
-    PAGE is a saved page on disk (.html, .htm, or gzipped: .html.gz, .htm.gz).
-    URLs are not fetched yet: save the page first.
+    PAGE_OR_URL is a saved page on disk (.html, .htm, or gzipped: .html.gz,
+    .htm.gz) or an http(s) URL, fetched politely (a feed URL shows its items).
 
     \b
     Example:
         storyfuse extract saved/story.html
+        storyfuse extract https://example.org/news/story --json
         storyfuse extract saved/*.html.gz --jsonl > articles.jsonl
 
     Exit code 0 when every page gave an article, 1 when some did not (each
     named on stderr with the reason).
     """
+    from storyfuse.fetch import FetchOptions
     from storyfuse.pages import extraction_record, extraction_text, read_page
 
     failed = False
     records: list[dict[str, object]] = []
+    results: list[RawDocument | InputError] = []
     for page in pages:
-        result = (
-            InputError(page, "URLs are not fetched yet: save the page and pass the file")
-            if page.startswith(("http://", "https://"))
-            else read_page(Path(page))
-        )
+        if page.startswith(("http://", "https://")):
+            fetched, errors = read_inputs([page], fetch=FetchOptions(allow_private=allow_private))
+            results += [*fetched, *errors]
+        else:
+            results.append(read_page(Path(page)))
+    for result in results:
         if isinstance(result, InputError):
             failed = True
             click.echo(f"storyfuse: {result.source}: {result.reason}", err=True)
