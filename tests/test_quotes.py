@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -12,23 +11,13 @@ from hypothesis import strategies as st
 from storyfuse.entities import extract_entities
 from storyfuse.models import Article, Entity, Quote
 from storyfuse.quotes import extract_quotes
-from storyfuse.segment import join_paragraphs, segment
 
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+from helpers import SEEDS
+from helpers import make_article as build_article
 
 
 def make_article(article_id: str, *paragraphs: str) -> Article:
-    return Article(
-        id=article_id,
-        source=f"{article_id}.txt",
-        outlet=None,
-        title=None,
-        published=None,
-        url=None,
-        text=join_paragraphs(paragraphs),
-        sentences=segment(paragraphs),
-        removed=(),
-    )
+    return build_article(article_id, paragraphs)
 
 
 def person(name: str) -> Entity:
