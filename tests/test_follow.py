@@ -16,8 +16,6 @@ from storyfuse.follow import (
     FeedState,
     FollowOptions,
     PassReport,
-    add_feeds,
-    feed_states,
     follow_pass,
     parse_interval,
     read_feed_list,
@@ -87,7 +85,7 @@ def run_pass(
 
 
 def states(store: Store) -> dict[str, FeedState]:
-    return {state.url: state for state in feed_states(store)}
+    return {state.url: state for state in store.feeds()}
 
 
 def page_hits(site: WebServer) -> list[int]:
@@ -244,8 +242,8 @@ def test_feeds_are_refused_on_loopback_unless_allowed(site: WebServer, store: St
 
 # -- the feeds table and the feed list ---------------------------------------------------
 def test_without_urls_every_feed_in_the_store_is_followed(site: WebServer, store: Store) -> None:
-    assert add_feeds(store, [site.url("/ledger.xml"), site.url("/courier.xml")]) == 2
-    assert add_feeds(store, [site.url("/ledger.xml")]) == 0
+    assert store.add_feeds([site.url("/ledger.xml"), site.url("/courier.xml")]) == 2
+    assert store.add_feeds([site.url("/ledger.xml")]) == 0
     with Fetcher(FAST.fetch) as fetcher:
         report = follow_pass(store, fetcher, None, FAST)
     assert [feed.url for feed in report.feeds] == sorted(

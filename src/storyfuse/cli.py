@@ -628,8 +628,6 @@ def follow(
     from storyfuse.follow import (
         FeedReport,
         FollowOptions,
-        add_feeds,
-        feed_states,
         follow_pass,
         parse_interval,
         read_feed_list,
@@ -662,8 +660,8 @@ def follow(
 
     with _open_store(db) as store, Fetcher(fetch) as fetcher:
         if urls is not None:
-            add_feeds(store, urls)
-        elif not feed_states(store):
+            store.add_feeds(urls)
+        elif not store.feeds():
             raise click.UsageError("no feeds to follow: give FEEDS.txt (one feed URL per line)")
         number, in_pass = 0, False
         try:

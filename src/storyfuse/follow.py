@@ -22,7 +22,6 @@ store runs in the calling thread, in the order of the feeds.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -31,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from storyfuse.fetch import Fetcher, FetchError, FetchOptions, parse_target
-from storyfuse.models import InputError, RawDocument
+from storyfuse.models import FeedState, InputError, RawDocument
 from storyfuse.remote import FeedItem, Resource, item_page, read_resource
 from storyfuse.store import IngestResult, Store
 
@@ -49,19 +48,6 @@ class FollowOptions:
     fetch: FetchOptions = field(default_factory=FetchOptions)
     workers: int = 4
     max_items: int = 200
-
-
-@dataclass(frozen=True, slots=True)
-class FeedState:
-    """A feed as the store knows it: validators and the times of its last check."""
-
-    url: str
-    etag: str | None = None
-    last_modified: str | None = None
-    last_checked: str | None = None
-    last_success: str | None = None
-    last_error: str | None = None
-    last_error_at: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,58 +149,8 @@ def parse_interval(value: str) -> float:
 
 
 # -- the feeds table ----------------------------------------------------------------
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def add_feeds(store: Store, urls: Sequence[str]) -> int:
-    """Add feeds to the store's feeds table; returns how many were new."""
-    added = 0
-    for url in urls:
-        known = store.db.execute("SELECT 1 FROM feeds WHERE url = ?", (url,)).fetchone()
-        if known is None:
-            store.db.execute("INSERT INTO feeds (url) VALUES (?)", (url,))
-            added += 1
-    return added
-
-
-def feed_states(store: Store) -> list[FeedState]:
-    """Every feed in the store, by URL."""
-    rows = store.db.execute(
-        "SELECT url, etag, last_modified, last_checked, last_success, last_error, last_error_at"
-        " FROM feeds ORDER BY url"
-    ).fetchall()
-    return [FeedState(*(row[i] for i in range(7))) for row in rows]
-
-
-def known_source(store: Store, source: str) -> bool:
-    """Whether the store holds an article with this URL, or from this source."""
-    row = store.db.execute(
-        "SELECT 1 FROM articles WHERE url = ? UNION ALL SELECT 1 FROM sources WHERE source = ?",
-        (source, source),
-    ).fetchone()
-    return row is not None
-
-
-def _record_success(store: Store, url: str, etag: str | None, last_modified: str | None) -> None:
-    now = _now()
-    store.db.execute(
-        "INSERT INTO feeds (url, etag, last_modified, last_checked, last_success)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET etag = excluded.etag,"
-        " last_modified = excluded.last_modified, last_checked = excluded.last_checked,"
-        " last_success = excluded.last_success",
-        (url, etag, last_modified, now, now),
-    )
-
-
 def _record_failure(store: Store, url: str, reason: str) -> FeedReport:
-    now = _now()
-    store.db.execute(
-        "INSERT INTO feeds (url, last_checked, last_error, last_error_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (url) DO UPDATE SET last_checked = excluded.last_checked,"
-        " last_error = excluded.last_error, last_error_at = excluded.last_error_at",
-        (url, now, reason, now),
-    )
+    store.record_feed_failure(url, reason)
     return FeedReport(url, error=reason)
 
 
@@ -263,7 +199,7 @@ def follow_pass(
     what was ingested so far stays: each feed is one transaction.
     """
     options = options or FollowOptions()
-    states = {state.url: state for state in feed_states(store)}
+    states = {state.url: state for state in store.feeds()}
     feeds = list(dict.fromkeys(urls if urls is not None else states))
     reports: list[FeedReport] = []
     pool = ThreadPoolExecutor(max_workers=max(1, options.workers), thread_name_prefix="follow")
@@ -315,14 +251,14 @@ def _feed_outcome(
         return _record_failure(store, url, f"unexpected error ({type(error).__name__}: {error})")
     if resource.kind == "not-modified":
         etag = resource.etag or state.etag
-        _record_success(store, url, etag, resource.last_modified or state.last_modified)
+        store.record_feed_success(url, etag, resource.last_modified or state.last_modified)
         return FeedReport(url, not_modified=True)
     if resource.kind == "page":
         return _record_failure(store, url, "not a feed: an HTML page (use storyfuse ingest)")
     new = [
         item
         for item in resource.items
-        if item.source not in claimed and not known_source(store, item.source)
+        if item.source not in claimed and not store.knows_source(item.source)
     ]
     known = len(resource.items) - len(new)
     truncated = len(new) > options.max_items
@@ -339,9 +275,9 @@ def _ingest_feed(store: Store, pending: _Pending, state: FeedState) -> FeedRepor
     result = store.ingest(documents, errors)
     resource = pending.resource
     if transient or pending.truncated:  # read the whole feed again next time
-        _record_success(store, pending.url, state.etag, state.last_modified)
+        store.record_feed_success(pending.url, state.etag, state.last_modified)
     else:
-        _record_success(store, pending.url, resource.etag, resource.last_modified)
+        store.record_feed_success(pending.url, resource.etag, resource.last_modified)
     return FeedReport(
         pending.url,
         items=len(resource.items),

@@ -245,6 +245,19 @@ class StoryRow:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedState:
+    """A feed as the store knows it: validators and the times of its last check."""
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    last_checked: str | None = None
+    last_success: str | None = None
+    last_error: str | None = None
+    last_error_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """The result of a run: articles with their wire links, stories, rejected inputs."""
 
