@@ -245,6 +245,17 @@ class StoryRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleStatus:
+    """Where a stored article stands: its story and its versions."""
+
+    story: str | None
+    ingested_at: str
+    superseded_by: str | None
+    revision_of: str | None
+    near_duplicate_of: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class FeedState:
     """A feed as the store knows it: validators and the times of its last check."""
 

@@ -33,6 +33,7 @@ from storyfuse.cluster import ArticleFeatures, ClusterOptions, StoryClusterer, a
 from storyfuse.database import Database, Dialect, database_target
 from storyfuse.models import (
     Article,
+    ArticleStatus,
     FeedState,
     InputError,
     RawDocument,
@@ -642,6 +643,32 @@ class Store:
         """Every rejected input with its reason, oldest first."""
         rows = self.db.execute("SELECT source, reason FROM rejections ORDER BY seq")
         return [InputError(row["source"], row["reason"]) for row in rows]
+
+    def story_article_ids(self, story_id: str) -> tuple[str, ...]:
+        """The ids of a story's current articles, sorted: cheap, for cache keys."""
+        rows = self.db.execute(
+            "SELECT id FROM articles WHERE story_id = ? AND superseded_by IS NULL", (story_id,)
+        )
+        return tuple(sorted(row[0] for row in rows))
+
+    def story_seen(self, story_id: str) -> tuple[str, str]:
+        """When a story was first and last seen (ISO timestamps; empty if unknown)."""
+        row = self.db.execute(
+            "SELECT first_seen, last_seen FROM stories WHERE id = ?", (story_id,)
+        ).fetchone()
+        return (row[0], row[1]) if row else ("", "")
+
+    def article_status(self, article_id: str) -> ArticleStatus | None:
+        """An article's current story and its links to other versions; None if unknown."""
+        row = self.db.execute(
+            "SELECT story_id, ingested_at, superseded_by, revision_of, near_duplicate_of"
+            " FROM articles WHERE id = ?",
+            (article_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        story = self.resolve(row[0]) if row[0] else None
+        return ArticleStatus(story, row[1], row[2], row[3], row[4])
 
     # -- feeds ---------------------------------------------------------------
     def add_feeds(self, urls: Sequence[str]) -> int:

@@ -16,14 +16,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
 from storyfuse.changes import StoryChanges, story_changes
-from storyfuse.models import Article
+from storyfuse.models import Article, ArticleStatus
 from storyfuse.pipeline import PipelineOptions
 from storyfuse.store import Store
 from storyfuse.summarize import SummaryOptions
@@ -62,17 +61,6 @@ class LRUCache(Generic[K, V]):
 
 
 ViewKey = tuple[str, tuple[str, ...], int]
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleStatus:
-    """Where an article stands in the store: its story and its versions."""
-
-    story: str | None
-    ingested_at: str
-    superseded_by: str | None
-    revision_of: str | None
-    near_duplicate_of: str | None
 
 
 class Site:
@@ -119,10 +107,7 @@ class Site:
             store.close()
 
     def article_ids(self, store: Store, story_id: str) -> tuple[str, ...]:
-        rows = store.db.execute(
-            "SELECT id FROM articles WHERE story_id = ? AND superseded_by IS NULL", (story_id,)
-        )
-        return tuple(sorted(row[0] for row in rows))
+        return store.story_article_ids(story_id)
 
     def _view(self, story_id: str, articles: Sequence[Article], words: int) -> StoryView:
         key = (story_id, tuple(sorted(a.id for a in articles)), words)
@@ -193,18 +178,7 @@ class Site:
 
     def story_seen(self, store: Store, story_id: str) -> tuple[str, str]:
         """When the story was first and last seen (ISO timestamps; empty if unknown)."""
-        row = store.db.execute(
-            "SELECT first_seen, last_seen FROM stories WHERE id = ?", (story_id,)
-        ).fetchone()
-        return (row[0], row[1]) if row else ("", "")
+        return store.story_seen(story_id)
 
     def status(self, store: Store, article_id: str) -> ArticleStatus | None:
-        row = store.db.execute(
-            "SELECT story_id, ingested_at, superseded_by, revision_of, near_duplicate_of"
-            " FROM articles WHERE id = ?",
-            (article_id,),
-        ).fetchone()
-        if row is None:
-            return None
-        story = store.resolve(row[0]) if row[0] else None
-        return ArticleStatus(story, row[1], row[2], row[3], row[4])
+        return store.article_status(article_id)
