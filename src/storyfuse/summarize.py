@@ -35,7 +35,9 @@ class SummaryOptions:
     min_sentence_words: int = 8
     max_sentence_words: int = 120
     redundancy: float = 0.25
+    # An article's sentence k gets a bonus of lead_bonus * exp(-k / lead_decay).
     lead_bonus: float = 3.0
+    lead_decay: float = 3.0
     # A concept's weight is (independent sources reporting it) ** agreement_power.
     agreement_power: float = 3.0
     # Concept weight is divided by words ** length_penalty: 0 favours long sentences, 1 short.
@@ -148,7 +150,7 @@ def _candidates(
                     words=words,
                     vector=vectors[ref],
                     concepts=_concepts(sentence.text),
-                    lead=math.exp(-sentence.index / 3),
+                    lead=math.exp(-sentence.index / options.lead_decay),
                     position=sentence.index / sentence_count,
                     leans_on_previous=needs_context(article, sentence.index),
                 )
