@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
@@ -86,10 +87,10 @@ class ClusterOptions:
     name_weight: float = 2.0
     # Candidate stories come from the article's most distinctive terms; the best
     # few by that partial score are then scored on all terms.
-    query_terms: int = 30
+    query_terms: int = 20
     candidates: int = 10
     # A term more active stories share than this is too common to find candidates by.
-    max_postings: int = 200
+    max_postings: int = 100
     max_days_apart: int = 3
     distant_penalty: float = 0.1
     window_days: int = 30
@@ -220,16 +221,20 @@ class StoryClusterer:
     def _score_candidates(
         self, features: ArticleFeatures, vector: Mapping[str, float]
     ) -> list[tuple[str, float]]:
-        distinctive = sorted(vector, key=lambda term: (-vector[term], term))
+        distinctive = heapq.nsmallest(
+            self.options.query_terms, vector, key=lambda term: (-vector[term], term)
+        )
         partial: defaultdict[str, float] = defaultdict(float)
-        for term in distinctive[: self.options.query_terms]:
+        for term in distinctive:
             owners = self._postings.get(term, ())
             if len(owners) > self.options.max_postings:
                 continue
             for story_id in owners:
                 story = self._stories[story_id]
                 partial[story_id] += vector[term] * story.centroid[term] / len(story.members)
-        shortlist = sorted(partial, key=lambda s: (-partial[s], s))[: self.options.candidates]
+        shortlist = heapq.nsmallest(
+            self.options.candidates, partial, key=lambda s: (-partial[s], s)
+        )
         wired = Counter(
             self._hash_owner[h] for h in features.sentence_hashes if h in self._hash_owner
         )
