@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
+
+import pytest
 
 from storyfuse.models import Article
 from storyfuse.segment import join_paragraphs, segment
@@ -28,3 +31,18 @@ def make_article(article_id: str, paragraphs: Sequence[str], outlet: str | None 
         sentences=segment(paragraphs),
         removed=(),
     )
+
+
+def seed_articles() -> list[Article]:
+    """The seed reports as naive articles (every line a paragraph, nothing cleaned).
+
+    Skips the calling test when ../shared/seeds is absent.
+    """
+    if not SEEDS.is_dir():
+        pytest.skip("../shared/seeds is absent")
+    articles = []
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        paragraphs = [line.strip() for line in re.split(r"\n+", text) if line.strip()]
+        articles.append(make_article(path.name[:3], paragraphs))
+    return articles

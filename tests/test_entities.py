@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from storyfuse.entities import extract_entities, strip_titles
 from storyfuse.models import Article, Entity
 
-from helpers import SEEDS
 from helpers import make_article as build_article
+from helpers import seed_articles
 
 
 def make_article(article_id: str, *paragraphs: str) -> Article:
@@ -207,19 +204,8 @@ def test_any_text_gives_well_formed_sorted_entities(paragraphs: list[str]) -> No
         assert all(n > 0 for _, n in entity.mentions)
 
 
-def load_seeds() -> list[Article]:
-    if not SEEDS.is_dir():
-        pytest.skip("../shared/seeds is absent")
-    articles = []
-    for path in sorted(SEEDS.glob("*.txt")):
-        text = path.read_text(encoding="utf-8")
-        paragraphs = [line.strip() for line in re.split(r"\n+", text) if line.strip()]
-        articles.append(make_article(path.name[:3], *paragraphs))
-    return articles
-
-
 def test_entities_of_the_seed_reports() -> None:
-    found = {(e.name, e.type) for e in extract_entities(load_seeds())}
+    found = {(e.name, e.type) for e in extract_entities(seed_articles())}
     for name in ("Vladimir Putin", "Donald Trump", "John McCain"):
         assert (name, "person") in found
     assert ("Kremlin", "organization") in found or ("OSCE", "organization") in found

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,8 +9,8 @@ from storyfuse.entities import extract_entities
 from storyfuse.models import Article, Entity, Quote
 from storyfuse.quotes import extract_quotes
 
-from helpers import SEEDS
 from helpers import make_article as build_article
+from helpers import seed_articles
 
 
 def make_article(article_id: str, *paragraphs: str) -> Article:
@@ -274,19 +271,8 @@ def test_every_quote_is_verbatim_in_each_cited_article(texts: list[str]) -> None
             assert text and text in bodies[article_id]
 
 
-def load_seeds() -> list[Article]:
-    if not SEEDS.is_dir():
-        pytest.skip("../shared/seeds is absent")
-    articles = []
-    for path in sorted(SEEDS.glob("*.txt")):
-        text = path.read_text(encoding="utf-8")
-        paragraphs = [line.strip() for line in re.split(r"\n+", text) if line.strip()]
-        articles.append(make_article(path.name[:3], *paragraphs))
-    return articles
-
-
 def test_quotes_of_the_seed_reports() -> None:
-    articles = load_seeds()
+    articles = seed_articles()
     people = [e for e in extract_entities(articles) if e.type == "person"]
     quotes = extract_quotes(articles, people)
     mccain = only(quotes, "An American president does not lead the Free World")
