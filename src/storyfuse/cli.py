@@ -465,14 +465,14 @@ def story(story_id: str, db: str | None, output: str, since: str | None, words: 
             click.echo(f"storyfuse: story {story_id} was merged into {current}", err=True)
         articles = store.story_articles(current)
         before = store.story_articles(current, before=moment) if moment else []
-    view = story_from_articles(current, articles, options)
+    index = SentenceIndex(articles, options.match)
+    view = story_from_articles(current, articles, options, index)
     changes = None
     if moment is not None:
         then = story_from_articles(current, before, options) if before else None
         changes = story_changes(then, view, moment)
     by_id = {article.id: article for article in articles}
-    index_wire = SentenceIndex(articles).wire_links()
-    report = Report(articles=tuple(articles), wire=index_wire, stories=(view,))
+    report = Report(articles=tuple(articles), wire=index.wire_links(), stories=(view,))
     if output == "json":
         document = json.loads(report_json(report))
         if changes is not None:
