@@ -215,6 +215,10 @@ class SentenceIndex:
 
     def wire_links(self) -> dict[str, tuple[WireLink, ...]]:
         """For each article, the other articles it shares sentences with, and how many."""
+        return dict(self._links)
+
+    @cached_property
+    def _links(self) -> dict[str, tuple[WireLink, ...]]:
         shared: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
         for ref, others in self._same.items():
             for other in others:
