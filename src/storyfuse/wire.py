@@ -77,6 +77,7 @@ def _american(token: str) -> str:
     return token
 
 
+@lru_cache(maxsize=1 << 16)  # every stage tokenizes the same sentences again
 def match_tokens(text: str) -> tuple[str, ...]:
     """Tokens for near-duplicate matching: case, quotes and spelling variants folded."""
     folded = text

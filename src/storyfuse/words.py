@@ -36,11 +36,12 @@ def stem(token: str) -> str:
     return token
 
 
-def content_words(text: str) -> list[str]:
+@lru_cache(maxsize=1 << 16)  # summary, comparison and clustering ask for the same sentences
+def content_words(text: str) -> tuple[str, ...]:
     """Stemmed tokens of ``text`` without stopwords and one-letter tokens."""
     return content_tokens(match_tokens(text))
 
 
-def content_tokens(tokens: Iterable[str]) -> list[str]:
+def content_tokens(tokens: Iterable[str]) -> tuple[str, ...]:
     """:func:`content_words` of already tokenized text."""
-    return [stem(t) for t in tokens if t not in STOPWORDS and len(t) > 1]
+    return tuple(stem(t) for t in tokens if t not in STOPWORDS and len(t) > 1)
