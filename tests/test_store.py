@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from storyfuse.cluster import ClusterOptions
 from storyfuse.ingest import read_inputs
 from storyfuse.models import RawDocument
 from storyfuse.store import MIGRATIONS, Store
@@ -176,3 +177,28 @@ def test_story_articles_before_a_moment(open_store: StoreFactory) -> None:
     later = (CLOCK + dt.timedelta(days=1)).isoformat()
     assert len(store.story_articles(row.id, before=later)) == 2
     assert len(store.story_articles(row.id)) == 3
+
+
+def test_undated_stories_idle_past_the_window_are_not_loaded(open_store: StoreFactory) -> None:
+    now = [CLOCK]
+    documents = [
+        RawDocument(f"{i}.txt", "\n".join(text))
+        for i, text in enumerate(
+            [
+                [
+                    "Ferry crews in Brisk Harbour walked out on Monday over a pay offer.",
+                    "The strike stopped all crossings to the northern islands for the day.",
+                ],
+                [
+                    "Ferry crews in Brisk Harbour ended their strike after a new pay offer.",
+                    "Crossings to the northern islands resumed on Thursday, the operator said.",
+                ],
+            ]
+        )
+    ]
+    first = open_store(lambda: now[0])
+    first.ingest(documents[:1])
+    now[0] = CLOCK + dt.timedelta(days=ClusterOptions().window_days + 5)
+    later = open_store(lambda: now[0])  # a new connection loads what is active now
+    later.ingest(documents[1:])
+    assert sorted(row.size for row in later.stories()) == [1, 1]

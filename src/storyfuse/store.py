@@ -497,14 +497,20 @@ class Store:
         return int(row[0]), int(row[1])
 
     def _load_clusterer(self, since: str) -> StoryClusterer:
-        """A clusterer holding the stories active since ``since`` (an ISO date)."""
+        """A clusterer holding the stories active since ``since`` (an ISO date).
+
+        A story is active when it was last published since then or, for a story
+        without dates, last seen (ingested into) since the same span ago.
+        """
         clusterer = StoryClusterer(self.options)
+        seen_since = (self._clock() - dt.timedelta(days=self.options.window_days)).isoformat()
         rows = self.db.execute(
             "SELECT a.id, a.published, a.features, a.story_id FROM articles a "
             "JOIN stories s ON s.id = a.story_id "
             "WHERE a.superseded_by IS NULL AND s.redirect_to IS NULL "
-            "AND (s.last_published IS NULL OR s.last_published >= ?) ORDER BY a.seq",
-            (since,),
+            "AND (s.last_published >= ? OR (s.last_published IS NULL AND s.last_seen >= ?))"
+            " ORDER BY a.seq",
+            (since, seen_since),
         ).fetchall()
         restored = [(row["story_id"], _features(row)) for row in rows]
         clusterer.observe(features for _, features in restored)
