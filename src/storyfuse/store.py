@@ -570,9 +570,9 @@ class Store:
         params: list[str] = [story_id]
         if before is not None:
             query = (
-                "SELECT * FROM articles WHERE story_id = ? AND ingested_at < ? AND id NOT IN"
+                "SELECT * FROM articles WHERE story_id = ? AND ingested_at <= ? AND id NOT IN"
                 " (SELECT revision_of FROM articles WHERE revision_of IS NOT NULL"
-                " AND ingested_at < ?)"
+                " AND ingested_at <= ?)"
             )
             params = [story_id, before, before]
         rows = self.db.execute(query + " ORDER BY published IS NULL, published, id", params)
