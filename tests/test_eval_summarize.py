@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from storyfuse.cli import main
+from storyfuse.datasets import DatasetError
 from storyfuse.eval_summarize import (
-    DatasetError,
     RougeEvaluator,
     SumyTokenizer,
     bootstrap_intervals,

@@ -20,12 +20,12 @@ from click.core import ParameterSource
 from storyfuse import __version__
 from storyfuse.changes import parse_when, story_changes
 from storyfuse.database import database_target
+from storyfuse.datasets import DatasetError
 
 if TYPE_CHECKING:
     from storyfuse.store import Store
 from storyfuse.eval_summarize import (
     DEFAULT_METHODS,
-    DatasetError,
     EvalOptions,
     MissingDependency,
     evaluate_summaries,
@@ -227,7 +227,7 @@ def eval_cluster_command(
     Example:
         storyfuse eval cluster ../shared/data/ecbplus.jsonl
     """
-    from storyfuse.eval_cluster import DatasetError, evaluate_clustering
+    from storyfuse.eval_cluster import evaluate_clustering
 
     try:
         result = evaluate_clustering(dataset, limit=limit)
@@ -266,7 +266,7 @@ def eval_extract_command(dataset: Path, as_json: bool, limit: int | None, seed: 
     Example:
         storyfuse eval extract ../shared/data/article-extraction-benchmark
     """
-    from storyfuse.eval_extract import DatasetError, evaluate_extraction, extraction_table
+    from storyfuse.eval_extract import evaluate_extraction, extraction_table
 
     try:
         result = evaluate_extraction(dataset, limit=limit, seed=seed)

@@ -17,7 +17,6 @@ Formats, detected per line:
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -25,12 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from storyfuse.cluster import ClusterOptions, StoryClusterer, article_features
+from storyfuse.datasets import DatasetError, jsonl_objects
 from storyfuse.models import RawDocument
 from storyfuse.pipeline import article_id, prepare_articles
-
-
-class DatasetError(ValueError):
-    """A dataset line that fits none of the known formats."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,19 +88,8 @@ def _date(value: object) -> dt.date | None:
 
 def read_labelled(path: Path, limit: int = 0) -> Iterator[LabelledArticle]:
     """Articles of a labelled set with their gold stories; ``limit`` counts lines."""
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if limit and number > limit:
-                break
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise DatasetError(f"{path}:{number}: malformed JSON ({error.msg})") from None
-            if not isinstance(record, dict):
-                raise DatasetError(f"{path}:{number}: expected a JSON object")
-            yield from _records(record, f"{path}:{number}")
+    for number, record in jsonl_objects(path, limit):
+        yield from _records(record, f"{path}:{number}")
 
 
 def _records(record: Mapping[str, object], where: str) -> Iterator[LabelledArticle]:

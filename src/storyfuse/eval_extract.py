@@ -34,6 +34,7 @@ from typing import Any
 import trafilatura
 
 from storyfuse.compressed import gunzip_capped
+from storyfuse.datasets import DatasetError
 from storyfuse.extract import NotHTMLError, extract_html
 
 SHINGLE = 4
@@ -42,10 +43,6 @@ _TOKEN = re.compile(r"\w+")
 _MAX_PAGE_BYTES = 50 * 1024 * 1024
 
 Counts = tuple[float, float, float]  # true positives, false positives, false negatives
-
-
-class DatasetError(ValueError):
-    """A dataset folder that is not laid out like the benchmark."""
 
 
 @dataclass(frozen=True, slots=True)

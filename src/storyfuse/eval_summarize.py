@@ -23,10 +23,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
-from itertools import groupby, islice
+from itertools import groupby
 from pathlib import Path
 from typing import IO, Any
 
+from storyfuse.datasets import DatasetError, jsonl_objects
 from storyfuse.models import Article, RawDocument, SentenceRef, SummarySentence
 from storyfuse.pipeline import prepare_articles
 from storyfuse.segment import split_sentences
@@ -48,10 +49,6 @@ DEFAULT_METHODS = ("storyfuse", "lead", "random", *_PEERS)
 # A citation holds when the cited article prints this share of the sentence, in order.
 NEAR_IDENTICAL = 0.9
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
-
-
-class DatasetError(ValueError):
-    """A dataset line that fits neither known format."""
 
 
 class MissingDependency(RuntimeError):
@@ -192,16 +189,8 @@ def parse_cluster(record: Mapping[str, Any], line: int) -> Cluster:
 
 def read_clusters(path: Path, limit: int | None = None) -> Iterator[Cluster]:
     """The clusters of a JSONL file, in order, at most ``limit``; blank lines are skipped."""
-    with path.open(encoding="utf-8") as lines:
-        numbered = ((number, line) for number, line in enumerate(lines, 1) if line.strip())
-        for number, line in islice(numbered, limit):
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise DatasetError(f"line {number}: not JSON ({error.msg})") from None
-            if not isinstance(record, dict):
-                raise DatasetError(f"line {number}: not a JSON object")
-            yield parse_cluster(record, number)
+    for number, record in jsonl_objects(path, limit):
+        yield parse_cluster(record, number)
 
 
 class SumyTokenizer:
