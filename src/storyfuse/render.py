@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from storyfuse.changes import StoryChanges
@@ -114,6 +115,10 @@ def _article_label(article: Article) -> str:
 def story_markdown(story: Story, articles: dict[str, Article], *, explain: bool = False) -> str:
     """One story for people: summary with numbered citations, then the comparison."""
     number = {article_id: n for n, article_id in enumerate(story.articles, start=1)}
+
+    def marks(cited: Sequence[str]) -> str:
+        return "".join(f"[{n}]" for n in sorted(number[a] for a in cited))
+
     outlets = sorted({articles[a].outlet or "unknown outlet" for a in story.articles})
     lines = [f"## {escape_markdown(story.headline)}", ""]
     dates = ""
@@ -127,8 +132,7 @@ def story_markdown(story: Story, articles: dict[str, Article], *, explain: bool 
     )
     lines += ["", "### Summary", ""]
     for sentence in story.summary:
-        marks = "".join(f"[{n}]" for n in sorted(number[c] for c in sentence.citations))
-        lines.append(f"- {escape_markdown(sentence.text)} {marks}")
+        lines.append(f"- {escape_markdown(sentence.text)} {marks(sentence.citations)}")
     lines += ["", "### Sources", ""]
     for article_id in story.articles:
         article = articles[article_id]
@@ -140,8 +144,7 @@ def story_markdown(story: Story, articles: dict[str, Article], *, explain: bool 
     if story.shared_facts:
         lines += ["", "### Reported by several outlets", ""]
         for fact in story.shared_facts:
-            marks = "".join(f"[{n}]" for n in sorted(number[a] for a in fact.articles))
-            lines.append(f"- {escape_markdown(fact.text)} {marks}")
+            lines.append(f"- {escape_markdown(fact.text)} {marks(fact.articles)}")
     if story.unique_facts:
         lines += ["", "### Reported by one outlet only", ""]
         by_article: dict[str, list[str]] = defaultdict(list)
@@ -163,9 +166,10 @@ def story_markdown(story: Story, articles: dict[str, Article], *, explain: bool 
     if story.quotes:
         lines += ["", "### Quotes", ""]
         for quote in story.quotes:
-            marks = "".join(f"[{n}]" for n in sorted(number[a] for a in quote.articles))
             speaker = escape_markdown(quote.speaker or "unattributed")
-            lines.append(f"- **{speaker}**: “{escape_markdown(quote.text)}” {marks}")
+            lines.append(
+                f"- **{speaker}**: “{escape_markdown(quote.text)}” {marks(quote.articles)}"
+            )
     if story.entities:
         lines += ["", "### People, organisations and places", ""]
         for kind, title in (
