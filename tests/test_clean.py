@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from storyfuse.clean import (
     APPEAL,
+    ARCHIVE,
     COMMENTS,
     COPYRIGHT,
     CREDIT,
@@ -11,6 +12,7 @@ from storyfuse.clean import (
     REPEATED,
     SHARE,
     SUBSCRIBE,
+    WIDGET,
     CleanOptions,
     clean_text,
     repeated_outlet_lines,
@@ -74,6 +76,40 @@ def test_each_kind_of_boilerplate_line_is_removed_with_its_reason() -> None:
             matching = [text for text in reasons if text.startswith(part[:20])]
             assert matching, f"{line!r} was kept"
             assert reasons[matching[0]] == reason
+
+
+def test_archive_player_and_widget_notices_are_removed_with_their_reasons() -> None:
+    notices = {
+        "Starting in 1996, Alexa Internet has been donating their crawl data to the "
+        "Internet Archive.": ARCHIVE,
+        "Tweet with a location you can add location information to your tweets, such as "
+        "your city or precise location.": WIDGET,
+        "We've detected that JavaScript is disabled in your browser.": WIDGET,
+        "We have sent you a verification email.": SUBSCRIBE,
+    }
+    text = "\n\n".join([STORY[0], *notices, " ".join(STORY[1:])])
+    cleaned = clean_text(text, NO_METADATA, CleanOptions())
+    assert " ".join(cleaned.paragraphs) == " ".join(STORY)
+    assert {r.text: r.reason for r in cleaned.removed} == notices
+
+
+def test_a_notice_glued_to_the_story_is_cut_off_and_the_story_kept() -> None:
+    text = "Please enable JavaScript to watch this video " + STORY[0].lower() + " " + STORY[1]
+    cleaned = clean_text(text, NO_METADATA, CleanOptions())
+    assert [(r.reason, r.text) for r in cleaned.removed] == [
+        (WIDGET, "Please enable JavaScript to watch this video")
+    ]
+    assert " ".join(cleaned.paragraphs) == STORY[0].lower() + " " + STORY[1]
+
+
+def test_a_long_sentence_that_mentions_a_notice_is_kept() -> None:
+    sentence = (
+        "The council said the city's new parking app, which asks drivers to sign in to "
+        "continue and shows a verification email screen, confused hundreds of residents on "
+        "its first day in Port Avel and led to a flood of complaints about missing tickets."
+    )
+    cleaned = clean_text(sentence, NO_METADATA, CleanOptions())
+    assert cleaned.removed == ()
 
 
 def test_news_about_donations_and_subscribers_is_kept() -> None:

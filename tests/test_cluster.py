@@ -64,14 +64,29 @@ def test_a_growing_story_keeps_its_id() -> None:
 def test_reports_weeks_apart_need_a_stronger_link() -> None:
     options = ClusterOptions()
     terms = {"quay": 2.0, "fire": 1.0, "saltmere": 2.0, "crane": 1.0}
-    similar = {"quay": 1.0, "saltmere": 1.0, "crane": 1.0, "ferry": 2.0, "strike": 2.0}
-    for day, expect_same in ((2, True), (28, False)):
+    weak = {"quay": 1.0, "saltmere": 1.0, "ferry": 2.0, "strike": 2.0, "dock": 2.0}
+    strong = {"quay": 1.0, "saltmere": 1.0, "crane": 1.0, "ferry": 2.0, "strike": 2.0}
+    for later, day, expect_same in ((weak, 2, True), (weak, 28, False), (strong, 28, True)):
         clusterer = StoryClusterer(options)
-        early, late = _features("a", terms, day=1), _features("b", similar, day=day)
+        early, late = _features("a", terms, day=1), _features("b", later, day=day)
         clusterer.observe([early, late, *(_features(f"x{i}", {f"z{i}": 1}) for i in range(8))])
         first = clusterer.add(early)
         second = clusterer.add(late)
         assert (first.story == second.story) is expect_same, day
+
+
+def test_a_batch_is_grouped_by_its_closest_pairs_before_early_articles_decide() -> None:
+    # a is weakly like b (0.25) and hardly like c (0.10); b and c are one event (0.93).
+    # Adding one by one in order, b would follow a and pull c in after it.
+    a = _features("a", {"harbour": 1, "ferry": 2, "timetable": 2, "fares": 2})
+    b = _features("b", {"harbour": 2, "fire": 2, "warehouse": 2, "crews": 1, "ferry": 1})
+    c = _features("c", {"harbour": 2, "fire": 2, "warehouse": 2, "crews": 2})
+    filler = [_features(f"x{i}", {f"z{i}": 1}) for i in range(8)]
+    one_by_one = StoryClusterer()
+    one_by_one.observe([a, b, c, *filler])
+    assert len({one_by_one.add(item).story for item in (a, b, c)}) == 1
+    story = {x.article: x.story for x in StoryClusterer().add_batch([a, b, c, *filler])}
+    assert story["b"] == story["c"] != story["a"]
 
 
 def test_two_stories_merge_when_an_article_links_them_and_the_old_id_redirects() -> None:

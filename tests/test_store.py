@@ -202,3 +202,21 @@ def test_undated_stories_idle_past_the_window_are_not_loaded(open_store: StoreFa
     later = open_store(lambda: now[0])  # a new connection loads what is active now
     later.ingest(documents[1:])
     assert sorted(row.size for row in later.stories()) == [1, 1]
+
+
+def test_a_near_duplicate_of_an_article_new_in_the_same_batch_joins_its_story(
+    store: Store,
+) -> None:
+    documents = _demo()
+    base = next(d for d in documents if "harbour-fire_dailyledger" in d.source)
+    tweak = base.text.replace("Tuesday", "Tuesday night", 1).replace("a4471", "a4471-amp")
+    reprint = replace(base, source="coastal-wire.txt", text=tweak, outlet="Coastal Wire")
+    result = store.ingest([*documents, reprint])
+    assert result.added == len(documents) + 1
+    rows = store.db.execute("SELECT id, story_id, near_duplicate_of FROM articles").fetchall()
+    assert all(row["story_id"] for row in rows)
+    story = {row["id"]: row["story_id"] for row in rows}
+    copies = [row for row in rows if row["near_duplicate_of"]]
+    assert len(copies) == 1
+    assert story[copies[0]["id"]] == story[copies[0]["near_duplicate_of"]]
+    assert story[copies[0]["id"]] in result.stories_touched

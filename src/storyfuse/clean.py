@@ -36,6 +36,8 @@ SOURCE_URL = "source URL line"
 SHARE = "share or follow prompt"
 COPYRIGHT = "copyright line"
 REPEATED = "line the outlet repeats across its articles"
+ARCHIVE = "web archive or crawl notice"
+WIDGET = "embedded player, social widget or browser notice"
 
 _LINE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -107,6 +109,17 @@ _SENTENCE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        ARCHIVE,
+        re.compile(
+            r"\b(web ?crawls?|crawl data|this crawl|focused crawls|crawls of)\b"
+            r"|\bwarc files\b|\barchive-it (partner|service)\b|\binitial seedlist\b"
+            r"|\bthe seed for \w+ was\b"
+            r"|\b(added to|host in) the wayback machine\b|\barchived pages\b"
+            r"|\barchive pages as they are created\b|\bweb captures\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
         COPYRIGHT,
         re.compile(r"^\s*(©|\(c\)\s*\d{4}|copyright\b)|\ball rights reserved\b", re.IGNORECASE),
     ),
@@ -116,7 +129,60 @@ _SENTENCE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\bcommenting forum\b|\bcomments? section\b|\bjoin (the |our )?(thought-provoking )?"
             r"(conversations?|discussions?|debate)\b|\bcommunity guidelines\b|\bsee their replies\b"
             r"|\b(readers|comments?) below\b"
-            r"|^share your (memories|views|thoughts|stories|experience)\b",
+            r"|^share your (memories|views|thoughts|stories|experience)\b"
+            r"|\bnext to (all of )?your comments\b",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
+# Stock notices of sign-up forms, players and widgets. Judged only in short
+# sentences: a long one holding a notice is article text glued to it (a lost
+# sentence boundary), and must not be lost with it.
+_NOTICE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        SUBSCRIBE,
+        re.compile(
+            r"\bbreaking news (emails|alerts)\b|\bdelivered (weekday|every|each) mornings?\b"
+            r"|\b(verification|confirmation) (e-?mail|message)\b|\bthank you for (subscribing"
+            r"|registering)\b|\bdeliverable area\b|\b(get|sign up for) digital access\b"
+            r"|\b(sign|log) ?in to (continue|read|comment)\b|\border reprints\b|\breprints:"
+            r"|\bfor your personal,? non-?commercial use\b|\bsign in using\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        WIDGET,
+        re.compile(
+            r"\btweet with a location\b|\blocation (information )?to your tweets\b"
+            r"|\bdelete your (tweet )?location history\b|\btwitter stores that location\b"
+            r"|\brating is available when the video\b|\bthis feature is not available right now\b"
+            r"|\binteractive transcript could not be loaded\b|\bmedia playback is unsupported\b"
+            r"|\bjavascript is disabled\b|\blegacy twitter\b|\benable javascript\b",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
+# Notices that lost the boundary to the text after them ("Please enable
+# JavaScript to watch this video des moines, iowa -- police are ..."): cut off
+# at the notice's end, so the text after it is judged on its own and kept.
+_LEADING_NOTICES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        WIDGET,
+        re.compile(
+            r"^(please enable javascript to watch this video\.?|media playback is unsupported on"
+            r" your device( media caption)?|the interactive transcript could not be loaded\."
+            r"|rating is available when the video has been rented\."
+            r"|this feature is not available right now\. please try again later\.)\s+",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        SUBSCRIBE,
+        re.compile(
+            r"^(breaking news emails get breaking news alerts and special reports\."
+            r"|the news and stories that matter, delivered weekday mornings\.)\s+",
             re.IGNORECASE,
         ),
     ),
@@ -127,7 +193,10 @@ _TRIGGERS = re.compile(
     r"support|donat|contribut|gift|member|paywall|journalis|afford|subscri|newsletter|bookmark"
     r"|sign up|inbox|premium|comment|conversation|discussion|debate|replies|readers|share your"
     r"|later|favou?rite|log in|cancel|©|\(c\)|copyright|rights reserved|keeps? us|patron"
-    r"|briefing|give|guidelines"
+    r"|briefing|give|guidelines|breaking news|delivered|verification|confirmation|thank you"
+    r"|deliverable|digital access|sign ?in|log ?in|reprint|non-?commercial|crawl|warc|archive"
+    r"|seed|wayback|web captures|tweet|location|rating is|not available right now"
+    r"|transcript|playback|javascript"
     r"|^(register|download|get|start|try|unlock)\b",
     re.IGNORECASE,
 )
@@ -183,6 +252,10 @@ def _sentence_reason(unquoted: str, outlet: str | None) -> str | None:
         for reason, pattern in _SENTENCE_RULES:
             if pattern.search(unquoted):
                 return reason
+        if len(unquoted.split()) <= _LABEL_WORDS:
+            for reason, pattern in _NOTICE_RULES:
+                if pattern.search(unquoted):
+                    return reason
     if (
         outlet
         and outlet.casefold() in unquoted.casefold()
@@ -257,10 +330,16 @@ def _continues(previous: str, following: str) -> bool:
 def _judge_sentences(paragraph: str, outlet: str | None) -> list[tuple[str, str | None, int]]:
     """Each sentence of a paragraph with its own removal reason and the weak signal."""
     unquoted = _QUOTED.sub(lambda m: " " * len(m.group()), paragraph)
-    judged = []
+    judged: list[tuple[str, str | None, int]] = []
     for sentence in segment([paragraph]):
-        own = unquoted[sentence.start : sentence.end]
-        judged.append((sentence.text, _sentence_reason(own, outlet), _appeal_signal(own)))
+        text, own = sentence.text, unquoted[sentence.start : sentence.end]
+        for reason, pattern in _LEADING_NOTICES:
+            notice = pattern.match(text)
+            if notice:
+                judged.append((text[: notice.end()].strip(), reason, 0))
+                text, own = text[notice.end() :], own[notice.end() :]
+                break
+        judged.append((text, _sentence_reason(own, outlet), _appeal_signal(own)))
     return judged
 
 

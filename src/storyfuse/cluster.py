@@ -1,19 +1,22 @@
-"""Online story clustering: each article joins the best story or starts a new one.
+"""Story clustering over time: each batch of articles joins the best stories or starts new ones.
 
 An article is described by :class:`ArticleFeatures`: sublinear TF counts of its
 content words (headline and opening sentences weighted up), the names it
 mentions (capitalised words, weighted up again: the same kind of event
 involving other people or places is another story) and hashes of its longer
-sentences (reprinted wire copy). :class:`StoryClusterer` keeps the active
-stories in memory, finds candidates for a new article through an inverted
-index of distinctive terms, and scores each candidate by average-link cosine
-(the mean similarity to the story's articles, computed in one dot product with
-the sum of their unit vectors). Reports far apart in time need a stronger link;
-shared wire sentences are a link by themselves. When an article links two
-stories that turn out to be one, they merge and the younger id redirects to
-the older.
+sentences (reprinted wire copy).
 
-A batch is added in a canonical order (by date, then id), so the result never
+A batch is first grouped on its own by average-link agglomeration: the most
+similar pairs merge first, so an early, weakly related article does not decide
+where the rest go. :class:`StoryClusterer` then places each group: it keeps the
+active stories in memory, finds candidates through an inverted index of
+distinctive terms, and scores each by average-link cosine (the mean similarity
+of the group's articles to the story's, computed in one dot product of summed
+unit vectors). Reports far apart in time need a stronger link; shared wire
+sentences are a link by themselves. When a group links two stories that turn
+out to be one, they merge and the younger id redirects to the older.
+
+A batch is handled in a canonical order (by date, then id), so the result never
 depends on the order of the inputs. Stories idle for longer than the active
 window leave memory: memory is bounded by the window, not by the store.
 """
@@ -23,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import heapq
+import itertools
 import math
 import re
 from collections import Counter, defaultdict
@@ -35,6 +39,11 @@ from storyfuse.words import STOPWORDS, content_tokens, content_words
 
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:[- ][A-Z][a-z]+)*|\b[A-Z]{2,5}\b")
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+_ROWS_PER_PRODUCT = 1000
+# A sentence printed by more articles than this is a stock line, not a wire link.
+_MAX_WIRE_HOLDERS = 50
+
+_Span = tuple[dt.date, dt.date]
 
 
 _COMMON_OPENERS = frozenset(
@@ -91,10 +100,12 @@ class ClusterOptions:
     candidates: int = 10
     # A term more active stories share than this is too common to find candidates by.
     max_postings: int = 100
-    max_days_apart: int = 3
-    distant_penalty: float = 0.1
+    max_days_apart: int = 7
+    distant_penalty: float = 0.05
     window_days: int = 30
     wire_sentences: int = 2
+    # Within a batch, pairs less similar than this count as unrelated (keeps them sparse).
+    edge_floor: float = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +159,7 @@ class _Story:
     id: str
     members: list[str] = field(default_factory=list)
     centroid: dict[str, float] = field(default_factory=dict)  # sum of member unit vectors
-    first: dt.date | None = None
-    last: dt.date | None = None
+    span: _Span | None = None  # first and last publication date
     hashes: set[str] = field(default_factory=set)
 
 
@@ -185,31 +195,117 @@ class StoryClusterer:
         return {term: value / norm for term, value in vector.items()}
 
     # -- clustering ----------------------------------------------------------
-    def add_batch(self, batch: Sequence[ArticleFeatures]) -> list[Assignment]:
-        """Observe and add a batch in canonical order; independent of input order."""
+    def add_batch(
+        self, batch: Sequence[ArticleFeatures], *, count_terms: bool = True
+    ) -> list[Assignment]:
+        """Add a batch; the result is independent of its order.
+
+        The batch is first clustered on its own by average-link agglomeration
+        (the most similar groups merge first, so no early article decides for
+        the rest), then each group joins the best active story or starts one.
+        ``count_terms=False`` when :meth:`observe` has already seen the batch.
+        """
         ordered = sorted(batch, key=_sort_key)
-        self.observe(ordered)
-        return [self.add(features) for features in ordered]
+        if count_terms:
+            self.observe(ordered)
+        vectors = [self._vector(features) for features in ordered]
+        assignments: list[Assignment] = []
+        for group in self._agglomerate(ordered, vectors):
+            assignments.extend(
+                self._place_group([ordered[i] for i in group], [vectors[i] for i in group])
+            )
+        return [
+            Assignment(a.article, self.resolve(a.story), a.merged, a.created) for a in assignments
+        ]
 
     def add(self, features: ArticleFeatures) -> Assignment:
         """Put one (already observed) article into its story."""
-        vector = self._vector(features)
-        scores = self._score_candidates(features, vector)
+        return self._place_group([features], [self._vector(features)])[0]
+
+    def _place_group(
+        self, members: Sequence[ArticleFeatures], vectors: Sequence[Mapping[str, float]]
+    ) -> list[Assignment]:
+        """Put articles that belong together into the best story, or start one."""
+        summed: defaultdict[str, float] = defaultdict(float)
+        for vector in vectors:
+            for term, weight in vector.items():
+                summed[term] += weight
+        dates = [m.published for m in members if m.published is not None]
+        span = (min(dates), max(dates)) if dates else None
+        hashes = frozenset().union(*(m.sentence_hashes for m in members))
+        scores = self._score_candidates(summed, len(members), span, hashes)
         joined = [story_id for story_id, score in scores if score >= self.options.threshold]
-        if not joined:
-            story = _Story(id=story_id_for(features.id))
-            self._stories[story.id] = story
-            self._place(story, features, vector)
-            return Assignment(features.id, story.id, created=True)
-        target = self._stories[joined[0]]
         merged: list[str] = []
-        for other_id in joined[1:]:
-            other = self._stories[other_id]
-            if self._story_similarity(target, other) >= self.options.merge_threshold:
-                target, absorbed = self._merge(target, other)
-                merged.append(absorbed)
-        self._place(target, features, vector)
-        return Assignment(features.id, target.id, tuple(sorted(merged)))
+        if joined:
+            target = self._stories[joined[0]]
+            for other_id in joined[1:]:
+                other = self._stories[other_id]
+                if self._story_similarity(target, other) >= self.options.merge_threshold:
+                    target, absorbed = self._merge(target, other)
+                    merged.append(absorbed)
+        else:
+            target = _Story(id=story_id_for(members[0].id))
+            self._stories[target.id] = target
+        for features, vector in zip(members, vectors, strict=True):
+            self._place(target, features, vector)
+        return [
+            Assignment(
+                features.id,
+                target.id,
+                tuple(sorted(merged)) if index == 0 else (),
+                created=index == 0 and not joined,
+            )
+            for index, features in enumerate(members)
+        ]
+
+    def _agglomerate(
+        self, ordered: Sequence[ArticleFeatures], vectors: Sequence[Mapping[str, float]]
+    ) -> list[list[int]]:
+        """Average-link groups of the batch (indices into ``ordered``), in order of first member.
+
+        Similarities below ``edge_floor`` count as zero, which keeps the pairs
+        sparse; reprinted wire sentences make a pair as similar as can be.
+        """
+        similarity = _similar_pairs(vectors, self.options.edge_floor)
+        for pair in _wire_pairs(ordered, self.options.wire_sentences):
+            similarity[pair] = 1.0
+        size = [1] * len(ordered)
+        span = [None if f.published is None else (f.published, f.published) for f in ordered]
+        sums: list[dict[int, float]] = [{} for _ in ordered]
+        for (i, j), value in similarity.items():
+            sums[i][j] = sums[j][i] = value
+        version = [0] * len(ordered)
+        members = [[i] for i in range(len(ordered))]
+
+        def score(i: int, j: int) -> float:
+            average = sums[i][j] / (size[i] * size[j])
+            return average - self._gap_penalty(span[i], span[j])
+
+        heap = [(-score(i, j), i, j, 0, 0) for i, j in similarity]
+        heap = [entry for entry in heap if -entry[0] >= self.options.threshold]
+        heapq.heapify(heap)
+        while heap:
+            _, i, j, version_i, version_j = heapq.heappop(heap)
+            if version[i] != version_i or version[j] != version_j:
+                continue  # one of the two has changed since this pair was scored
+            for k, value in sums[j].items():
+                if k != i:
+                    del sums[k][j]
+                    sums[i][k] = sums[k][i] = sums[i].get(k, 0.0) + value
+            sums[i].pop(j, None)
+            sums[j] = {}
+            size[i] += size[j]
+            span[i] = _union(span[i], span[j])
+            members[i].extend(members[j])
+            members[j] = []
+            version[i] += 1
+            version[j] = -1
+            for k in sums[i]:
+                value = score(i, k)
+                if value >= self.options.threshold:
+                    first, second = min(i, k), max(i, k)
+                    heapq.heappush(heap, (-value, first, second, version[first], version[second]))
+        return [sorted(group) for group in members if group]
 
     def restore(self, story_id: str, features: ArticleFeatures) -> None:
         """Put an article back into a known story (rebuilding state from a store)."""
@@ -219,10 +315,15 @@ class StoryClusterer:
         self._place(story, features, self._vector(features))
 
     def _score_candidates(
-        self, features: ArticleFeatures, vector: Mapping[str, float]
+        self,
+        summed: Mapping[str, float],
+        size: int,
+        span: _Span | None,
+        hashes: frozenset[str],
     ) -> list[tuple[str, float]]:
+        """Active stories scored against a group (``summed``: its members' unit vectors added)."""
         distinctive = heapq.nsmallest(
-            self.options.query_terms, vector, key=lambda term: (-vector[term], term)
+            self.options.query_terms, summed, key=lambda term: (-summed[term], term)
         )
         partial: defaultdict[str, float] = defaultdict(float)
         for term in distinctive:
@@ -231,32 +332,29 @@ class StoryClusterer:
                 continue
             for story_id in owners:
                 story = self._stories[story_id]
-                partial[story_id] += vector[term] * story.centroid[term] / len(story.members)
+                partial[story_id] += summed[term] * story.centroid[term] / len(story.members)
         shortlist = heapq.nsmallest(
             self.options.candidates, partial, key=lambda s: (-partial[s], s)
         )
-        wired = Counter(
-            self._hash_owner[h] for h in features.sentence_hashes if h in self._hash_owner
-        )
+        wired = Counter(self._hash_owner[h] for h in hashes if h in self._hash_owner)
         scored: list[tuple[str, float]] = []
         for story_id in set(shortlist) | set(wired):
             story = self._stories[story_id]
             centroid = story.centroid
-            dot = sum(weight * centroid.get(term, 0.0) for term, weight in vector.items())
-            score = dot / len(story.members)
-            score -= self._time_penalty(features.published, story)
+            dot = sum(weight * centroid.get(term, 0.0) for term, weight in summed.items())
+            score = dot / (size * len(story.members))
+            score -= self._gap_penalty(span, story.span)
             if wired[story_id] >= self.options.wire_sentences:
                 score = max(score, 1.0)
             scored.append((story_id, score))
         scored.sort(key=lambda item: (-item[1], item[0]))
         return scored
 
-    def _time_penalty(self, published: dt.date | None, story: _Story) -> float:
-        if published is None or story.first is None or story.last is None:
+    def _gap_penalty(self, first: _Span | None, second: _Span | None) -> float:
+        """How much less alike two sets of reports count for the days between them."""
+        if first is None or second is None:
             return 0.0
-        if story.first <= published <= story.last:
-            return 0.0
-        gap = min(abs((published - story.first).days), abs((published - story.last).days))
+        gap = max((second[0] - first[1]).days, (first[0] - second[1]).days, 0)
         if gap <= self.options.max_days_apart:
             return 0.0
         return self.options.distant_penalty * math.log2(gap / self.options.max_days_apart)
@@ -271,8 +369,7 @@ class StoryClusterer:
         for term, weight in vector.items():
             story.centroid[term] = story.centroid.get(term, 0.0) + weight
         if features.published is not None:
-            story.first = min(story.first or features.published, features.published)
-            story.last = max(story.last or features.published, features.published)
+            story.span = _union(story.span, (features.published, features.published))
         for term in vector:
             self._postings[term].add(story.id)
         for sentence_hash in features.sentence_hashes:
@@ -285,10 +382,7 @@ class StoryClusterer:
         keep.members.extend(drop.members)
         for term, weight in drop.centroid.items():
             keep.centroid[term] = keep.centroid.get(term, 0.0) + weight
-        for date in (drop.first, drop.last):
-            if date is not None:
-                keep.first = min(keep.first or date, date)
-                keep.last = max(keep.last or date, date)
+        keep.span = _union(keep.span, drop.span)
         self._forget(drop)
         for term in drop.centroid:
             self._postings[term].add(keep.id)
@@ -315,7 +409,7 @@ class StoryClusterer:
 
     def evict(self, before: dt.date) -> list[str]:
         """Drop stories last seen before ``before`` from memory; returns their ids."""
-        idle = [s for s in self._stories.values() if s.last is not None and s.last < before]
+        idle = [s for s in self._stories.values() if s.span is not None and s.span[1] < before]
         for story in idle:
             self._forget(story)
         return sorted(story.id for story in idle)
@@ -330,7 +424,59 @@ class StoryClusterer:
 
 
 def _older(first: _Story, second: _Story) -> bool:
-    return (first.first or dt.date.min, first.id) <= (second.first or dt.date.min, second.id)
+    first_date = first.span[0] if first.span else dt.date.min
+    second_date = second.span[0] if second.span else dt.date.min
+    return (first_date, first.id) <= (second_date, second.id)
+
+
+def _union(first: _Span | None, second: _Span | None) -> _Span | None:
+    if first is None or second is None:
+        return first or second
+    return (min(first[0], second[0]), max(first[1], second[1]))
+
+
+def _similar_pairs(
+    vectors: Sequence[Mapping[str, float]], floor: float
+) -> dict[tuple[int, int], float]:
+    """Cosine similarity of every pair (i < j) of unit ``vectors`` that reaches ``floor``."""
+    if len(vectors) < 2:
+        return {}
+    from scipy.sparse import csr_matrix  # imported here: heavy, and only clustering needs it
+
+    vocabulary: dict[str, int] = {}
+    rows: list[int] = []
+    columns: list[int] = []
+    values: list[float] = []
+    for row, vector in enumerate(vectors):
+        for term, weight in vector.items():
+            rows.append(row)
+            columns.append(vocabulary.setdefault(term, len(vocabulary)))
+            values.append(weight)
+    matrix = csr_matrix((values, (rows, columns)), shape=(len(vectors), len(vocabulary)))
+    transposed = matrix.T.tocsr()
+    pairs: dict[tuple[int, int], float] = {}
+    for start in range(0, len(vectors), _ROWS_PER_PRODUCT):
+        block = (matrix[start : start + _ROWS_PER_PRODUCT] @ transposed).tocoo()
+        keep = (block.data >= floor) & (block.row + start < block.col)
+        rows_kept = (block.row[keep] + start).tolist()
+        for i, j, value in zip(
+            rows_kept, block.col[keep].tolist(), block.data[keep].tolist(), strict=True
+        ):
+            pairs[(i, j)] = value
+    return pairs
+
+
+def _wire_pairs(batch: Sequence[ArticleFeatures], needed: int) -> set[tuple[int, int]]:
+    """Pairs (i < j) of the batch sharing at least ``needed`` long sentences."""
+    holders: defaultdict[str, list[int]] = defaultdict(list)
+    for index, features in enumerate(batch):
+        for sentence_hash in features.sentence_hashes:
+            holders[sentence_hash].append(index)
+    shared: Counter[tuple[int, int]] = Counter()
+    for indices in holders.values():
+        if len(indices) <= _MAX_WIRE_HOLDERS:
+            shared.update(itertools.combinations(indices, 2))
+    return {pair for pair, count in shared.items() if count >= needed}
 
 
 def story_id_for(article_id: str) -> str:

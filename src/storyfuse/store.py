@@ -186,6 +186,8 @@ class _Batch:
     revised: int = 0
     near_duplicates: int = 0
     touched: set[str] = field(default_factory=set)
+    # variants of articles new in this batch, waiting for their original's story
+    waiting: list[tuple[str, ArticleFeatures]] = field(default_factory=list)
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -327,16 +329,15 @@ class Store:
                 if not self._known(article, batch)
             ]
             clusterer.observe(item.features for item in prepared)
+            fresh: list[_Prepared] = []
             for item in prepared:
                 if not self._place_variant(item, batch, clusterer):
-                    assignment = clusterer.add(item.features)
-                    self._insert_article(item, assignment.story, batch)
-                    for absorbed in assignment.merged:
-                        self._redirect(absorbed, assignment.story)
-                    batch.touched.add(assignment.story)
+                    self._insert_article(item, None, batch)  # its story is decided below
+                    fresh.append(item)
                     batch.added += 1
                 if progress:
                     progress(1)
+            self._place_fresh(fresh, batch, clusterer)
             for story_id in batch.touched:
                 self._refresh_story(clusterer.resolve(story_id), batch.now)
         self._data_version = self._version()  # our own writes keep the clusterer valid
@@ -349,6 +350,30 @@ class Store:
             stories_touched=tuple(sorted({clusterer.resolve(s) for s in batch.touched})),
         )
 
+    def _place_fresh(
+        self, fresh: Sequence[_Prepared], batch: _Batch, clusterer: StoryClusterer
+    ) -> None:
+        """Cluster the batch's new articles together, then give their variants the same story."""
+        assignments = clusterer.add_batch([item.features for item in fresh], count_terms=False)
+        for assignment in assignments:
+            self.db.execute(
+                "UPDATE articles SET story_id = ? WHERE id = ?",
+                (assignment.story, assignment.article),
+            )
+            for absorbed in assignment.merged:
+                self._redirect(absorbed, assignment.story)
+            batch.touched.add(assignment.story)
+        for article_id, features in batch.waiting:
+            row = self.db.execute(
+                "SELECT o.story_id FROM articles a JOIN articles o"
+                " ON o.id = COALESCE(a.near_duplicate_of, a.revision_of) WHERE a.id = ?",
+                (article_id,),
+            ).fetchone()
+            story = clusterer.resolve(row["story_id"])
+            self.db.execute("UPDATE articles SET story_id = ? WHERE id = ?", (story, article_id))
+            clusterer.restore(story, features)
+            batch.touched.add(story)
+
     def _known(self, article: Article, batch: _Batch) -> bool:
         """An exact duplicate of a stored article: link the new source, and that is all."""
         if self.db.execute("SELECT 1 FROM articles WHERE id = ?", (article.id,)).fetchone():
@@ -359,7 +384,7 @@ class Store:
 
     def _place_variant(self, item: _Prepared, batch: _Batch, clusterer: StoryClusterer) -> bool:
         """Store a revision or a near-duplicate with its original; False if the text is new."""
-        article, features = item.article, item.features
+        article = item.article
         if article.url:
             previous = self.db.execute(
                 "SELECT id, story_id FROM articles WHERE url = ? AND superseded_by IS NULL",
@@ -372,8 +397,7 @@ class Store:
                     "UPDATE articles SET superseded_by = ? WHERE id = ?",
                     (article.id, previous["id"]),
                 )
-                clusterer.restore(story, features)
-                batch.touched.add(story)
+                self._join_story(story, item, batch, clusterer)
                 batch.revised += 1
                 return True
         original = self._near_duplicate(item.signature)
@@ -387,11 +411,21 @@ class Store:
                 return True
             story = row["story_id"]
             self._insert_article(item, story, batch, near_duplicate_of=original)
-            clusterer.restore(story, features)
-            batch.touched.add(story)
+            self._join_story(story, item, batch, clusterer)
             batch.added += 1
             return True
         return False
+
+    @staticmethod
+    def _join_story(
+        story: str | None, item: _Prepared, batch: _Batch, clusterer: StoryClusterer
+    ) -> None:
+        """Add a variant to its original's story; wait if that story is still being decided."""
+        if story is None:
+            batch.waiting.append((item.article.id, item.features))
+            return
+        clusterer.restore(story, item.features)
+        batch.touched.add(story)
 
     def _near_duplicate(self, signature: MinHash) -> str | None:
         best: tuple[float, str] | None = None
@@ -415,7 +449,7 @@ class Store:
     def _insert_article(
         self,
         item: _Prepared,
-        story: str,
+        story: str | None,
         batch: _Batch,
         *,
         revision_of: str | None = None,
