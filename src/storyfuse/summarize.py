@@ -14,12 +14,14 @@ what a chosen one already says, and any that cannot stand alone ("He said",
 
 from __future__ import annotations
 
+import heapq
 import math
 import random
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 from storyfuse.models import Article, SentenceRef, SummarySentence
@@ -123,6 +125,7 @@ class _Candidate:
 SOLE_SOURCE_WEIGHT = 0.1
 
 
+@lru_cache(maxsize=1 << 16)  # weights and candidates ask for the same sentences
 def _concepts(text: str) -> frozenset[str]:
     """What a sentence says, as word prefixes and pairs of consecutive content words."""
     words = [w[:6] for w in content_words(text)]
@@ -260,36 +263,46 @@ def storyfuse_summary(
     weights = _concept_weights(articles, index, options.agreement_power)
     candidates = _candidates(articles, index, options)
     chosen: list[_Candidate] = []
+    chosen_refs: set[SentenceRef] = set()
     covered: set[str] = set()
     budget = options.words
-    while True:
-        chosen_refs = {c.ref for c in chosen}
-        best: tuple[float, _Candidate] | None = None
-        for candidate in candidates:
-            if candidate.ref in chosen_refs or candidate.words > budget:
+
+    def value(candidate: _Candidate) -> float:
+        # fsum: the same total whatever order the set yields (hash seeds differ).
+        gain = math.fsum(weights.get(c, 0.0) for c in candidate.concepts - covered)
+        return float(
+            gain
+            / candidate.words**options.length_penalty
+            * (1.0 + options.lead_bonus * candidate.lead)
+        )
+
+    # Lazy greedy: a sentence's value only falls as more is covered, so a value
+    # computed earlier is an upper bound, and the best is found by refreshing
+    # only the top of the heap. Ties go to the earlier candidate.
+    heap = [(-value(c), number, 0) for number, c in enumerate(candidates)]
+    heapq.heapify(heap)
+    waiting: dict[SentenceRef, list[int]] = defaultdict(list)  # by the sentence they lean on
+    while heap:
+        negative, number, scored_at = heapq.heappop(heap)
+        candidate = candidates[number]
+        if negative >= 0 or candidate.words > budget:
+            continue  # adds nothing, or no longer fits: never will
+        if scored_at != len(chosen):
+            heapq.heappush(heap, (-value(candidate), number, len(chosen)))
+            continue
+        if candidate.leans_on_previous:
+            previous = SentenceRef(candidate.ref.article, candidate.ref.sentence - 1)
+            if previous not in chosen_refs:
+                waiting[previous].append(number)
                 continue
-            if candidate.leans_on_previous and (
-                SentenceRef(candidate.ref.article, candidate.ref.sentence - 1) not in chosen_refs
-            ):
-                continue
-            # fsum: the same total whatever order the set yields (hash seeds differ).
-            gain = math.fsum(weights.get(c, 0.0) for c in candidate.concepts - covered)
-            value = (
-                gain
-                / candidate.words**options.length_penalty
-                * (1.0 + options.lead_bonus * candidate.lead)
-            )
-            if (
-                value > 0
-                and (best is None or value > best[0])
-                and not _redundant(candidate, chosen, index, options.redundancy)
-            ):
-                best = (value, candidate)
-        if best is None:
-            break
-        chosen.append(best[1])
-        covered |= best[1].concepts
-        budget -= best[1].words
+        if _redundant(candidate, chosen, index, options.redundancy):
+            continue  # a chosen sentence says it already: stays so
+        chosen.append(candidate)
+        chosen_refs.add(candidate.ref)
+        covered |= candidate.concepts
+        budget -= candidate.words
+        for follower in waiting.pop(candidate.ref, ()):
+            heapq.heappush(heap, (-value(candidates[follower]), follower, len(chosen)))
     rank = {article.id: number for number, article in enumerate(articles)}
     return _cite(_order(chosen, rank), index)
 
