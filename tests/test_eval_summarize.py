@@ -106,6 +106,8 @@ def test_json_has_the_documented_shape() -> None:
             assert low <= method[metric]["f"] <= high
             assert 0 <= method[metric]["r"] <= 100
         assert method["faithful"] == 1.0 and method["seconds_per_cluster"] > 0
+        assert method["total_seconds"] >= method["seconds_per_cluster"]
+    assert document["preparation_total_seconds"] >= document["preparation_seconds_per_cluster"]
     assert document["failures"] == []
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import math
 import re
 import resource
 import statistics
@@ -111,6 +112,7 @@ class MethodResult:
     name: str
     scores: Mapping[str, Metric]
     seconds_per_cluster: float
+    total_seconds: float
     sentences: int
     verbatim: float
     citations: float
@@ -128,6 +130,7 @@ class SummaryEvaluation:
     methods: tuple[MethodResult, ...]
     failures: tuple[Failure, ...]
     preparation_seconds: float
+    preparation_total_seconds: float
     documents: int
     set_aside: int
     wall_seconds: float
@@ -139,6 +142,7 @@ class SummaryEvaluation:
             m.name: {name: metric.as_json() for name, metric in m.scores.items()}
             | {
                 "seconds_per_cluster": round(m.seconds_per_cluster, 6),
+                "total_seconds": round(m.total_seconds, 3),
                 "faithful": round(m.faithful, 4),
                 "verbatim": round(m.verbatim, 4),
                 "citations": round(m.citations, 4),
@@ -152,6 +156,7 @@ class SummaryEvaluation:
             "variant": self.variant,
             "methods": methods,
             "preparation_seconds_per_cluster": round(self.preparation_seconds, 6),
+            "preparation_total_seconds": round(self.preparation_total_seconds, 3),
             "documents": self.documents,
             "documents_set_aside": self.set_aside,
             "failures": [
@@ -450,6 +455,7 @@ def _method_result(
             for k, metric in enumerate(METRICS)
         },
         seconds_per_cluster=statistics.median(tally.seconds),
+        total_seconds=math.fsum(tally.seconds),
         sentences=tally.sentences,
         verbatim=tally.verbatim / max(1, tally.sentences),
         citations=tally.supported / max(1, tally.citations),
@@ -520,6 +526,7 @@ def evaluate_summaries(
         methods=results,
         failures=tuple(failures),
         preparation_seconds=statistics.median(preparation),
+        preparation_total_seconds=math.fsum(preparation),
         documents=documents,
         set_aside=set_aside,
         wall_seconds=time.perf_counter() - started,
@@ -536,6 +543,11 @@ def _footer(result: SummaryEvaluation) -> list[str]:
         f"preparation shared by all methods (cleaning, segmentation, sentence index): median "
         f"{1000 * result.preparation_seconds:.1f} ms per cluster; {result.documents} documents, "
         f"{result.set_aside} set aside by cleaning (empty or exact duplicates)",
+        f"all {result.clusters} clusters, preparation and summarizing without scoring: "
+        + ", ".join(
+            f"{m.name} {result.preparation_total_seconds + m.total_seconds:.1f} s"
+            for m in result.methods
+        ),
         "faithfulness: sentences verbatim in a cited source; citations to an article that prints "
         "the sentence or a near-identical one",
         *(
