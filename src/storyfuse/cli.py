@@ -227,7 +227,7 @@ def eval_cluster_command(
     Example:
         storyfuse eval cluster ../shared/data/ecbplus.jsonl
     """
-    from storyfuse.eval_cluster import evaluate_clustering
+    from storyfuse.eval_cluster import BASELINE, evaluate_clustering
 
     try:
         result = evaluate_clustering(dataset, limit=limit)
@@ -247,6 +247,10 @@ def eval_cluster_command(
     for name, scores in (("BCubed", result.bcubed), ("pairwise", result.pairwise)):
         click.echo(f"{name:>8}: P {scores.p:.4f}  R {scores.r:.4f}  F1 {scores.f:.4f}")
     click.echo(f"articles per second: {result.articles_per_second:.1f}")
+    baseline = result.baseline
+    click.echo(f"baseline, {BASELINE}: stories: {baseline.stories}")
+    for name, scores in (("BCubed", baseline.bcubed), ("pairwise", baseline.pairwise)):
+        click.echo(f"{name:>8}: P {scores.p:.4f}  R {scores.r:.4f}  F1 {scores.f:.4f}")
 
 
 @eval_group.command("extract")

@@ -2,8 +2,10 @@
 
 The articles of a labelled set are pooled into one stream, ingested the way
 ``storyfuse ingest`` does (metadata, cleaning, segmentation, exact-duplicate
-detection) and clustered online; each article's story is compared with its
-gold story.
+detection) and clustered as one batch; each article's story is compared with
+its gold story. A baseline runs on the same articles in the same run: plain
+TF-IDF of the content words (no headline, lead or name weights, no dates, no
+wire links) under the same average-link agglomeration and threshold.
 
 Formats, detected per line:
 
@@ -17,16 +19,18 @@ Formats, detected per line:
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from storyfuse.cluster import ClusterOptions, StoryClusterer, article_features
+from storyfuse.cluster import ArticleFeatures, ClusterOptions, StoryClusterer, article_features
 from storyfuse.datasets import DatasetError, jsonl_objects
-from storyfuse.models import RawDocument
+from storyfuse.models import Article, RawDocument
 from storyfuse.pipeline import article_id, prepare_articles
+from storyfuse.words import content_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,27 @@ class Scores:
 
 
 @dataclass(frozen=True, slots=True)
+class BaselineResult:
+    """The plain TF-IDF average-link baseline's scores on the same articles."""
+
+    stories: int
+    bcubed: Scores
+    pairwise: Scores
+
+    def as_json(self) -> dict[str, object]:
+        """``{"method", "stories", "bcubed", "pairwise"}``."""
+        return {
+            "method": BASELINE,
+            "stories": self.stories,
+            "bcubed": _scores_json(self.bcubed),
+            "pairwise": _scores_json(self.pairwise),
+        }
+
+
+BASELINE = "plain TF-IDF average-link (content words only, same threshold)"
+
+
+@dataclass(frozen=True, slots=True)
 class ClusterEvaluation:
     """The result of ``storyfuse eval cluster``."""
 
@@ -59,6 +84,7 @@ class ClusterEvaluation:
     pairwise: Scores
     articles_per_second: float
     assignments: tuple[tuple[str, str], ...]
+    baseline: BaselineResult
 
     def as_json(self) -> dict[str, object]:
         """The documented JSON shape."""
@@ -70,6 +96,7 @@ class ClusterEvaluation:
             "bcubed": _scores_json(self.bcubed),
             "pairwise": _scores_json(self.pairwise),
             "articles_per_second": round(self.articles_per_second, 1),
+            "baseline": self.baseline.as_json(),
         }
 
 
@@ -160,22 +187,16 @@ def evaluate_clustering(
     for item in labelled:
         original.setdefault(article_id(item.document.text), item)
     articles, _ = prepare_articles([item.document for item in original.values()])
-    clusterer = StoryClusterer(options)
-    assignments = clusterer.add_batch([article_features(a, clusterer.options) for a in articles])
-    story_of_source = {
-        article.source: clusterer.resolve(assignment.story)
-        for article, assignment in zip(
-            sorted(articles, key=lambda a: a.id),
-            sorted(assignments, key=lambda a: a.article),
-            strict=True,
-        )
-    }
-    predicted: dict[str, str] = {}
-    for item in labelled:
-        first = original[article_id(item.document.text)]
-        # An article that cleaning left empty stands alone.
-        predicted[item.id] = story_of_source.get(first.document.source, f"alone:{first.id}")
+    options = options or ClusterOptions()
+    story_of_source = _cluster(articles, [article_features(a, options) for a in articles], options)
+    predicted = _predictions(labelled, original, story_of_source)
     elapsed = time.perf_counter() - started
+    plain_options = ClusterOptions(threshold=options.threshold, edge_floor=options.edge_floor)
+    baseline = _predictions(
+        labelled,
+        original,
+        _cluster(articles, [plain_features(a) for a in articles], plain_options),
+    )
     gold = {item.id: item.gold for item in labelled}
     return ClusterEvaluation(
         dataset=path.name,
@@ -186,4 +207,39 @@ def evaluate_clustering(
         pairwise=pairwise(predicted, gold),
         articles_per_second=len(labelled) / elapsed if elapsed else 0.0,
         assignments=tuple((item.id, predicted[item.id]) for item in labelled),
+        baseline=BaselineResult(
+            stories=len(set(baseline.values())),
+            bcubed=bcubed(baseline, gold),
+            pairwise=pairwise(baseline, gold),
+        ),
     )
+
+
+def plain_features(article: Article) -> ArticleFeatures:
+    """The baseline's view of an article: sublinear TF of its content words, nothing else."""
+    counts = Counter(w for sentence in article.sentences for w in content_words(sentence.text))
+    terms = tuple(sorted((term, 1.0 + math.log(n)) for term, n in counts.items()))
+    return ArticleFeatures(article.id, None, terms, frozenset())
+
+
+def _cluster(
+    articles: Sequence[Article], features: Sequence[ArticleFeatures], options: ClusterOptions
+) -> dict[str, str]:
+    """Each article's source mapped to its story."""
+    clusterer = StoryClusterer(options)
+    story = {a.article: clusterer.resolve(a.story) for a in clusterer.add_batch(features)}
+    return {article.source: story[article.id] for article in articles}
+
+
+def _predictions(
+    labelled: Sequence[LabelledArticle],
+    original: Mapping[str, LabelledArticle],
+    story_of_source: Mapping[str, str],
+) -> dict[str, str]:
+    """Each labelled article's predicted story: its original's (exact duplicates join it)."""
+    predicted: dict[str, str] = {}
+    for item in labelled:
+        first = original[article_id(item.document.text)]
+        # An article that cleaning left empty stands alone.
+        predicted[item.id] = story_of_source.get(first.document.source, f"alone:{first.id}")
+    return predicted

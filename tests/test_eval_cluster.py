@@ -1,0 +1,80 @@
+"""`storyfuse eval cluster`: the scores, the formats, the baseline beside storyfuse."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from storyfuse.cli import main
+from storyfuse.eval_cluster import bcubed, evaluate_clustering, pairwise
+
+from helpers import DATA, ROOT
+
+
+def test_bcubed_and_pairwise_by_hand() -> None:
+    gold = {"a": "x", "b": "x", "c": "y", "d": "y"}
+    predicted = {"a": "1", "b": "1", "c": "1", "d": "2"}
+    # precision per item: a 2/3, b 2/3, c 1/3, d 1; recall: a 1, b 1, c 1/2, d 1/2
+    scores = bcubed(predicted, gold)
+    assert scores.p == pytest.approx((2 / 3 + 2 / 3 + 1 / 3 + 1) / 4)
+    assert scores.r == pytest.approx(0.75)
+    # predicted pairs ab, ac, bc; gold pairs ab, cd; one in common
+    pairs = pairwise(predicted, gold)
+    assert (pairs.p, pairs.r) == pytest.approx((1 / 3, 1 / 2))
+    assert bcubed(gold, gold).f == pairwise(gold, gold).f == 1.0
+
+
+def _generic_set(path: Path) -> Path:
+    """The demo corpus as a labelled set in the generic form, gold story from the file name."""
+    lines = [
+        json.dumps(
+            {"id": file.stem, "story": file.stem.split("_")[0], "text": file.read_text("utf-8")}
+        )
+        for file in sorted((ROOT / "demo" / "corpus").glob("*.txt"))
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_the_demo_stories_are_found_and_the_json_has_the_documented_shape(
+    tmp_path: Path,
+) -> None:
+    dataset = _generic_set(tmp_path / "demo.jsonl")
+    saved = tmp_path / "assignments.jsonl"
+    result = CliRunner().invoke(
+        main, ["eval", "cluster", str(dataset), "--json", "--save-assignments", str(saved)]
+    )
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["articles"] == 13 and document["gold_stories"] == 3
+    assert document["stories"] == 3
+    assert document["bcubed"] == {"p": 1.0, "r": 1.0, "f": 1.0}
+    assert document["pairwise"]["f"] == 1.0 and document["articles_per_second"] > 0
+    assert set(document["baseline"]) == {"method", "stories", "bcubed", "pairwise"}
+    lines = [json.loads(line) for line in saved.read_text("utf-8").splitlines()]
+    assert len(lines) == 13 and all(set(line) == {"id", "story"} for line in lines)
+    stories_of = {}
+    for line in lines:
+        stories_of.setdefault(line["id"].split("_")[0], set()).add(line["story"])
+    assert all(len(stories) == 1 for stories in stories_of.values())
+
+
+def test_a_malformed_line_is_a_clear_error(tmp_path: Path) -> None:
+    dataset = tmp_path / "bad.jsonl"
+    dataset.write_text('{"id": "a", "text": "no story here"}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["eval", "cluster", str(dataset)])
+    assert result.exit_code != 0
+    assert "bad.jsonl" in result.output and "expected ECB+" in result.output
+
+
+def test_ecbplus_scores_at_least_what_the_readme_reports() -> None:
+    dataset = DATA / "ecbplus.jsonl"
+    if not dataset.exists():
+        pytest.skip(f"{dataset} is absent (../shared/data is not beside the checkout)")
+    result = evaluate_clustering(dataset)
+    assert result.articles == 982 and result.gold_stories == 86
+    assert result.bcubed.f >= 0.86  # README: 0.861
+    assert result.baseline.stories > 0 and result.baseline.bcubed.f > 0.5
