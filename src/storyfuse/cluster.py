@@ -66,8 +66,11 @@ _NOT_NAMES = frozenset(
 _DEMONYM = re.compile(r"[A-Z][a-z]+(an|ans|ian|ians|ese|ish|i|ic)")
 
 
-def _names(text: str) -> list[str]:
-    """Capitalised names in ``text``; a sentence's first word only if it is no common word."""
+def _names(text: str) -> list[tuple[str, bool]]:
+    """Capitalised names in ``text``, each with whether it opens a sentence or quotation.
+
+    A sentence's first word is dropped when it is a common word ("The", "After").
+    """
     names = []
     for match in _CAPITALISED.finditer(text):
         name = match.group()
@@ -77,11 +80,24 @@ def _names(text: str) -> list[str]:
         )
         if opens_sentence and (first in STOPWORDS or first in _COMMON_OPENERS):
             name = " ".join(name.split()[1:])
+            opens_sentence = False
             if not name:
                 continue
         if name.lower() not in _NOT_NAMES and not _DEMONYM.fullmatch(name):
-            names.append(name.lower())
+            names.append((name.lower(), opens_sentence))
     return names
+
+
+def _article_names(article: Article) -> list[list[str]]:
+    """The names of each sentence of ``article``.
+
+    A capitalised sentence opener counts only when the article also capitalises it
+    elsewhere: in lowercased text ("Former fbi director james comey ...") it
+    says nothing.
+    """
+    found = [_names(sentence.text) for sentence in article.sentences]
+    inside = {name for names in found for name, opens in names if not opens}
+    return [[name for name, opens in names if not opens or name in inside] for names in found]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,16 +151,16 @@ def article_features(article: Article, options: ClusterOptions | None = None) ->
     if article.title:
         for word in content_words(article.title):
             counts[word] += options.title_weight
-        for name in _names(article.title):
+        for name, _ in _names(article.title):
             counts["@" + name] += options.title_weight
     hashes: set[str] = set()
-    for sentence in article.sentences:
+    for sentence, names in zip(article.sentences, _article_names(article), strict=True):
         weight = options.lead_weight if sentence.index < options.lead_sentences else 1.0
         tokens = match_tokens(sentence.text)
         words = content_tokens(tokens)
         for word in words:
             counts[word] += weight
-        for name in _names(sentence.text):
+        for name in names:
             counts["@" + name] += weight * options.name_weight
         for year in _YEAR.findall(sentence.text):
             counts["#" + year] += weight
