@@ -64,9 +64,9 @@ def test_a_growing_story_keeps_its_id() -> None:
 def test_reports_weeks_apart_need_a_stronger_link() -> None:
     options = ClusterOptions()
     terms = {"quay": 2.0, "fire": 1.0, "saltmere": 2.0, "crane": 1.0}
-    weak = {"quay": 1.0, "saltmere": 1.0, "ferry": 2.0, "strike": 2.0, "dock": 2.0}
-    strong = {"quay": 1.0, "saltmere": 1.0, "crane": 1.0, "ferry": 2.0, "strike": 2.0}
-    for later, day, expect_same in ((weak, 2, True), (weak, 28, False), (strong, 28, True)):
+    weak = {"quay": 1.0, "crane": 1.0, "ferry": 2.0, "strike": 2.0, "dock": 2.0}  # cosine 0.20
+    strong = {"quay": 1.0, "saltmere": 1.0, "crane": 1.0, "ferry": 2.0, "strike": 2.0}  # 0.41
+    for later, day, expect_same in ((weak, 2, True), (weak, 29, False), (strong, 29, True)):
         clusterer = StoryClusterer(options)
         early, late = _features("a", terms, day=1), _features("b", later, day=day)
         clusterer.observe([early, late, *(_features(f"x{i}", {f"z{i}": 1}) for i in range(8))])
@@ -87,6 +87,41 @@ def test_a_batch_is_grouped_by_its_closest_pairs_before_early_articles_decide() 
     assert len({one_by_one.add(item).story for item in (a, b, c)}) == 1
     story = {x.article: x.story for x in StoryClusterer().add_batch([a, b, c, *filler])}
     assert story["b"] == story["c"] != story["a"]
+
+
+def _same_kind_of_event(prefix: str, names: list[str], day: int) -> list[ArticleFeatures]:
+    shared = {"warehouse": 2.0, "fire": 2.0, "blaze": 2.0, "crews": 2.0}
+    return [
+        _features(
+            f"{prefix}{i}", {**shared, **dict.fromkeys(names, 2.0), f"{prefix}w{i}": 1.0}, day
+        )
+        for i in range(5)
+    ]
+
+
+def test_two_tight_groups_of_the_same_kind_of_event_stay_two_stories() -> None:
+    # Within each fire the reports are alike (cosine 0.91); across the two, 0.50.
+    saltmere = _same_kind_of_event("a", ["saltmere", "quay"], day=1)
+    valdrisa = _same_kind_of_event("b", ["valdrisa", "wharf"], day=3)
+    filler = [_features(f"x{i}", {f"z{i}": 1}) for i in range(30)]
+
+    def stories(options: ClusterOptions) -> set[frozenset[str]]:
+        assignments = StoryClusterer(options).add_batch([*saltmere, *valdrisa, *filler])
+        by_story: dict[str, set[str]] = {}
+        for item in assignments:
+            if not item.article.startswith("x"):
+                by_story.setdefault(item.story, set()).add(item.article)
+        return {frozenset(members) for members in by_story.values()}
+
+    fires = {frozenset(f.id for f in saltmere), frozenset(f.id for f in valdrisa)}
+    assert stories(ClusterOptions()) == fires
+    assert stories(ClusterOptions(cohesion_ratio=0.0)) == {fires.pop() | fires.pop()}
+    # The same when the second fire arrives in a later batch.
+    clusterer = StoryClusterer()
+    clusterer.observe([*saltmere, *valdrisa, *filler])
+    first = {a.story for a in clusterer.add_batch(saltmere, count_terms=False)}
+    second = {a.story for a in clusterer.add_batch(valdrisa, count_terms=False)}
+    assert len(first) == len(second) == 1 and first != second
 
 
 def test_two_stories_merge_when_an_article_links_them_and_the_old_id_redirects() -> None:

@@ -8,13 +8,17 @@ sentences (reprinted wire copy).
 
 A batch is first grouped on its own by average-link agglomeration: the most
 similar pairs merge first, so an early, weakly related article does not decide
-where the rest go. :class:`StoryClusterer` then places each group: it keeps the
-active stories in memory, finds candidates through an inverted index of
-distinctive terms, and scores each by average-link cosine (the mean similarity
-of the group's articles to the story's, computed in one dot product of summed
-unit vectors). Reports far apart in time need a stronger link; shared wire
-sentences are a link by themselves. When a group links two stories that turn
-out to be one, they merge and the younger id redirects to the older.
+where the rest go. Two groups that each hold together merge only when they are
+nearly as alike to each other as they are within themselves: the same kind of
+event twice (two fires, two rehab stays) makes two tight groups, loosely alike.
+
+:class:`StoryClusterer` then places each group: it keeps the active stories in
+memory, finds candidates through an inverted index of distinctive terms, and
+scores each by average-link cosine (the mean similarity of the group's articles
+to the story's, computed in one dot product of summed unit vectors), under the
+same rule for tight groups. Reports far apart in time need a stronger link;
+shared wire sentences are a link by themselves. When a group links two stories
+that turn out to be one, they merge and the younger id redirects to the older.
 
 A batch is handled in a canonical order (by date, then id), so the result never
 depends on the order of the inputs. Stories idle for longer than the active
@@ -104,7 +108,7 @@ def _article_names(article: Article) -> list[list[str]]:
 class ClusterOptions:
     """Thresholds and weights of the online clusterer."""
 
-    threshold: float = 0.2
+    threshold: float = 0.18
     merge_threshold: float = 0.3
     lead_sentences: int = 3
     title_weight: float = 2.0
@@ -117,9 +121,14 @@ class ClusterOptions:
     # A term more active stories share than this is too common to find candidates by.
     max_postings: int = 100
     max_days_apart: int = 7
-    distant_penalty: float = 0.05
+    distant_penalty: float = 0.02
     window_days: int = 30
     wire_sentences: int = 2
+    # Two groups that each hold together (at least cohesive_size articles) join only when
+    # they are at least cohesion_ratio as alike to each other as the looser one is within
+    # itself: the same kind of event twice is two tight groups, loosely alike.
+    cohesion_ratio: float = 0.7
+    cohesive_size: int = 5
     # Within a batch, pairs less similar than this count as unrelated (keeps them sparse).
     edge_floor: float = 0.1
 
@@ -286,6 +295,7 @@ class StoryClusterer:
         for pair in _wire_pairs(ordered, self.options.wire_sentences):
             similarity[pair] = 1.0
         size = [1] * len(ordered)
+        inside = [0.0] * len(ordered)  # sum of the similarities of a group's pairs
         span = [None if f.published is None else (f.published, f.published) for f in ordered]
         sums: list[dict[int, float]] = [{} for _ in ordered]
         for (i, j), value in similarity.items():
@@ -304,6 +314,9 @@ class StoryClusterer:
             _, i, j, version_i, version_j = heapq.heappop(heap)
             if version[i] != version_i or version[j] != version_j:
                 continue  # one of the two has changed since this pair was scored
+            if not self._cohesive_enough(sums[i][j], (size[i], inside[i]), (size[j], inside[j])):
+                continue
+            inside[i] += inside[j] + sums[i][j]
             for k, value in sums[j].items():
                 if k != i:
                     del sums[k][j]
@@ -322,6 +335,22 @@ class StoryClusterer:
                     first, second = min(i, k), max(i, k)
                     heapq.heappush(heap, (-value, first, second, version[first], version[second]))
         return [sorted(group) for group in members if group]
+
+    def _cohesive_enough(
+        self, between: float, first: tuple[int, float], second: tuple[int, float]
+    ) -> bool:
+        """Whether two groups, each given as (size, sum of its pairs' similarities), may join.
+
+        ``between`` is the sum of the similarities of the pairs across them.
+        """
+        (first_size, first_inside), (second_size, second_inside) = first, second
+        if min(first_size, second_size) < self.options.cohesive_size:
+            return True
+        looser = min(
+            first_inside / (first_size * (first_size - 1) / 2),
+            second_inside / (second_size * (second_size - 1) / 2),
+        )
+        return between / (first_size * second_size) >= self.options.cohesion_ratio * looser
 
     def restore(self, story_id: str, features: ArticleFeatures) -> None:
         """Put an article back into a known story (rebuilding state from a store)."""
@@ -353,15 +382,20 @@ class StoryClusterer:
             self.options.candidates, partial, key=lambda s: (-partial[s], s)
         )
         wired = Counter(self._hash_owner[h] for h in hashes if h in self._hash_owner)
+        group = (size, _inside(summed, size))
         scored: list[tuple[str, float]] = []
         for story_id in set(shortlist) | set(wired):
             story = self._stories[story_id]
             centroid = story.centroid
             dot = sum(weight * centroid.get(term, 0.0) for term, weight in summed.items())
-            score = dot / (size * len(story.members))
-            score -= self._gap_penalty(span, story.span)
             if wired[story_id] >= self.options.wire_sentences:
-                score = max(score, 1.0)
+                score = 1.0
+            elif self._cohesive_enough(
+                dot, group, (len(story.members), _inside(centroid, len(story.members)))
+            ):
+                score = dot / (size * len(story.members)) - self._gap_penalty(span, story.span)
+            else:
+                continue
             scored.append((story_id, score))
         scored.sort(key=lambda item: (-item[1], item[0]))
         return scored
@@ -443,6 +477,11 @@ def _older(first: _Story, second: _Story) -> bool:
     first_date = first.span[0] if first.span else dt.date.min
     second_date = second.span[0] if second.span else dt.date.min
     return (first_date, first.id) <= (second_date, second.id)
+
+
+def _inside(summed: Mapping[str, float], size: int) -> float:
+    """The sum of the pairwise similarities of ``size`` unit vectors, from their sum."""
+    return (sum(weight * weight for weight in summed.values()) - size) / 2
 
 
 def _union(first: _Span | None, second: _Span | None) -> _Span | None:
