@@ -5,7 +5,7 @@ The articles of a labelled set are pooled into one stream, ingested the way
 detection) and clustered as one batch; each article's story is compared with
 its gold story. A baseline runs on the same articles in the same run: plain
 TF-IDF of the content words (no headline, lead or name weights, no dates, no
-wire links) under the same average-link agglomeration and threshold.
+wire links, no cohesion rule) under the same average-link threshold.
 
 Formats, detected per line:
 
@@ -191,7 +191,9 @@ def evaluate_clustering(
     story_of_source = _cluster(articles, [article_features(a, options) for a in articles], options)
     predicted = _predictions(labelled, original, story_of_source)
     elapsed = time.perf_counter() - started
-    plain_options = ClusterOptions(threshold=options.threshold, edge_floor=options.edge_floor)
+    plain_options = ClusterOptions(
+        threshold=options.threshold, edge_floor=options.edge_floor, cohesion_ratio=0.0
+    )
     baseline = _predictions(
         labelled,
         original,
