@@ -108,7 +108,7 @@ def _article_names(article: Article) -> list[list[str]]:
 class ClusterOptions:
     """Thresholds and weights of the online clusterer."""
 
-    threshold: float = 0.18
+    threshold: float = 0.19
     merge_threshold: float = 0.3
     lead_sentences: int = 3
     title_weight: float = 2.0
