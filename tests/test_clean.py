@@ -100,6 +100,10 @@ def test_a_notice_glued_to_the_story_is_cut_off_and_the_story_kept() -> None:
         (WIDGET, "Please enable JavaScript to watch this video")
     ]
     assert " ".join(cleaned.paragraphs) == STORY[0].lower() + " " + STORY[1]
+    text = "Like us on Facebook " + STORY[0].lower() + "\n\nSkip ad ad loading...\n\n" + STORY[1]
+    cleaned = clean_text(text, NO_METADATA, CleanOptions())
+    assert [r.text for r in cleaned.removed] == ["Like us on Facebook", "Skip ad ad loading..."]
+    assert cleaned.paragraphs == (STORY[0].lower(), STORY[1])
 
 
 def test_a_long_sentence_that_mentions_a_notice_is_kept() -> None:

@@ -158,7 +158,9 @@ _NOTICE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bdelete your (tweet )?location history\b|\btwitter stores that location\b"
             r"|\brating is available when the video\b|\bthis feature is not available right now\b"
             r"|\binteractive transcript could not be loaded\b|\bmedia playback is unsupported\b"
-            r"|\bjavascript is disabled\b|\blegacy twitter\b|\benable javascript\b",
+            r"|\bjavascript is disabled\b|\blegacy twitter\b|\benable javascript\b"
+            r"|\bsee more of .{1,80} on facebook\b|\b(join|like) us on facebook\b"
+            r"|\badd this tweet to your website\b|^skip ad\b|\bconfirm your birth ?date\b",
             re.IGNORECASE,
         ),
     ),
@@ -174,7 +176,8 @@ _LEADING_NOTICES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"^(please enable javascript to watch this video\.?|media playback is unsupported on"
             r" your device( media caption)?|the interactive transcript could not be loaded\."
             r"|rating is available when the video has been rented\."
-            r"|this feature is not available right now\. please try again later\.)\s+",
+            r"|this feature is not available right now\. please try again later\."
+            r"|(join|like) us on facebook[.!]?|skip ad( ad loading\.*)?)(\s+|$)",
             re.IGNORECASE,
         ),
     ),
@@ -182,7 +185,7 @@ _LEADING_NOTICES: tuple[tuple[str, re.Pattern[str]], ...] = (
         SUBSCRIBE,
         re.compile(
             r"^(breaking news emails get breaking news alerts and special reports\."
-            r"|the news and stories that matter, delivered weekday mornings\.)\s+",
+            r"|the news and stories that matter, delivered weekday mornings\.)(\s+|$)",
             re.IGNORECASE,
         ),
     ),
@@ -196,7 +199,7 @@ _TRIGGERS = re.compile(
     r"|briefing|give|guidelines|breaking news|delivered|verification|confirmation|thank you"
     r"|deliverable|digital access|sign ?in|log ?in|reprint|non-?commercial|crawl|warc|archive"
     r"|seed|wayback|web captures|tweet|location|rating is|not available right now"
-    r"|transcript|playback|javascript"
+    r"|transcript|playback|javascript|twitter|facebook|skip ad|birth ?date"
     r"|^(register|download|get|start|try|unlock)\b",
     re.IGNORECASE,
 )
@@ -339,7 +342,8 @@ def _judge_sentences(paragraph: str, outlet: str | None) -> list[tuple[str, str 
                 judged.append((text[: notice.end()].strip(), reason, 0))
                 text, own = text[notice.end() :], own[notice.end() :]
                 break
-        judged.append((text, _sentence_reason(own, outlet), _appeal_signal(own)))
+        if text:
+            judged.append((text, _sentence_reason(own, outlet), _appeal_signal(own)))
     return judged
 
 
