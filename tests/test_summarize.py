@@ -85,6 +85,25 @@ def test_definite_reference_to_the_previous_sentence_needs_context() -> None:
     assert needs_context(article, 1)
 
 
+def test_pronouns_lean_on_the_previous_sentence_only_without_a_name_before_them() -> None:
+    cased = make_article(
+        "a",
+        [
+            "Dock workers in Saltmere walked out on Monday over a pay offer.",
+            "A memorial bearing their names stands by the gate.",
+            "Union leader Ana Voss said her members would not return this week.",
+            "There were no reports of violence at the port.",
+        ],
+    )
+    assert needs_context(cased, 1)
+    assert not needs_context(cased, 2) and not needs_context(cased, 3)
+    # Lowercased text has no capitals to find names by: a content word before the
+    # pronoun may be what it stands for.
+    lowered = make_article("b", [p.lower() for p in cased.text.split("\n\n")])
+    assert not needs_context(lowered, 2)
+    assert needs_context(lowered, 1) is False  # "memorial" could be its antecedent
+
+
 def test_headline_is_the_title_that_matches_the_story_best() -> None:
     articles, _ = _story()
     assert choose_headline(articles) == WIRE[0]  # no titles: the first lead sentence

@@ -54,7 +54,7 @@ Summarizer = Callable[
 _DANGLING_START = re.compile(
     r"^[\"'“‘(]?(he|she|it|they|him|her|his|its|their|them|this|that|these|those|such|but|and|"
     r"or|so|yet|however|meanwhile|also|still|instead|moreover|furthermore|nevertheless|then|"
-    r"later|earlier|both|there|here|another|other|others|the latter|the former|the two|the pair)\b",
+    r"both|here|another|other|others|the latter|the former|the two|the pair)\b",
     re.IGNORECASE,
 )
 _DEFINITE = re.compile(r"^[\"'“‘]?the\s+([a-z]+)", re.IGNORECASE)
@@ -77,13 +77,28 @@ def _unbalanced_quotes(text: str) -> bool:
     return curly or closes_first or text.count('"') % 2 == 1
 
 
-def _early_pronoun(text: str) -> bool:
+def _early_pronoun(text: str, cased: bool) -> bool:
+    """A pronoun in the first six words with no name before it to stand for.
+
+    In text without capitals (``cased`` False) a name cannot be told from other
+    words, so any content word before the pronoun may be what it stands for.
+    """
     words = text.split()
     opening = " ".join(words[:6])
     pronoun = _PRONOUN.search(opening)
-    return (
-        bool(pronoun) and not _PROPER_NAME.search(opening[: pronoun.start()]) if pronoun else False
-    )
+    if not pronoun:
+        return False
+    before = opening[: pronoun.start()]
+    if cased:
+        return not _PROPER_NAME.search(before)
+    return not content_words(before)
+
+
+@lru_cache(maxsize=4096)
+def _cased(text: str) -> bool:
+    """Whether ``text`` capitalises names: some capitalised words inside sentences."""
+    inside = re.findall(r"(?<=[a-z,;] )[A-Za-z]", text)
+    return sum(c.isupper() for c in inside) >= 0.02 * len(inside)
 
 
 def word_count(text: str) -> int:
@@ -100,7 +115,7 @@ def needs_context(article: Article, index: int) -> bool:
         return True  # a quote continued from the previous paragraph
     if _unbalanced_quotes(text):
         return True  # the middle or end of a quotation that began earlier
-    if _early_pronoun(text):
+    if _early_pronoun(text, _cased(article.text)):
         return True  # "A memorial bearing their names ..."
     definite = _DEFINITE.match(text)
     if definite and index > 0:
