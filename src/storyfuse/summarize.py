@@ -68,6 +68,7 @@ _OPEN_QUOTES = "“"
 _CLOSE_QUOTES = "”"
 _PRONOUN = re.compile(r"\b(he|she|they|him|her|them|his|their|its)\b", re.IGNORECASE)
 _PROPER_NAME = re.compile(r"(?<!^)\b[A-Z][a-z]+")
+_WORD_INSIDE_SENTENCE = re.compile(r"(?<=[a-z,;] )[A-Za-z]")  # first letters
 
 
 def _unbalanced_quotes(text: str) -> bool:
@@ -97,8 +98,8 @@ def _early_pronoun(text: str, cased: bool) -> bool:
 @lru_cache(maxsize=4096)
 def _cased(text: str) -> bool:
     """Whether ``text`` capitalises names: some capitalised words inside sentences."""
-    inside = re.findall(r"(?<=[a-z,;] )[A-Za-z]", text)
-    return sum(c.isupper() for c in inside) >= 0.02 * len(inside)
+    inside: list[str] = _WORD_INSIDE_SENTENCE.findall(text)
+    return sum(letter.isupper() for letter in inside) >= 0.02 * len(inside)
 
 
 def word_count(text: str) -> int:
