@@ -42,6 +42,13 @@ def test_a_batch_gives_the_same_stories_in_any_order(shuffled: list) -> None:  #
     assert cluster_articles(shuffled) == cluster_articles(ARTICLES)
 
 
+def test_a_batch_taken_in_slices_finds_the_same_stories() -> None:
+    events = _partition(cluster_articles(ARTICLES))
+    for size in (1, 3, 5):
+        sliced = cluster_articles(ARTICLES, ClusterOptions(agglomerate_at_most=size))
+        assert _partition(sliced) == events, size
+
+
 def _features(article_id: str, terms: dict[str, float], day: int | None = 1) -> ArticleFeatures:
     published = dt.date(2025, 1, day) if day else None
     return ArticleFeatures(article_id, published, tuple(sorted(terms.items())), frozenset())

@@ -43,7 +43,8 @@ from storyfuse.words import STOPWORDS, content_tokens, content_words
 
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:[- ][A-Z][a-z]+)*|\b[A-Z]{2,5}\b")
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
-_ROWS_PER_PRODUCT = 1000
+# Rows of the batch multiplied at once: at most this many similarity cells in memory.
+_CELLS_PER_PRODUCT = 4_000_000
 # A sentence printed by more articles than this is a stock line, not a wire link.
 _MAX_WIRE_HOLDERS = 50
 
@@ -129,6 +130,8 @@ class ClusterOptions:
     # itself: the same kind of event twice is two tight groups, loosely alike.
     cohesion_ratio: float = 0.7
     cohesive_size: int = 5
+    # Articles agglomerated together at most (a larger batch is taken in slices).
+    agglomerate_at_most: int = 20_000
     # Within a batch, pairs less similar than this count as unrelated (keeps them sparse).
     edge_floor: float = 0.1
 
@@ -228,17 +231,22 @@ class StoryClusterer:
         The batch is first clustered on its own by average-link agglomeration
         (the most similar groups merge first, so no early article decides for
         the rest), then each group joins the best active story or starts one.
+        A batch larger than ``agglomerate_at_most`` is taken in consecutive
+        slices of that size (by date, then id), which bounds time and memory.
         ``count_terms=False`` when :meth:`observe` has already seen the batch.
         """
         ordered = sorted(batch, key=_sort_key)
         if count_terms:
             self.observe(ordered)
-        vectors = [self._vector(features) for features in ordered]
         assignments: list[Assignment] = []
-        for group in self._agglomerate(ordered, vectors):
-            assignments.extend(
-                self._place_group([ordered[i] for i in group], [vectors[i] for i in group])
-            )
+        step = self.options.agglomerate_at_most
+        for start in range(0, len(ordered), step):
+            part = ordered[start : start + step]
+            vectors = [self._vector(features) for features in part]
+            for group in self._agglomerate(part, vectors):
+                assignments.extend(
+                    self._place_group([part[i] for i in group], [vectors[i] for i in group])
+                )
         return [
             Assignment(a.article, self.resolve(a.story), a.merged, a.created) for a in assignments
         ]
@@ -510,8 +518,9 @@ def _similar_pairs(
     matrix = csr_matrix((values, (rows, columns)), shape=(len(vectors), len(vocabulary)))
     transposed = matrix.T.tocsr()
     pairs: dict[tuple[int, int], float] = {}
-    for start in range(0, len(vectors), _ROWS_PER_PRODUCT):
-        block = (matrix[start : start + _ROWS_PER_PRODUCT] @ transposed).tocoo()
+    rows_per_product = max(1, _CELLS_PER_PRODUCT // len(vectors))
+    for start in range(0, len(vectors), rows_per_product):
+        block = (matrix[start : start + rows_per_product] @ transposed).tocoo()
         keep = (block.data >= floor) & (block.row + start < block.col)
         rows_kept = (block.row[keep] + start).tolist()
         for i, j, value in zip(
