@@ -43,7 +43,7 @@ def main() -> int:
         return 1
     timings: list[float] = []
     per_story: list[float] = []
-    articles = stories = 0
+    articles = stories = empty = 0
     started = time.perf_counter()
     with args.data.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines):
@@ -59,12 +59,16 @@ def main() -> int:
             report = build_report(documents)
             milliseconds = (time.perf_counter() - begin) * 1000
             timings.append(milliseconds)
-            per_story.extend([milliseconds / len(report.stories)] * len(report.stories))
+            if report.stories:  # a cluster whose sources are all boilerplate has none
+                per_story.extend([milliseconds / len(report.stories)] * len(report.stories))
+            else:
+                empty += 1
             articles += len(report.articles)
             stories += len(report.stories)
     elapsed = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"clusters: {len(timings)}  articles: {articles}  stories: {stories}")
+    print(f"clusters left without an article by cleaning: {empty}")
     print(f"articles per second: {articles / elapsed:.1f}")
     print(f"ms per cluster: median {_median(timings):.1f}  p95 {_p95(timings):.1f}")
     print(f"ms per story:   median {_median(per_story):.1f}  p95 {_p95(per_story):.1f}")

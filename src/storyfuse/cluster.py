@@ -43,6 +43,8 @@ from storyfuse.words import STOPWORDS, content_tokens, content_words
 
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:[- ][A-Z][a-z]+)*|\b[A-Z]{2,5}\b")
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+# Up to this many articles, pairs are compared directly (sparse matrices cost more).
+_FEW_FOR_MATRICES = 32
 # Rows of the batch multiplied at once: at most this many similarity cells in memory.
 _CELLS_PER_PRODUCT = 4_000_000
 # A sentence printed by more articles than this is a stock line, not a wire link.
@@ -502,8 +504,12 @@ def _similar_pairs(
     vectors: Sequence[Mapping[str, float]], floor: float
 ) -> dict[tuple[int, int], float]:
     """Cosine similarity of every pair (i < j) of unit ``vectors`` that reaches ``floor``."""
-    if len(vectors) < 2:
-        return {}
+    if len(vectors) <= _FEW_FOR_MATRICES:
+        every = {
+            (i, j): sum(w * vectors[j].get(t, 0.0) for t, w in vectors[i].items())
+            for i, j in itertools.combinations(range(len(vectors)), 2)
+        }
+        return {pair: value for pair, value in every.items() if value >= floor}
     from scipy.sparse import csr_matrix  # imported here: heavy, and only clustering needs it
 
     vocabulary: dict[str, int] = {}

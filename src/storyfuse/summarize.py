@@ -141,7 +141,7 @@ class _Candidate:
 SOLE_SOURCE_WEIGHT = 0.1
 
 
-@lru_cache(maxsize=1 << 16)  # weights and candidates ask for the same sentences
+@lru_cache(maxsize=4096)  # weights and candidates ask for the same sentences
 def _concepts(text: str) -> frozenset[str]:
     """What a sentence says, as word prefixes and pairs of consecutive content words."""
     words = [w[:6] for w in content_words(text)]
