@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
 import pytest
@@ -76,6 +77,28 @@ def test_sentence_that_needs_context_is_left_out_without_its_anchor() -> None:
         assert texts.index(WIRE[2]) == texts.index(WIRE[1]) + 1
     assert needs_context(articles[0], 2)
     assert not needs_context(articles[0], 0)
+
+
+def test_a_story_over_several_days_reads_in_the_order_it_happened() -> None:
+    first_day = replace(
+        make_article("fire", OWN, outlet="Harbour Courier"), published=dt.date(2025, 4, 2)
+    )
+    next_day = replace(
+        make_article(
+            "inquiry",
+            [
+                "The regional government ordered an independent inquiry into the Quay 7 fire.",
+                "Most Eastwharf residents had returned home by Wednesday night, officials said.",
+            ],
+            outlet="Evening Star",
+        ),
+        published=dt.date(2025, 4, 3),
+    )
+    articles = [next_day, first_day]  # the later report first
+    summary = storyfuse_summary(articles, SentenceIndex(articles), SummaryOptions(words=200))
+    days = [s.source.article for s in summary]
+    assert set(days) == {"fire", "inquiry"}
+    assert days == sorted(days, key=lambda article: article == "inquiry")
 
 
 def test_definite_reference_to_the_previous_sentence_needs_context() -> None:

@@ -14,6 +14,7 @@ what a chosen one already says, and any that cannot stand alone ("He said",
 
 from __future__ import annotations
 
+import datetime as dt
 import heapq
 import math
 import random
@@ -243,12 +244,24 @@ def _redundant(
     )
 
 
-def _order(chosen: Sequence[_Candidate], article_rank: Mapping[str, int]) -> list[_Candidate]:
-    """Reading order: by place in the source articles, each leaning sentence after its anchor."""
+def _order(
+    chosen: Sequence[_Candidate], articles: Sequence[Article], index: SentenceIndex
+) -> list[_Candidate]:
+    """Reading order: day by day, within a day by place in the source articles; each
+    leaning sentence right after its anchor. A story that ran over several days reads
+    as it happened: the event first, what followed after. A sentence's day is the
+    earliest of the articles printing it; undated articles come last."""
+    rank = {article.id: number for number, article in enumerate(articles)}
+    day = {article.id: article.published or dt.date.max for article in articles}
+
+    def first_day(candidate: _Candidate) -> dt.date:
+        printed_in = {candidate.ref, *index.same_copy(candidate.ref)}
+        return min(day.get(ref.article, dt.date.max) for ref in printed_in)
+
     anchors = {c.ref for c in chosen if not c.leans_on_previous}
     ordered = sorted(
         (c for c in chosen if c.ref in anchors),
-        key=lambda c: (round(c.position, 1), article_rank[c.ref.article], c.ref.sentence),
+        key=lambda c: (first_day(c), round(c.position, 1), rank[c.ref.article], c.ref.sentence),
     )
     for follower in sorted(
         (c for c in chosen if c.ref not in anchors), key=lambda c: (c.ref.article, c.ref.sentence)
@@ -319,8 +332,7 @@ def storyfuse_summary(
         budget -= candidate.words
         for follower in waiting.pop(candidate.ref, ()):
             heapq.heappush(heap, (-value(candidates[follower]), follower, len(chosen)))
-    rank = {article.id: number for number, article in enumerate(articles)}
-    return _cite(_order(chosen, rank), index)
+    return _cite(_order(chosen, articles, index), index)
 
 
 def lead_summary(
