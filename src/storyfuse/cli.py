@@ -23,6 +23,7 @@ from storyfuse.database import database_target
 from storyfuse.datasets import DatasetError
 
 if TYPE_CHECKING:
+    from storyfuse.eval_cluster import Scores
     from storyfuse.store import Store
 from storyfuse.eval_summarize import (
     DEFAULT_METHODS,
@@ -244,12 +245,14 @@ def eval_cluster_command(
         f"dataset: {result.dataset}  articles: {result.articles}  "
         f"gold stories: {result.gold_stories}  stories: {result.stories}"
     )
-    for name, scores in (("BCubed", result.bcubed), ("pairwise", result.pairwise)):
-        click.echo(f"{name:>8}: P {scores.p:.4f}  R {scores.r:.4f}  F1 {scores.f:.4f}")
+    _echo_cluster_scores(result.bcubed, result.pairwise)
     click.echo(f"articles per second: {result.articles_per_second:.1f}")
-    baseline = result.baseline
-    click.echo(f"baseline, {BASELINE}: stories: {baseline.stories}")
-    for name, scores in (("BCubed", baseline.bcubed), ("pairwise", baseline.pairwise)):
+    click.echo(f"baseline, {BASELINE}: stories: {result.baseline.stories}")
+    _echo_cluster_scores(result.baseline.bcubed, result.baseline.pairwise)
+
+
+def _echo_cluster_scores(bcubed: Scores, pairwise: Scores) -> None:
+    for name, scores in (("BCubed", bcubed), ("pairwise", pairwise)):
         click.echo(f"{name:>8}: P {scores.p:.4f}  R {scores.r:.4f}  F1 {scores.f:.4f}")
 
 

@@ -317,8 +317,11 @@ class StoryClusterer:
             average = sums[i][j] / (size[i] * size[j])
             return average - self._gap_penalty(span[i], span[j])
 
-        heap = [(-score(i, j), i, j, 0, 0) for i, j in similarity]
-        heap = [entry for entry in heap if -entry[0] >= self.options.threshold]
+        heap = [
+            (-value, i, j, 0, 0)
+            for i, j in similarity
+            if (value := score(i, j)) >= self.options.threshold
+        ]
         heapq.heapify(heap)
         while heap:
             _, i, j, version_i, version_j = heapq.heappop(heap)
@@ -392,18 +395,22 @@ class StoryClusterer:
             self.options.candidates, partial, key=lambda s: (-partial[s], s)
         )
         wired = Counter(self._hash_owner[h] for h in hashes if h in self._hash_owner)
-        group = (size, _inside(summed, size))
+        tight_group = size >= self.options.cohesive_size
+        group = (size, _inside(summed, size) if tight_group else 0.0)
         scored: list[tuple[str, float]] = []
         for story_id in set(shortlist) | set(wired):
             story = self._stories[story_id]
-            centroid = story.centroid
+            centroid, story_size = story.centroid, len(story.members)
             dot = sum(weight * centroid.get(term, 0.0) for term, weight in summed.items())
             if wired[story_id] >= self.options.wire_sentences:
                 score = 1.0
-            elif self._cohesive_enough(
-                dot, group, (len(story.members), _inside(centroid, len(story.members)))
+            elif (
+                not tight_group
+                or story_size < self.options.cohesive_size
+                # the story's own cohesion walks its whole centroid: only when it counts
+                or self._cohesive_enough(dot, group, (story_size, _inside(centroid, story_size)))
             ):
-                score = dot / (size * len(story.members)) - self._gap_penalty(span, story.span)
+                score = dot / (size * story_size) - self._gap_penalty(span, story.span)
             else:
                 continue
             scored.append((story_id, score))

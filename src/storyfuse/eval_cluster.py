@@ -229,7 +229,7 @@ def _cluster(
 ) -> dict[str, str]:
     """Each article's source mapped to its story."""
     clusterer = StoryClusterer(options)
-    story = {a.article: clusterer.resolve(a.story) for a in clusterer.add_batch(features)}
+    story = {a.article: a.story for a in clusterer.add_batch(features)}  # already resolved
     return {article.source: story[article.id] for article in articles}
 
 
