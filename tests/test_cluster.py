@@ -131,6 +131,34 @@ def test_two_tight_groups_of_the_same_kind_of_event_stay_two_stories() -> None:
     assert len(first) == len(second) == 1 and first != second
 
 
+def test_a_story_that_grows_into_two_tight_events_splits_and_the_first_keeps_its_id() -> None:
+    saltmere = _same_kind_of_event("a", ["saltmere", "quay"], day=1)
+    valdrisa = _same_kind_of_event("b", ["valdrisa", "wharf"], day=1)
+    filler = [_features(f"x{i}", {f"z{i}": 1}) for i in range(30)]
+    clusterer = StoryClusterer()
+    clusterer.observe([*saltmere, *valdrisa, *filler])
+    # One report of each fire: alike enough (0.50), too few to tell two events apart.
+    early = clusterer.add_batch([saltmere[0], valdrisa[0]], count_terms=False)
+    assert len({a.story for a in early}) == 1
+    first_story = early[0].story
+    later = clusterer.add_batch([*saltmere[1:], *valdrisa[1:]], count_terms=False)
+    story = {a.article: a.story for a in later}
+    assert {story[f.id] for f in saltmere[1:]} == {first_story}
+    assert len({story[f.id] for f in valdrisa}) == 1 and story["b0"] != first_story
+    moved = [a for a in later if a.moved]
+    assert [(a.article, a.created) for a in moved] == [("b0", True)]
+    assert not any(a.moved for a in later if a.article != "b0")
+    assert set(clusterer.stories()[first_story]) == {f.id for f in saltmere}
+    # Without the cohesion rule the two fires are one story, and nothing splits.
+    merged = StoryClusterer(ClusterOptions(cohesion_ratio=0.0))
+    merged.observe([*saltmere, *valdrisa, *filler])
+    merged.add_batch([saltmere[0], valdrisa[0]], count_terms=False)
+    assert not any(
+        a.moved for a in merged.add_batch([*saltmere[1:], *valdrisa[1:]], count_terms=False)
+    )
+    assert len(merged.stories()) == 1
+
+
 def test_two_stories_merge_when_an_article_links_them_and_the_old_id_redirects() -> None:
     clusterer = StoryClusterer(ClusterOptions(threshold=0.3, merge_threshold=0.0))
     left = _features("a", {"harbour": 2, "fire": 2})

@@ -220,3 +220,70 @@ def test_a_near_duplicate_of_an_article_new_in_the_same_batch_joins_its_story(
     assert len(copies) == 1
     assert story[copies[0]["id"]] == story[copies[0]["near_duplicate_of"]]
     assert story[copies[0]["id"]] in result.stories_touched
+
+
+def _fire_report(town: str, place: str, k: int, update: str = "") -> RawDocument:
+    """One of five outlets' reports of a warehouse fire: alike within a town, and across."""
+    witness = ("dockers", "insurers", "harbour master", "ferry crews", "mayor")[k]
+    text = (
+        f"Warehouse fire on the {town} {place}\n\n"
+        f"A fire destroyed a warehouse on the {town} {place} early on Monday, and crews"
+        " fought the blaze for six hours.\n"
+        f"Firefighters in {town} said the blaze began in a storage hall beside the {place}"
+        " and spread to the roof.\n"
+        f"Nobody was hurt, the {town} fire service said, but the {place} stayed closed.\n"
+        f"The {witness} told reporter number {k} that the {town} warehouse held timber.\n"
+        f"{update}"
+    )
+    return RawDocument(
+        source=f"{town}-{k}{'-updated' if update else ''}.txt",
+        text=text,
+        url=f"https://outlet{k}.example/{town.lower()}-fire",
+        outlet=f"Outlet {k}",
+    )
+
+
+def test_a_story_holding_two_alike_events_splits_and_moved_articles_take_their_versions(
+    store: Store,
+) -> None:
+    store.ingest(_demo())  # the background vocabulary
+    saltmere = [_fire_report("Saltmere", "quay", k) for k in range(5)]
+    valdrisa = [_fire_report("Valdrisa", "wharf", k) for k in range(5)]
+
+    def story_of(document: RawDocument) -> str:
+        row = store.db.execute(
+            "SELECT a.story_id FROM sources s JOIN articles a ON a.id = s.article_id"
+            " WHERE s.source = ?",
+            (document.source,),
+        ).fetchone()
+        return str(row["story_id"])
+
+    # One report of each fire: too little to tell them apart, so one story.
+    first = store.ingest([saltmere[0], valdrisa[0]])
+    assert len(first.stories_touched) == 1
+    shared = first.stories_touched[0]
+    # The rest, with a revision of each early report (same URL, one more sentence).
+    revisions = [
+        _fire_report(town, place, 0, update=f"The {place} reopened on Tuesday.\n")
+        for town, place in (("Saltmere", "quay"), ("Valdrisa", "wharf"))
+    ]
+    second = store.ingest([*saltmere[1:], *valdrisa[1:], *revisions])
+    assert second.revised == 2
+    stories = {
+        town: {story_of(d) for d in (*reports, revision)}
+        for town, reports, revision in (
+            ("Saltmere", saltmere, revisions[0]),
+            ("Valdrisa", valdrisa, revisions[1]),
+        )
+    }
+    assert all(len(ids) == 1 for ids in stories.values())  # every version went along
+    ids = {town: ids.pop() for town, ids in stories.items()}
+    assert ids["Saltmere"] != ids["Valdrisa"]
+    assert shared in ids.values()  # one fire keeps the story's id, the other moved out
+    assert set(second.stories_touched) >= set(ids.values())
+    rows = {row.id: row for row in store.stories()}
+    assert rows[ids["Saltmere"]].size == rows[ids["Valdrisa"]].size == 5
+    for town, story_id in ids.items():
+        assert {a.title for a in store.story_articles(story_id)} == {
+            f"Warehouse fire on the {town} {'quay' if town == 'Saltmere' else 'wharf'}"
+        }

@@ -19,6 +19,10 @@ to the story's, computed in one dot product of summed unit vectors), under the
 same rule for tight groups. Reports far apart in time need a stronger link;
 shared wire sentences are a link by themselves. When a group links two stories
 that turn out to be one, they merge and the younger id redirects to the older.
+The converse: the first reports of two alike events can share a story while
+each is one or two articles; once a grown story holds two tight groups that
+the rule keeps apart, it splits, and the part holding its first article keeps
+its id.
 
 A batch is handled in a canonical order (by date, then id), so the result never
 depends on the order of the inputs. Stories idle for longer than the active
@@ -33,9 +37,11 @@ import heapq
 import itertools
 import math
 import re
+import sys
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from storyfuse.models import Article
 from storyfuse.wire import match_tokens
@@ -134,6 +140,9 @@ class ClusterOptions:
     cohesive_size: int = 5
     # Articles agglomerated together at most (a larger batch is taken in slices).
     agglomerate_at_most: int = 20_000
+    # A story that grew in a batch is agglomerated again when it holds between two tight
+    # groups' worth of articles and this many: tight groups that stay apart split off.
+    recheck_at_most: int = 300
     # Within a batch, pairs less similar than this count as unrelated (keeps them sparse).
     edge_floor: float = 0.1
 
@@ -150,12 +159,17 @@ class ArticleFeatures:
 
 @dataclass(frozen=True, slots=True)
 class Assignment:
-    """Where an article went, and which story ids were merged into that story."""
+    """Where an article went, and which story ids were merged into that story.
+
+    ``moved`` marks an article of an earlier batch that left its story when the
+    story, grown, turned out to hold two events (see :meth:`StoryClusterer.add_batch`).
+    """
 
     article: str
     story: str
     merged: tuple[str, ...] = ()
     created: bool = False
+    moved: bool = False
 
 
 def article_features(article: Article, options: ClusterOptions | None = None) -> ArticleFeatures:
@@ -180,20 +194,42 @@ def article_features(article: Article, options: ClusterOptions | None = None) ->
             counts["#" + year] += weight
         if len(tokens) >= 8:
             hashes.add(hashlib.blake2b(" ".join(tokens).encode(), digest_size=8).hexdigest())
-    terms = tuple(sorted((term, 1.0 + math.log(count)) for term, count in counts.items()))
+    # Interned: every stored article spells the same words; one copy of each is enough.
+    terms = tuple(sorted((sys.intern(term), 1.0 + math.log(n)) for term, n in counts.items()))
     return ArticleFeatures(article.id, article.published, terms, frozenset(hashes))
+
+
+@dataclass(frozen=True, slots=True)
+class _Member:
+    """An article kept in a story's memory, compactly (a fifth of its features' size)."""
+
+    id: str
+    published: dt.date | None
+    terms: tuple[str, ...]
+    weights: array[float]
+    sentence_hashes: frozenset[str]
+
+    @classmethod
+    def of(cls, features: ArticleFeatures) -> _Member:
+        terms = tuple(term for term, _ in features.terms)
+        weights = array("d", (weight for _, weight in features.terms))
+        return cls(features.id, features.published, terms, weights, features.sentence_hashes)
+
+    def features(self) -> ArticleFeatures:
+        terms = tuple(zip(self.terms, self.weights, strict=True))
+        return ArticleFeatures(self.id, self.published, terms, self.sentence_hashes)
 
 
 @dataclass
 class _Story:
     id: str
-    members: list[str] = field(default_factory=list)
+    members: list[_Member] = field(default_factory=list)
     centroid: dict[str, float] = field(default_factory=dict)  # sum of member unit vectors
     span: _Span | None = None  # first and last publication date
     hashes: set[str] = field(default_factory=set)
 
 
-def _sort_key(features: ArticleFeatures) -> tuple[dt.date, str]:
+def _sort_key(features: ArticleFeatures | _Member) -> tuple[dt.date, str]:
     return (features.published or dt.date.min, features.id)
 
 
@@ -235,11 +271,16 @@ class StoryClusterer:
         the rest), then each group joins the best active story or starts one.
         A batch larger than ``agglomerate_at_most`` is taken in consecutive
         slices of that size (by date, then id), which bounds time and memory.
+        Finally each earlier story that grew is agglomerated again on its own:
+        early reports of two alike events can fall into one story before either
+        is tight; once both are, they split (see :meth:`_split`), and the articles
+        of earlier batches that moved come back with ``moved`` set.
         ``count_terms=False`` when :meth:`observe` has already seen the batch.
         """
         ordered = sorted(batch, key=_sort_key)
         if count_terms:
             self.observe(ordered)
+        earlier = set(self._stories)
         assignments: list[Assignment] = []
         step = self.options.agglomerate_at_most
         for start in range(0, len(ordered), step):
@@ -249,9 +290,15 @@ class StoryClusterer:
                 assignments.extend(
                     self._place_group([part[i] for i in group], [vectors[i] for i in group])
                 )
-        return [
-            Assignment(a.article, self.resolve(a.story), a.merged, a.created) for a in assignments
+        grown = sorted({self.resolve(a.story) for a in assignments} & earlier)
+        moves = {m.article: m for story_id in grown for m in self._split(self._stories[story_id])}
+        placed = [
+            Assignment(a.article, self.resolve(a.story), a.merged, a.created)
+            if (move := moves.pop(a.article, None)) is None
+            else replace(move, merged=a.merged, moved=False)
+            for a in assignments
         ]
+        return placed + [moves[article] for article in sorted(moves)]  # of earlier batches
 
     def add(self, features: ArticleFeatures) -> Assignment:
         """Put one (already observed) article into its story."""
@@ -261,10 +308,7 @@ class StoryClusterer:
         self, members: Sequence[ArticleFeatures], vectors: Sequence[Mapping[str, float]]
     ) -> list[Assignment]:
         """Put articles that belong together into the best story, or start one."""
-        summed: defaultdict[str, float] = defaultdict(float)
-        for vector in vectors:
-            for term, weight in vector.items():
-                summed[term] += weight
+        summed = _sum_vectors(vectors)
         dates = [m.published for m in members if m.published is not None]
         span = (min(dates), max(dates)) if dates else None
         hashes = frozenset().union(*(m.sentence_hashes for m in members))
@@ -349,6 +393,59 @@ class StoryClusterer:
                     heapq.heappush(heap, (-value, first, second, version[first], version[second]))
         return [sorted(group) for group in members if group]
 
+    def _split(self, story: _Story) -> list[Assignment]:
+        """Agglomerate a story's articles again; split it if it holds tight groups kept apart.
+
+        Each group too small to be tight goes with the tight group it is most
+        like. The group holding the story's first article keeps the story's id;
+        each other one becomes a story named after its first article. Returns
+        the articles that moved.
+        """
+        tight_size = self.options.cohesive_size
+        if not 2 * tight_size <= len(story.members) <= self.options.recheck_at_most:
+            return []
+        ordered = sorted((member.features() for member in story.members), key=_sort_key)
+        vectors = [self._vector(features) for features in ordered]
+        groups = self._agglomerate(ordered, vectors)
+        tight = [group for group in groups if len(group) >= tight_size]
+        if len(tight) < 2:
+            return []
+        summed = [_sum_vectors(vectors[i] for i in group) for group in tight]
+        homes: list[list[int]] = [list(group) for group in tight]
+        for group in groups:
+            if len(group) < tight_size:
+                loose = _sum_vectors(vectors[i] for i in group)
+                likeness = [
+                    _dot(loose, other) / len(home)
+                    for other, home in zip(summed, tight, strict=True)
+                ]
+                homes[likeness.index(max(likeness))].extend(group)
+        founder = story.members[0].id
+        self._forget(story)
+        moved: list[Assignment] = []
+        for home in homes:
+            members = sorted((ordered[i] for i in home), key=_sort_key)
+            keeps_id = any(features.id == founder for features in members)
+            target = _Story(id=story.id if keeps_id else self._fresh_id(members))
+            self._stories[target.id] = target
+            self.redirects.pop(target.id, None)
+            for features in members:
+                self._place(target, features, self._vector(features))
+            if not keeps_id:
+                moved.extend(
+                    Assignment(features.id, target.id, created=index == 0, moved=True)
+                    for index, features in enumerate(members)
+                )
+        return moved
+
+    def _fresh_id(self, members: Sequence[ArticleFeatures]) -> str:
+        """The id of a story split off: named after its first article not naming a live story."""
+        for features in members:
+            candidate = story_id_for(features.id)
+            if candidate not in self._stories:
+                return candidate
+        return story_id_for("+".join(features.id for features in members))
+
     def _cohesive_enough(
         self, between: float, first: tuple[int, float], second: tuple[int, float]
     ) -> bool:
@@ -428,11 +525,10 @@ class StoryClusterer:
 
     @staticmethod
     def _story_similarity(first: _Story, second: _Story) -> float:
-        dot = sum(w * second.centroid.get(t, 0.0) for t, w in first.centroid.items())
-        return dot / (len(first.members) * len(second.members))
+        return _dot(first.centroid, second.centroid) / (len(first.members) * len(second.members))
 
     def _place(self, story: _Story, features: ArticleFeatures, vector: Mapping[str, float]) -> None:
-        story.members.append(features.id)
+        story.members.append(_Member.of(features))
         for term, weight in vector.items():
             story.centroid[term] = story.centroid.get(term, 0.0) + weight
         if features.published is not None:
@@ -483,7 +579,10 @@ class StoryClusterer:
 
     def stories(self) -> dict[str, tuple[str, ...]]:
         """Active stories and their article ids, in the order they joined."""
-        return {story_id: tuple(story.members) for story_id, story in self._stories.items()}
+        return {
+            story_id: tuple(features.id for features in story.members)
+            for story_id, story in self._stories.items()
+        }
 
     def resolve(self, story_id: str) -> str:
         """The current id of a story that may have been merged away."""
@@ -499,6 +598,20 @@ def _older(first: _Story, second: _Story) -> bool:
 def _inside(summed: Mapping[str, float], size: int) -> float:
     """The sum of the pairwise similarities of ``size`` unit vectors, from their sum."""
     return (sum(weight * weight for weight in summed.values()) - size) / 2
+
+
+def _sum_vectors(vectors: Iterable[Mapping[str, float]]) -> dict[str, float]:
+    summed: defaultdict[str, float] = defaultdict(float)
+    for vector in vectors:
+        for term, weight in vector.items():
+            summed[term] += weight
+    return summed
+
+
+def _dot(first: Mapping[str, float], second: Mapping[str, float]) -> float:
+    if len(second) < len(first):
+        first, second = second, first
+    return sum(weight * second.get(term, 0.0) for term, weight in first.items())
 
 
 def _union(first: _Span | None, second: _Span | None) -> _Span | None:

@@ -14,6 +14,10 @@ What an ingest does with each cleaned article, in a canonical order:
   database): from the same outlet, stored once and linked; from another
   outlet, kept as that outlet's reprint and linked to the original;
 - otherwise a new article, which the online clusterer puts into a story.
+
+When a story that grew turns out to hold two events, the clusterer splits it:
+the articles of the split-off part (with their earlier versions) move to a new
+story, and the old id stays with the part that holds its first article.
 """
 
 from __future__ import annotations
@@ -356,10 +360,19 @@ class Store:
         """Cluster the batch's new articles together, then give their variants the same story."""
         assignments = clusterer.add_batch([item.features for item in fresh], count_terms=False)
         for assignment in assignments:
-            self.db.execute(
-                "UPDATE articles SET story_id = ? WHERE id = ?",
-                (assignment.story, assignment.article),
-            )
+            if assignment.moved:  # its earlier versions go along with it
+                self.db.execute(
+                    "WITH RECURSIVE versions(id) AS (SELECT ? UNION SELECT a.revision_of"
+                    " FROM articles a JOIN versions v ON a.id = v.id"
+                    " WHERE a.revision_of IS NOT NULL)"
+                    " UPDATE articles SET story_id = ? WHERE id IN (SELECT id FROM versions)",
+                    (assignment.article, assignment.story),
+                )
+            else:
+                self.db.execute(
+                    "UPDATE articles SET story_id = ? WHERE id = ?",
+                    (assignment.story, assignment.article),
+                )
             for absorbed in assignment.merged:
                 self._redirect(absorbed, assignment.story)
             batch.touched.add(assignment.story)
@@ -566,7 +579,7 @@ class Store:
             " ON CONFLICT (id) DO UPDATE SET headline = excluded.headline, size = excluded.size,"
             " independent_sources = excluded.independent_sources,"
             " first_published = excluded.first_published, last_published = excluded.last_published,"
-            " last_seen = excluded.last_seen",
+            " last_seen = excluded.last_seen, redirect_to = NULL",
             (
                 story_id,
                 headline,
