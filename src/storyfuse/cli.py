@@ -219,19 +219,26 @@ def eval_summarize_command(
     type=click.Path(dir_okay=False, path_type=Path),
     help='Write one {"id", "story"} line per article.',
 )
+@click.option(
+    "--batch",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Feed the stream in batches of N articles, as a store would (0: all at once).",
+)
 def eval_cluster_command(
-    dataset: Path, as_json: bool, limit: int, save_assignments: Path | None
+    dataset: Path, as_json: bool, limit: int, save_assignments: Path | None, batch: int
 ) -> None:
     """Cluster a labelled set as one stream; print BCubed and pairwise scores.
 
     \b
     Example:
         storyfuse eval cluster ../shared/data/ecbplus.jsonl
+        storyfuse eval cluster ../shared/data/ecbplus.jsonl --batch 100
     """
     from storyfuse.eval_cluster import BASELINE, evaluate_clustering
 
     try:
-        result = evaluate_clustering(dataset, limit=limit)
+        result = evaluate_clustering(dataset, limit=limit, batch=batch)
     except DatasetError as error:
         raise click.ClickException(str(error)) from None
     if save_assignments is not None:
@@ -243,6 +250,7 @@ def eval_cluster_command(
         return
     click.echo(
         f"dataset: {result.dataset}  articles: {result.articles}  "
+        f"batches of: {result.batch or 'all'}  "
         f"gold stories: {result.gold_stories}  stories: {result.stories}"
     )
     _echo_cluster_scores(result.bcubed, result.pairwise)

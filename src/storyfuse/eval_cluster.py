@@ -2,10 +2,12 @@
 
 The articles of a labelled set are pooled into one stream, ingested the way
 ``storyfuse ingest`` does (metadata, cleaning, segmentation, exact-duplicate
-detection) and clustered as one batch; each article's story is compared with
-its gold story. A baseline runs on the same articles in the same run: plain
-TF-IDF of the content words (no headline, lead or name weights, no dates, no
-wire links, no cohesion rule) under the same average-link threshold.
+detection) and clustered as one batch, or in batches of ``batch`` articles as
+a store fed by many feeds would see them (in a fixed pseudo-random order: a
+hash of each article); each article's story is compared with its gold story.
+A baseline runs on the same articles in the same run, batched the same way:
+plain TF-IDF of the content words (no headline, lead or name weights, no
+dates, no wire links, no cohesion rule) under the same average-link threshold.
 
 Formats, detected per line:
 
@@ -19,6 +21,7 @@ Formats, detected per line:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import time
 from collections import Counter
@@ -78,6 +81,7 @@ class ClusterEvaluation:
 
     dataset: str
     articles: int
+    batch: int
     gold_stories: int
     stories: int
     bcubed: Scores
@@ -91,6 +95,7 @@ class ClusterEvaluation:
         return {
             "dataset": self.dataset,
             "articles": self.articles,
+            "batch": self.batch,
             "gold_stories": self.gold_stories,
             "stories": self.stories,
             "bcubed": _scores_json(self.bcubed),
@@ -177,9 +182,12 @@ def _scores(precision: float, recall: float) -> Scores:
 
 
 def evaluate_clustering(
-    path: Path, options: ClusterOptions | None = None, limit: int = 0
+    path: Path, options: ClusterOptions | None = None, limit: int = 0, batch: int = 0
 ) -> ClusterEvaluation:
-    """Cluster a labelled set as one stream and score it against the gold stories."""
+    """Cluster a labelled set as one stream and score it against the gold stories.
+
+    ``batch`` > 0 feeds the stream in batches of that many articles; 0, all at once.
+    """
     labelled = list(read_labelled(path, limit))
     started = time.perf_counter()
     # Exact duplicates are stored once and join their original's story.
@@ -188,7 +196,9 @@ def evaluate_clustering(
         original.setdefault(article_id(item.document.text), item)
     articles, _ = prepare_articles([item.document for item in original.values()])
     options = options or ClusterOptions()
-    story_of_source = _cluster(articles, [article_features(a, options) for a in articles], options)
+    story_of_source = _cluster(
+        articles, [article_features(a, options) for a in articles], options, batch
+    )
     predicted = _predictions(labelled, original, story_of_source)
     elapsed = time.perf_counter() - started
     plain_options = ClusterOptions(
@@ -197,12 +207,13 @@ def evaluate_clustering(
     baseline = _predictions(
         labelled,
         original,
-        _cluster(articles, [plain_features(a) for a in articles], plain_options),
+        _cluster(articles, [plain_features(a) for a in articles], plain_options, batch),
     )
     gold = {item.id: item.gold for item in labelled}
     return ClusterEvaluation(
         dataset=path.name,
         articles=len(labelled),
+        batch=batch,
         gold_stories=len(set(gold.values())),
         stories=len(set(predicted.values())),
         bcubed=bcubed(predicted, gold),
@@ -225,12 +236,24 @@ def plain_features(article: Article) -> ArticleFeatures:
 
 
 def _cluster(
-    articles: Sequence[Article], features: Sequence[ArticleFeatures], options: ClusterOptions
+    articles: Sequence[Article],
+    features: Sequence[ArticleFeatures],
+    options: ClusterOptions,
+    batch: int,
 ) -> dict[str, str]:
     """Each article's source mapped to its story."""
     clusterer = StoryClusterer(options)
-    story = {a.article: a.story for a in clusterer.add_batch(features)}  # already resolved
-    return {article.source: story[article.id] for article in articles}
+    if not batch:
+        story = {a.article: a.story for a in clusterer.add_batch(features)}  # already resolved
+        return {article.source: story[article.id] for article in articles}
+    stream = sorted(features, key=lambda f: hashlib.blake2b(f.id.encode()).digest())
+    story = {}
+    for start in range(0, len(stream), batch):
+        # later assignments (articles that moved when a story split) replace earlier ones
+        story.update(
+            (a.article, a.story) for a in clusterer.add_batch(stream[start : start + batch])
+        )
+    return {article.source: clusterer.resolve(story[article.id]) for article in articles}
 
 
 def _predictions(
