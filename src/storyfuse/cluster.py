@@ -420,7 +420,9 @@ class StoryClusterer:
                     for other, home in zip(summed, tight, strict=True)
                 ]
                 homes[likeness.index(max(likeness))].extend(group)
-        founder = story.members[0].id
+        founder = next(  # the article the story is named after, if it is still here
+            (m.id for m in story.members if story_id_for(m.id) == story.id), story.members[0].id
+        )
         self._forget(story)
         moved: list[Assignment] = []
         for home in homes:
