@@ -129,6 +129,9 @@ class ClusterOptions:
     candidates: int = 10
     # A term more active stories share than this is too common to find candidates by.
     max_postings: int = 100
+    # Candidates are looked up through the rarest terms first, reading at most this many
+    # postings in all: the cost per article stays flat as the store fills up.
+    posting_budget: int = 500
     max_days_apart: int = 7
     distant_penalty: float = 0.02
     window_days: int = 30
@@ -241,7 +244,7 @@ class StoryClusterer:
         self._document_frequency: Counter[str] = Counter()
         self._documents = 0
         self._stories: dict[str, _Story] = {}
-        self._postings: dict[str, set[str]] = defaultdict(set)
+        self._postings: dict[str, dict[str, _Story]] = defaultdict(dict)  # term: stories
         self._hash_owner: dict[str, str] = {}
         self.redirects: dict[str, str] = {}
 
@@ -483,13 +486,19 @@ class StoryClusterer:
             self.options.query_terms, summed, key=lambda term: (-summed[term], term)
         )
         partial: defaultdict[str, float] = defaultdict(float)
-        for term in distinctive:
-            owners = self._postings.get(term, ())
-            if len(owners) > self.options.max_postings:
+        visited = 0
+        postings = self._postings
+        # rarest first: once a term is too common or the budget is spent, so are the rest
+        for term in sorted(distinctive, key=lambda t: (len(postings.get(t, ())), t)):
+            owners = postings.get(term)
+            if not owners:
                 continue
-            for story_id in owners:
-                story = self._stories[story_id]
-                partial[story_id] += summed[term] * story.centroid[term] / len(story.members)
+            visited += len(owners)
+            if len(owners) > self.options.max_postings or visited > self.options.posting_budget:
+                break
+            weight = summed[term]
+            for story_id, story in owners.items():
+                partial[story_id] += weight * story.centroid[term] / len(story.members)
         shortlist = heapq.nsmallest(
             self.options.candidates, partial, key=lambda s: (-partial[s], s)
         )
@@ -536,7 +545,7 @@ class StoryClusterer:
         if features.published is not None:
             story.span = _union(story.span, (features.published, features.published))
         for term in vector:
-            self._postings[term].add(story.id)
+            self._postings[term][story.id] = story
         for sentence_hash in features.sentence_hashes:
             self._hash_owner.setdefault(sentence_hash, story.id)
             story.hashes.add(sentence_hash)
@@ -550,7 +559,7 @@ class StoryClusterer:
         keep.span = _union(keep.span, drop.span)
         self._forget(drop)
         for term in drop.centroid:
-            self._postings[term].add(keep.id)
+            self._postings[term][keep.id] = keep
         for sentence_hash in drop.hashes:
             self._hash_owner[sentence_hash] = keep.id
             keep.hashes.add(sentence_hash)
@@ -564,7 +573,7 @@ class StoryClusterer:
         for term in story.centroid:
             owners = self._postings.get(term)
             if owners is not None:
-                owners.discard(story.id)
+                owners.pop(story.id, None)
                 if not owners:
                     del self._postings[term]
         for sentence_hash in story.hashes:
