@@ -1,4 +1,4 @@
-"""Test helpers: paths to fixtures and to ../shared, and an article builder."""
+"""Test helpers: paths to fixtures and to ../shared, and article builders."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from storyfuse.models import Article
+from storyfuse.models import Article, RawDocument
 from storyfuse.segment import join_paragraphs, segment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,3 +46,24 @@ def seed_articles() -> list[Article]:
         paragraphs = [line.strip() for line in re.split(r"\n+", text) if line.strip()]
         articles.append(make_article(path.name[:3], paragraphs))
     return articles
+
+
+def fire_report(town: str, place: str, k: int, update: str = "") -> RawDocument:
+    """One of five outlets' reports of a warehouse fire: alike within a town, and across."""
+    witness = ("dockers", "insurers", "harbour master", "ferry crews", "mayor")[k]
+    text = (
+        f"Warehouse fire on the {town} {place}\n\n"
+        f"A fire destroyed a warehouse on the {town} {place} early on Monday, and crews"
+        " fought the blaze for six hours.\n"
+        f"Firefighters in {town} said the blaze began in a storage hall beside the {place}"
+        " and spread to the roof.\n"
+        f"Nobody was hurt, the {town} fire service said, but the {place} stayed closed.\n"
+        f"The {witness} told reporter number {k} that the {town} warehouse held timber.\n"
+        f"{update}"
+    )
+    return RawDocument(
+        source=f"{town}-{k}{'-updated' if update else ''}.txt",
+        text=text,
+        url=f"https://outlet{k}.example/{town.lower()}-fire",
+        outlet=f"Outlet {k}",
+    )

@@ -1,4 +1,4 @@
-"""The store commands: ingest, stories, story (with --since), search, and their errors."""
+"""The store commands: ingest, stories, story (with --since and splits), search, and errors."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from storyfuse.cli import main
+from storyfuse.models import RawDocument
 
-from helpers import FIXTURES, ROOT
+from helpers import FIXTURES, ROOT, fire_report
 
 DEMO = ROOT / "demo" / "corpus"
 
@@ -68,3 +69,40 @@ def test_a_file_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
     bogus.write_text("just some notes, not a database\n" * 100)
     code, _, err = _run("stories", "--db", str(bogus))
     assert code == 1 and "not a storyfuse store" in err
+
+
+def _jsonl(path: Path, documents: list[RawDocument]) -> str:
+    lines = (
+        json.dumps({"text": d.text, "url": d.url, "outlet": d.outlet, "title": None})
+        for d in documents
+    )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_a_story_that_split_says_where_its_articles_went(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.db")
+    saltmere = [fire_report("Saltmere", "quay", k) for k in range(5)]
+    valdrisa = [fire_report("Valdrisa", "wharf", k) for k in range(5)]
+    assert _run("ingest", str(DEMO), "--db", db)[0] == 0
+    assert (
+        _run("ingest", _jsonl(tmp_path / "first.jsonl", [saltmere[0], valdrisa[0]]), "--db", db)[0]
+        == 0
+    )
+    later = _jsonl(tmp_path / "later.jsonl", [*saltmere[1:], *valdrisa[1:]])
+    assert _run("ingest", later, "--db", db)[0] == 0
+    listed = json.loads(_run("stories", "--db", db, "--json")[1])
+    fires = [s["id"] for s in listed if s["headline"].startswith("Warehouse fire on the")]
+    assert len(fires) == 2
+    documents = {
+        story_id: json.loads(_run("story", story_id, "--db", db, "--json")[1]) for story_id in fires
+    }
+    (split,) = documents[fires[0]]["splits"]
+    assert documents[fires[1]]["splits"] == [split]
+    assert set(fires) == {split["from"], split["to"]} and split["articles"] == 1
+    code, markdown, _ = _run("story", split["from"], "--db", db)
+    assert code == 0
+    assert f"1 article about another event moved to story {split['to']}" in markdown
+    assert (
+        f"split off story {split['from']} (1 article)" in _run("story", split["to"], "--db", db)[1]
+    )

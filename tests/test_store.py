@@ -15,7 +15,7 @@ from storyfuse.ingest import read_inputs
 from storyfuse.models import RawDocument
 from storyfuse.store import MIGRATIONS, Store
 
-from helpers import FIXTURES, ROOT
+from helpers import FIXTURES, ROOT, fire_report
 
 DEMO = ROOT / "demo" / "corpus"
 CLOCK = dt.datetime(2025, 7, 1, 12, 0, tzinfo=dt.UTC)
@@ -222,33 +222,12 @@ def test_a_near_duplicate_of_an_article_new_in_the_same_batch_joins_its_story(
     assert story[copies[0]["id"]] in result.stories_touched
 
 
-def _fire_report(town: str, place: str, k: int, update: str = "") -> RawDocument:
-    """One of five outlets' reports of a warehouse fire: alike within a town, and across."""
-    witness = ("dockers", "insurers", "harbour master", "ferry crews", "mayor")[k]
-    text = (
-        f"Warehouse fire on the {town} {place}\n\n"
-        f"A fire destroyed a warehouse on the {town} {place} early on Monday, and crews"
-        " fought the blaze for six hours.\n"
-        f"Firefighters in {town} said the blaze began in a storage hall beside the {place}"
-        " and spread to the roof.\n"
-        f"Nobody was hurt, the {town} fire service said, but the {place} stayed closed.\n"
-        f"The {witness} told reporter number {k} that the {town} warehouse held timber.\n"
-        f"{update}"
-    )
-    return RawDocument(
-        source=f"{town}-{k}{'-updated' if update else ''}.txt",
-        text=text,
-        url=f"https://outlet{k}.example/{town.lower()}-fire",
-        outlet=f"Outlet {k}",
-    )
-
-
 def test_a_story_holding_two_alike_events_splits_and_moved_articles_take_their_versions(
     store: Store,
 ) -> None:
     store.ingest(_demo())  # the background vocabulary
-    saltmere = [_fire_report("Saltmere", "quay", k) for k in range(5)]
-    valdrisa = [_fire_report("Valdrisa", "wharf", k) for k in range(5)]
+    saltmere = [fire_report("Saltmere", "quay", k) for k in range(5)]
+    valdrisa = [fire_report("Valdrisa", "wharf", k) for k in range(5)]
 
     def story_of(document: RawDocument) -> str:
         row = store.db.execute(
@@ -264,7 +243,7 @@ def test_a_story_holding_two_alike_events_splits_and_moved_articles_take_their_v
     shared = first.stories_touched[0]
     # The rest, with a revision of each early report (same URL, one more sentence).
     revisions = [
-        _fire_report(town, place, 0, update=f"The {place} reopened on Tuesday.\n")
+        fire_report(town, place, 0, update=f"The {place} reopened on Tuesday.\n")
         for town, place in (("Saltmere", "quay"), ("Valdrisa", "wharf"))
     ]
     second = store.ingest([*saltmere[1:], *valdrisa[1:], *revisions])
@@ -287,3 +266,8 @@ def test_a_story_holding_two_alike_events_splits_and_moved_articles_take_their_v
         assert {a.title for a in store.story_articles(story_id)} == {
             f"Warehouse fire on the {town} {'quay' if town == 'Saltmere' else 'wharf'}"
         }
+    # The split is on record for both stories: one early report (revised since) moved.
+    (moved_to,) = set(ids.values()) - {shared}
+    (split,) = store.story_splits(shared)
+    assert (split.from_story, split.to_story, split.articles) == (shared, moved_to, 1)
+    assert store.story_splits(moved_to) == (split,)

@@ -28,7 +28,7 @@ from storyfuse.webstore import LRUCache
 from storyfuse.webview import build_story_view
 from storyfuse.wire import coverage, match_tokens
 
-from helpers import ROOT
+from helpers import ROOT, fire_report
 
 DEMO = ROOT / "demo" / "corpus"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -525,3 +525,34 @@ def test_story_page_shows_where_outlets_disagree(client: TestClient) -> None:
     html = client.get(f"/stories/{fire['id']}").text
     assert "Where outlets disagree" in html
     assert "More than 90 firefighters" in html and "More than 80 firefighters" in html
+
+
+def test_a_split_story_says_where_its_articles_went_on_its_page_and_in_the_api(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "split.db"
+    saltmere = [fire_report("Saltmere", "quay", k) for k in range(5)]
+    valdrisa = [fire_report("Valdrisa", "wharf", k) for k in range(5)]
+    with Store(path) as store:
+        store.ingest(read_inputs([DEMO])[0])
+        store.ingest([saltmere[0], valdrisa[0]])
+        store.ingest([*saltmere[1:], *valdrisa[1:]])
+        (split,) = {s for row in store.stories() for s in store.story_splits(row.id)}
+        untouched = next(row.id for row in store.stories() if "Orsegg" in row.headline)
+    expected = {"from": split.from_story, "to": split.to_story, "articles": 1, "at": split.at}
+    with TestClient(create_app(path)) as client:
+        for story_id in (split.from_story, split.to_story):
+            assert client.get(f"/api/stories/{story_id}").json()["splits"] == [expected]
+        since = client.get(f"/api/stories/{split.from_story}?since=2000-01-01").json()
+        assert since["splits"] == [expected] and "changes" in since
+        assert "splits" not in client.get(f"/api/stories/{untouched}").json()
+        for story_id, other in (
+            (split.from_story, split.to_story),
+            (split.to_story, split.from_story),
+        ):
+            page = lxml.html.fromstring(client.get(f"/stories/{story_id}").text)
+            (notice,) = page.cssselect("p.notice.split")
+            assert notice.cssselect("a")[0].get("href") == f"/stories/{other}"
+        assert not lxml.html.fromstring(client.get(f"/stories/{untouched}").text).cssselect(
+            "p.notice.split"
+        )

@@ -42,6 +42,8 @@ from storyfuse.render import (
     changes_markdown,
     report_json,
     report_markdown,
+    splits_json,
+    splits_markdown,
     story_markdown,
     story_row_json,
 )
@@ -480,6 +482,7 @@ def story(story_id: str, db: str | None, output: str, since: str | None, words: 
             click.echo(f"storyfuse: story {story_id} was merged into {current}", err=True)
         articles = store.story_articles(current)
         before = store.story_articles(current, before=moment) if moment else []
+        splits = store.story_splits(current)
     index = SentenceIndex(articles, options.match)
     view = story_from_articles(current, articles, options, index)
     changes = None
@@ -492,9 +495,13 @@ def story(story_id: str, db: str | None, output: str, since: str | None, words: 
         document = json.loads(report_json(report))
         if changes is not None:
             document["changes"] = changes_json(changes)
+        if splits:
+            document["splits"] = splits_json(splits)
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
         return
     click.echo(story_markdown(view, by_id), nl=False)
+    if splits:
+        click.echo("\n" + splits_markdown(current, splits), nl=False)
     if changes is not None:
         click.echo("\n" + changes_markdown(changes, by_id), nl=False)
 

@@ -245,6 +245,16 @@ class StoryRow:
 
 
 @dataclass(frozen=True, slots=True)
+class StorySplit:
+    """Articles that left a story for a new one when it turned out to hold two events."""
+
+    from_story: str
+    to_story: str
+    articles: int
+    at: str  # when (ISO timestamp of the ingest that split it)
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleStatus:
     """Where a stored article stands: its story and its versions."""
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from storyfuse.changes import StoryChanges
-from storyfuse.models import Article, Report, Story, StoryRow
+from storyfuse.models import Article, Report, Story, StoryRow, StorySplit
 
 JsonObject = dict[str, Any]
 
@@ -262,6 +262,27 @@ def changes_markdown(changes: StoryChanges, articles: dict[str, Article]) -> str
         f"- New quote: {escape_markdown(q.speaker or 'unattributed')}: “{escape_markdown(q.text)}”"
         for q in changes.new_quotes
     ]
+    return "\n".join(lines) + "\n"
+
+
+def splits_json(splits: Sequence[StorySplit]) -> list[JsonObject]:
+    """A story's splits in JSON: which story, how many articles moved, and when."""
+    return [
+        {"from": s.from_story, "to": s.to_story, "articles": s.articles, "at": s.at} for s in splits
+    ]
+
+
+def splits_markdown(story_id: str, splits: Sequence[StorySplit]) -> str:
+    """A story's splits, for people: where its articles went, or where it came from."""
+    lines = ["### Splits", ""]
+    for split in splits:
+        count = f"{split.articles} article{'s' if split.articles != 1 else ''}"
+        if split.from_story == story_id:
+            lines.append(
+                f"- {split.at}: {count} about another event moved to story {split.to_story}"
+            )
+        else:
+            lines.append(f"- {split.at}: split off story {split.from_story} ({count})")
     return "\n".join(lines) + "\n"
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ from storyfuse.models import (
     Removal,
     Sentence,
     StoryRow,
+    StorySplit,
 )
 from storyfuse.pipeline import prepare_articles
 from storyfuse.summarize import choose_headline
@@ -132,6 +134,20 @@ MIGRATIONS: tuple[tuple[str, dict[Dialect, str]], ...] = (
                 (to_tsvector('english', coalesce(title, '') || ' ' || text)) STORED;
             CREATE INDEX articles_search ON articles USING GIN (search)""",
         },
+    ),
+    (
+        "record story splits",
+        dict.fromkeys(
+            ("sqlite", "postgresql"),
+            """CREATE TABLE splits (
+                from_story TEXT NOT NULL,
+                to_story TEXT NOT NULL,
+                articles INTEGER NOT NULL,
+                at TEXT NOT NULL
+            );
+            CREATE INDEX splits_from ON splits (from_story);
+            CREATE INDEX splits_to ON splits (to_story)""",
+        ),
     ),
 )
 
@@ -359,8 +375,15 @@ class Store:
     ) -> None:
         """Cluster the batch's new articles together, then give their variants the same story."""
         assignments = clusterer.add_batch([item.features for item in fresh], count_terms=False)
+        moves: Counter[tuple[str, str]] = Counter()
         for assignment in assignments:
             if assignment.moved:  # its earlier versions go along with it
+                row = self.db.execute(
+                    "SELECT story_id, superseded_by FROM articles WHERE id = ?",
+                    (assignment.article,),
+                ).fetchone()
+                if row["superseded_by"] is None:  # an article counts once, in its latest version
+                    moves[(clusterer.resolve(row["story_id"]), assignment.story)] += 1
                 self.db.execute(
                     "WITH RECURSIVE versions(id) AS (SELECT ? UNION SELECT a.revision_of"
                     " FROM articles a JOIN versions v ON a.id = v.id"
@@ -376,6 +399,12 @@ class Store:
             for absorbed in assignment.merged:
                 self._redirect(absorbed, assignment.story)
             batch.touched.add(assignment.story)
+        for (from_story, to_story), count in sorted(moves.items()):
+            self.db.execute(
+                "INSERT INTO splits (from_story, to_story, articles, at) VALUES (?, ?, ?, ?)",
+                (from_story, to_story, count, batch.now),
+            )
+            batch.touched.add(from_story)
         for article_id, features in batch.waiting:
             row = self.db.execute(
                 "SELECT o.story_id FROM articles a JOIN articles o"
@@ -607,6 +636,18 @@ class Store:
                 return story_id
             story_id = row["redirect_to"]
         return None
+
+    def story_splits(self, story_id: str) -> tuple[StorySplit, ...]:
+        """The splits a story took part in, as the story split or as the one split off."""
+        rows = self.db.execute(
+            "SELECT from_story, to_story, articles, at FROM splits"
+            " WHERE from_story = ? OR to_story = ? ORDER BY at, from_story, to_story",
+            (story_id, story_id),
+        )
+        return tuple(
+            StorySplit(row["from_story"], row["to_story"], row["articles"], row["at"])
+            for row in rows
+        )
 
     def story_articles(self, story_id: str, before: str | None = None) -> list[Article]:
         """The latest version of each article of a story, oldest first.

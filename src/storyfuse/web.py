@@ -53,7 +53,7 @@ from storyfuse import __version__
 from storyfuse.changes import parse_when
 from storyfuse.ingest import MAX_ARTICLE_BYTES
 from storyfuse.models import RawDocument, Report, StoryRow
-from storyfuse.render import article_json, changes_json, story_row_json
+from storyfuse.render import article_json, changes_json, splits_json, story_row_json
 from storyfuse.store import IngestResult, SearchHit, Store
 from storyfuse.webfeed import FeedEntry, atom_feed, json_feed, rfc3339
 from storyfuse.webstore import DEFAULT_WORDS, Site
@@ -436,6 +436,7 @@ def create_app(db_path: str | Path, token: str | None = None, *, cache_size: int
             page = env.get_template("story.html").render(
                 view=view,
                 story=view.story,
+                splits=store.story_splits(current),
                 seen={"first_seen": seen[0], "last_seen": seen[1]},
                 whats_new=Markup(_WHATS_NEW),
                 query="",
@@ -618,14 +619,19 @@ def create_app(db_path: str | Path, token: str | None = None, *, cache_size: int
         view = await site.current_view(current, words)
         if view is None:
             raise HTTPException(404, f"story {story_id} has no articles")
-        if not since:
+        splits = site.connection().story_splits(current)
+        if not since and not splits:
             return Response(view.document_json, media_type="application/json")
-        try:
-            moment = parse_when(since)
-        except ValueError as problem:
-            raise HTTPException(400, str(problem)) from None
-        changes = await site.current_changes(view, moment, words)
-        return JSONResponse({**view.document, "changes": changes_json(changes)})
+        document = view.document
+        if splits:
+            document["splits"] = splits_json(splits)
+        if since:
+            try:
+                moment = parse_when(since)
+            except ValueError as problem:
+                raise HTTPException(400, str(problem)) from None
+            document["changes"] = changes_json(await site.current_changes(view, moment, words))
+        return JSONResponse(document)
 
     @app.get("/api/articles/{article_id}", tags=["articles"])
     async def api_article(article_id: str) -> dict[str, Any]:
