@@ -104,6 +104,13 @@ def test_a_notice_glued_to_the_story_is_cut_off_and_the_story_kept() -> None:
     cleaned = clean_text(text, NO_METADATA, CleanOptions())
     assert [r.text for r in cleaned.removed] == ["Like us on Facebook", "Skip ad ad loading..."]
     assert cleaned.paragraphs == (STORY[0].lower(), STORY[1])
+    for notice, reason in (
+        ("Get push notifications with news, features and more.", SUBSCRIBE),
+        ("Image copyright Getty Images Image caption", CREDIT),
+    ):
+        cleaned = clean_text(f"{notice} {STORY[0]} {STORY[1]}", NO_METADATA, CleanOptions())
+        assert [(r.reason, r.text) for r in cleaned.removed] == [(reason, notice)]
+        assert " ".join(cleaned.paragraphs) == f"{STORY[0]} {STORY[1]}"
 
 
 def test_a_long_sentence_that_mentions_a_notice_is_kept() -> None:

@@ -185,10 +185,13 @@ _LEADING_NOTICES: tuple[tuple[str, re.Pattern[str]], ...] = (
         SUBSCRIBE,
         re.compile(
             r"^(breaking news emails get breaking news alerts and special reports\."
-            r"|the news and stories that matter, delivered weekday mornings\.)(\s+|$)",
+            r"|the news and stories that matter, delivered weekday mornings\."
+            r"|get push notifications with news, features and more\.)(\s+|$)",
             re.IGNORECASE,
         ),
     ),
+    # "Image copyright AFP Image caption Troops guard the site ...": the credit's labels go.
+    (CREDIT, re.compile(r"^image copyright\s+\S.{0,40}?\s+image caption(\s+|$)", re.IGNORECASE)),
 )
 
 # A cheap first look: no sentence rule can match a sentence without one of these.
