@@ -5,6 +5,7 @@ from __future__ import annotations
 from storyfuse.clean import (
     APPEAL,
     ARCHIVE,
+    BANNER,
     COMMENTS,
     COPYRIGHT,
     CREDIT,
@@ -199,3 +200,63 @@ def test_two_versions_of_one_report_do_not_make_their_text_boilerplate() -> None
     first = "\n".join(STORY)
     second = "\n".join([*STORY, "Update: the fire is out."])
     assert repeated_outlet_lines([("Quay Times", first), ("Quay Times", second)]) == {}
+
+
+def test_site_banners_captions_and_notification_widgets_go_and_the_story_stays() -> None:
+    caption = (
+        "FILE - In this Sept. 5, 2024, file photo, the mayor of Port Avel speaks at the"
+        " harbour... (Associated Press)"
+    )
+    cases = [
+        ("Advertisement Continue reading the main story", BANNER),
+        ("This article is over 2 years old", BANNER),
+        ("Text size - + reset", WIDGET),
+        ("Close skip in skip x embed x share", WIDGET),
+        (caption, CREDIT),
+    ]
+    for notice, reason in cases:
+        cleaned = clean_text(f"{notice} {STORY[0]} {STORY[1]}", NO_METADATA, CleanOptions())
+        assert {r.reason for r in cleaned.removed} == {reason}, notice
+        assert " ".join(r.text for r in cleaned.removed) == notice  # a caption may be two
+        assert " ".join(cleaned.paragraphs) == f"{STORY[0]} {STORY[1]}"
+    widgets = [
+        "FILE - In this May 2, 2025, file photo, crews stand by the Port Avel quay.",
+        "This undated photo provided by the harbour authority shows the warehouse.",
+        "Close Get email notifications on Jane Roe daily! Your notification has been saved.",
+        "There was a problem saving your notification.",
+        "Please check your email and click on the link to activate your account.",
+        "Invalid email address.",
+        "Our journalism takes a lot of time, effort, and hard work to produce.",
+    ]
+    cleaned = clean_text("\n\n".join([STORY[0], *widgets, STORY[1]]), NO_METADATA, CleanOptions())
+    assert cleaned.paragraphs == (STORY[0], STORY[1])
+    assert " ".join(r.text for r in cleaned.removed) == " ".join(widgets)
+
+
+def test_a_crawl_notice_goes_whole_with_its_short_sentences() -> None:
+    notice = (
+        "Crawl of outlinks from example.org started June, 2019. These files are currently not"
+        " publicly accessible. Properties of this collection. For this collection, several"
+        " things were done: 1. Turned off duplicate detection. 2. For the first time, every"
+        " language was crawled."
+    )
+    cleaned = clean_text(f"{notice}\n\n{STORY[0]}", NO_METADATA, CleanOptions())
+    assert cleaned.paragraphs == (STORY[0],)
+    assert {r.reason for r in cleaned.removed} == {ARCHIVE}
+    assert " ".join(r.text for r in cleaned.removed) == notice
+
+
+def test_news_about_photos_collections_and_notices_is_kept() -> None:
+    story = [
+        "This collection of harbour paintings was donated to the Port Avel museum in May.",
+        "A file photo of the mayor was shown at the hearing on Tuesday.",
+        "The photo provided by a resident shows smoke over the quay.",
+        "Advertisement boards along the quay were damaged by the heat, the council said.",
+    ]
+    for sentence in story:
+        cleaned = clean_text(sentence, NO_METADATA, CleanOptions())
+        assert cleaned.removed == () and cleaned.paragraphs == (sentence,), sentence
+    # One boilerplate sentence among short story sentences takes none of them along.
+    paragraph = " ".join(["Invalid email address.", *STORY[:2]])
+    cleaned = clean_text(paragraph, NO_METADATA, CleanOptions())
+    assert cleaned.paragraphs == (" ".join(STORY[:2]),)

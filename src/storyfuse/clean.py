@@ -38,6 +38,7 @@ COPYRIGHT = "copyright line"
 REPEATED = "line the outlet repeats across its articles"
 ARCHIVE = "web archive or crawl notice"
 WIDGET = "embedded player, social widget or browser notice"
+BANNER = "advertisement marker or site banner"
 
 _LINE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -83,6 +84,15 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 _SENTENCE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
+        CREDIT,
+        re.compile(
+            r"^file\s*[-–—]+\s*(in )?this\b.{0,80}\bfile (photo|image)\b"
+            r"|^this (undated )?(handout )?(photo|image|picture)( \w+)? (provided|released|made"
+            r" available|taken) by\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
         APPEAL,
         re.compile(
             r"\byour (support|donation|contribution|gift)\b|\b(donate|give) (to us|today|now)\b"
@@ -93,7 +103,8 @@ _SENTENCE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bsupport (us|our (work|journalism|reporting|newsroom)|independent journalism)\b"
             r"|\bquality journalism\b|\bthose who can afford\b|\bkeep (our )?journalism\b"
             r"|\b(every|each|your) (contribution|donation|gift)\b|\bkeeps? us (independent|going)\b"
-            r"|^already a (member|subscriber)\b|^log in\b|\bcancel (at )?any ?time\b",
+            r"|^already a (member|subscriber)\b|^log in\b|\bcancel (at )?any ?time\b"
+            r"|\bour journalism takes a lot of\b",
             re.IGNORECASE,
         ),
     ),
@@ -115,7 +126,11 @@ _SENTENCE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bwarc files\b|\barchive-it (partner|service)\b|\binitial seedlist\b"
             r"|\bthe seed for \w+ was\b"
             r"|\b(added to|host in) the wayback machine\b|\barchived pages\b"
-            r"|\barchive pages as they are created\b|\bweb captures\b",
+            r"|\barchive pages as they are created\b|\bweb captures\b|\bcrawl of outlinks\b"
+            r"|\bthese files are currently not publicly accessible\b"
+            r"|\bproperties of this collection\b|\bfor this collection, several things\b"
+            r"|\bpointers to random other collections\b|\bturned off duplicate detection\b"
+            r"|\bthe seed list (was|is) built\b|\bthe original runs were just against\b",
             re.IGNORECASE,
         ),
     ),
@@ -147,7 +162,11 @@ _NOTICE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\b(verification|confirmation) (e-?mail|message)\b|\bthank you for (subscribing"
             r"|registering)\b|\bdeliverable area\b|\b(get|sign up for) digital access\b"
             r"|\b(sign|log) ?in to (continue|read|comment)\b|\border reprints\b|\breprints:"
-            r"|\bfor your personal,? non-?commercial use\b|\bsign in using\b",
+            r"|\bfor your personal,? non-?commercial use\b|\bsign in using\b"
+            r"|\bget email notifications on\b|\bemail notifications are only sent\b"
+            r"|\bproblem saving your notification\b|\byour notification has been saved\b"
+            r"|\bclick on the link to activate your (profile|account)\b|^invalid email address\b"
+            r"|\bas an interest to stay up to date\b",
             re.IGNORECASE,
         ),
     ),
@@ -177,7 +196,9 @@ _LEADING_NOTICES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r" your device( media caption)?|the interactive transcript could not be loaded\."
             r"|rating is available when the video has been rented\."
             r"|this feature is not available right now\. please try again later\."
-            r"|(join|like) us on facebook[.!]?|skip ad( ad loading\.*)?)(\s+|$)",
+            r"|(join|like) us on facebook[.!]?|skip ad( ad loading\.*)?"
+            r"|close skip in skip x embed x share|play facebook twitter (google plus )?embed"
+            r"|text size\s*-\s*\+\s*reset)(\s+|$)",
             re.IGNORECASE,
         ),
     ),
@@ -187,6 +208,27 @@ _LEADING_NOTICES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"^(breaking news emails get breaking news alerts and special reports\."
             r"|the news and stories that matter, delivered weekday mornings\."
             r"|get push notifications with news, features and more\.)(\s+|$)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        BANNER,
+        re.compile(
+            r"^((photo )?advertisement continue reading the main story"
+            r"|this article is over \d+ (year|month)s? old)(\s+|$)",
+            re.IGNORECASE,
+        ),
+    ),
+    # An AP caption glued to the story: "FILE - In this ... file photo, ... ... (Associated
+    # Press) The decision ...": the caption goes up to the agency's name (alone, when the
+    # caption ended a sentence before it).
+    (
+        CREDIT,
+        re.compile(
+            r"^((file\s*[-–—]+\s*(in )?this\b.{0,80}\bfile (photo|image)\b|this (undated )?"
+            r"(handout )?(photo|image|picture)( \w+)? (provided|released|taken) by\b)"
+            r".{0,400}?\.\.\.\s*\(\s*associated press\s*\)"
+            r"|\(\s*associated press\s*\))(\s+|$)",
             re.IGNORECASE,
         ),
     ),
@@ -202,7 +244,9 @@ _TRIGGERS = re.compile(
     r"|briefing|give|guidelines|breaking news|delivered|verification|confirmation|thank you"
     r"|deliverable|digital access|sign ?in|log ?in|reprint|non-?commercial|crawl|warc|archive"
     r"|seed|wayback|web captures|tweet|location|rating is|not available right now"
-    r"|transcript|playback|javascript|twitter|facebook|skip ad|birth ?date"
+    r"|transcript|playback|javascript|twitter|facebook|skip ad|birth ?date|outlinks"
+    r"|publicly accessible|collection|duplicate detection|seed list|original runs|^file\b"
+    r"|photo|image|picture|notification|activate your|invalid email|as an interest"
     r"|^(register|download|get|start|try|unlock)\b",
     re.IGNORECASE,
 )
@@ -222,6 +266,7 @@ _QUOTED = re.compile(r"“[^”]*(”|$)|\"[^\"]*(\"|$)")
 _TERMINAL = re.compile(r"[.!?…:;][\"'”’)\]]*\s*$|[\"”]\s*$")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")  # a word in any script
 _TAIL_WORDS = 8
+_MOSTLY = 3
 _LABEL_WORDS = 30
 
 
@@ -405,9 +450,15 @@ def clean_text(text: str, metadata: DocumentMetadata, options: CleanOptions) -> 
         ]
         reasons = [reason for _, reason in decided if reason is not None]
         kept = [text for text, reason in decided if reason is None]
-        if reasons and all(len(_WORD.findall(text)) <= _TAIL_WORDS for text in kept):
+        lengths = [len(_WORD.findall(text)) for text in kept]
+        wordy = sum(length >= 3 for length in lengths)  # "2." is no sentence to speak of
+        if reasons and (
+            max(lengths, default=0) <= _TAIL_WORDS
+            or (len(reasons) >= _MOSTLY * wordy and max(lengths) <= 2 * _TAIL_WORDS)
+        ):
             # "Become a member from 4 crowns a month. Cancel any time.": the short
-            # remainder of a boilerplate paragraph belongs to it.
+            # remainder of a boilerplate paragraph belongs to it, and so do the short
+            # sentences left in a paragraph that is boilerplate three times over.
             decided = [(text, reason or reasons[0]) for text, reason in decided]
             kept = []
         removed.extend(Removal(text, reason) for text, reason in decided if reason is not None)
