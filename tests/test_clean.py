@@ -220,6 +220,7 @@ def test_site_banners_captions_and_notification_widgets_go_and_the_story_stays()
         assert " ".join(r.text for r in cleaned.removed) == notice  # a caption may be two
         assert " ".join(cleaned.paragraphs) == f"{STORY[0]} {STORY[1]}"
     widgets = [
+        "Read more on this latest discovery...",  # a line of its own: removed first
         "FILE - In this May 2, 2025, file photo, crews stand by the Port Avel quay.",
         "This undated photo provided by the harbour authority shows the warehouse.",
         "Close Get email notifications on Jane Roe daily! Your notification has been saved.",
@@ -231,6 +232,8 @@ def test_site_banners_captions_and_notification_widgets_go_and_the_story_stays()
     cleaned = clean_text("\n\n".join([STORY[0], *widgets, STORY[1]]), NO_METADATA, CleanOptions())
     assert cleaned.paragraphs == (STORY[0], STORY[1])
     assert " ".join(r.text for r in cleaned.removed) == " ".join(widgets)
+    glued = f"{STORY[0]} Read more on this latest discovery... {STORY[1]}"
+    assert clean_text(glued, NO_METADATA, CleanOptions()).paragraphs == (f"{STORY[0]} {STORY[1]}",)
 
 
 def test_a_crawl_notice_goes_whole_with_its_short_sentences() -> None:
@@ -252,6 +255,7 @@ def test_news_about_photos_collections_and_notices_is_kept() -> None:
         "A file photo of the mayor was shown at the hearing on Tuesday.",
         "The photo provided by a resident shows smoke over the quay.",
         "Advertisement boards along the quay were damaged by the heat, the council said.",
+        "Read more than 200 letters from residents, the mayor told the council on Tuesday.",
     ]
     for sentence in story:
         cleaned = clean_text(sentence, NO_METADATA, CleanOptions())

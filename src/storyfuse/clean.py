@@ -44,7 +44,8 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         RELATED,
         re.compile(
-            r"^\s*(related( articles?| stories| content| coverage)?|read more|more on this( story)?"
+            r"^\s*(related( articles?| stories| content| coverage)?|read more(?! than)"
+            r"|more on this( story)?"
             r"|see also|recommended|most read|further reading|you may also like|more from)\b"
             r"\s*[:|>\-–—]?|^\s*\[[^\]]+\]\([^)]*\)\s*$",
             re.IGNORECASE,
@@ -155,6 +156,7 @@ _SENTENCE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 # sentences: a long one holding a notice is article text glued to it (a lost
 # sentence boundary), and must not be lost with it.
 _NOTICE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (RELATED, re.compile(r"^read (more(?! than)|the full (story|article))\b", re.IGNORECASE)),
     (
         SUBSCRIBE,
         re.compile(
@@ -247,7 +249,7 @@ _TRIGGERS = re.compile(
     r"|transcript|playback|javascript|twitter|facebook|skip ad|birth ?date|outlinks"
     r"|publicly accessible|collection|duplicate detection|seed list|original runs|^file\b"
     r"|photo|image|picture|notification|activate your|invalid email|as an interest"
-    r"|^(register|download|get|start|try|unlock)\b",
+    r"|^(register|download|get|start|try|unlock)\b|^read (more|the full)\b",
     re.IGNORECASE,
 )
 # First-person plural outside quotation marks: the outlet talking about itself.
