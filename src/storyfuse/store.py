@@ -377,20 +377,10 @@ class Store:
         assignments = clusterer.add_batch([item.features for item in fresh], count_terms=False)
         moves: Counter[tuple[str, str]] = Counter()
         for assignment in assignments:
-            if assignment.moved:  # its earlier versions go along with it
-                row = self.db.execute(
-                    "SELECT story_id, superseded_by FROM articles WHERE id = ?",
-                    (assignment.article,),
-                ).fetchone()
-                if row["superseded_by"] is None:  # an article counts once, in its latest version
-                    moves[(clusterer.resolve(row["story_id"]), assignment.story)] += 1
-                self.db.execute(
-                    "WITH RECURSIVE versions(id) AS (SELECT ? UNION SELECT a.revision_of"
-                    " FROM articles a JOIN versions v ON a.id = v.id"
-                    " WHERE a.revision_of IS NOT NULL)"
-                    " UPDATE articles SET story_id = ? WHERE id IN (SELECT id FROM versions)",
-                    (assignment.article, assignment.story),
-                )
+            if assignment.moved:
+                left = self._move_article(assignment.article, assignment.story)
+                if left is not None:
+                    moves[(clusterer.resolve(left), assignment.story)] += 1
             else:
                 self.db.execute(
                     "UPDATE articles SET story_id = ? WHERE id = ?",
@@ -415,6 +405,23 @@ class Store:
             self.db.execute("UPDATE articles SET story_id = ? WHERE id = ?", (story, article_id))
             clusterer.restore(story, features)
             batch.touched.add(story)
+
+    def _move_article(self, article_id: str, story_id: str) -> str | None:
+        """Move an article of an earlier batch, its earlier versions along, to another story.
+
+        Returns the story it left, or None for a superseded version (an article
+        counts once, in its latest version).
+        """
+        row = self.db.execute(
+            "SELECT story_id, superseded_by FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        self.db.execute(
+            "WITH RECURSIVE versions(id) AS (SELECT ? UNION SELECT a.revision_of"
+            " FROM articles a JOIN versions v ON a.id = v.id WHERE a.revision_of IS NOT NULL)"
+            " UPDATE articles SET story_id = ? WHERE id IN (SELECT id FROM versions)",
+            (article_id, story_id),
+        )
+        return None if row["superseded_by"] is not None else str(row["story_id"])
 
     def _known(self, article: Article, batch: _Batch) -> bool:
         """An exact duplicate of a stored article: link the new source, and that is all."""
