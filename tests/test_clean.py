@@ -264,3 +264,46 @@ def test_news_about_photos_collections_and_notices_is_kept() -> None:
     paragraph = " ".join(["Invalid email address.", *STORY[:2]])
     cleaned = clean_text(paragraph, NO_METADATA, CleanOptions())
     assert cleaned.paragraphs == (" ".join(STORY[:2]),)
+
+
+def test_a_notice_glued_to_the_end_of_a_sentence_is_cut_off_and_the_sentence_kept() -> None:
+    cases = [
+        (
+            "Interested in Port Avel? Add Port Avel as an interest to stay up to date on the"
+            " latest Port Avel news, video, and analysis from ABC News.",
+            SUBSCRIBE,
+        ),
+        (
+            "— — >> Follow Jane Roe (@janeroe) on Twitter"
+            " Have a tip we should know? tips@example.com",
+            SHARE,
+        ),
+        ("A link to this page will be included in your message.", SHARE),
+    ]
+    for notice, reason in cases:
+        cleaned = clean_text(f"{STORY[0]} {STORY[1]} {notice}", NO_METADATA, CleanOptions())
+        assert {r.reason for r in cleaned.removed} == {reason}, notice
+        assert " ".join(r.text for r in cleaned.removed) == notice
+        assert cleaned.paragraphs == (f"{STORY[0]} {STORY[1]}",)
+        # glued to a sentence of the story, as it comes in lowercased text
+        glued = f"{STORY[0]} {STORY[1][:-1]} {notice.lower()}"
+        cleaned = clean_text(glued, NO_METADATA, CleanOptions())
+        assert [r.text for r in cleaned.removed] == [notice.lower()], notice
+        assert cleaned.paragraphs == (f"{STORY[0]} {STORY[1][:-1]}",)
+    short = [
+        "Sign up be the first to know.",
+        "Please re-enter.",
+        "Media requires JavaScript to play.",
+        "Learn more Add this video to your website by copying the code below.",
+        "An error has occurred.",
+        "Please try again later.",
+        "View all Example Times newsletters.",
+        "No one covers what is happening in our community better than we do.",
+        "We used Heritrix crawler software and respected robots.txt directives.",
+    ]
+    cleaned = clean_text("\n\n".join([STORY[0], *short, STORY[1]]), NO_METADATA, CleanOptions())
+    assert cleaned.paragraphs == (STORY[0], STORY[1])
+    assert [r.text for r in cleaned.removed] == short
+    # Said in the story, the same words stay.
+    kept = "The mayor said an error has occurred in the harbour accounts, and asked for an audit."
+    assert clean_text(kept, NO_METADATA, CleanOptions()).paragraphs == (kept,)

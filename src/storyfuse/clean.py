@@ -105,7 +105,8 @@ _SENTENCE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bquality journalism\b|\bthose who can afford\b|\bkeep (our )?journalism\b"
             r"|\b(every|each|your) (contribution|donation|gift)\b|\bkeeps? us (independent|going)\b"
             r"|^already a (member|subscriber)\b|^log in\b|\bcancel (at )?any ?time\b"
-            r"|\bour journalism takes a lot of\b",
+            r"|\bour journalism takes a lot of\b"
+            r"|\bno one covers what is happening in our community\b",
             re.IGNORECASE,
         ),
     ),
@@ -131,7 +132,8 @@ _SENTENCE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bthese files are currently not publicly accessible\b"
             r"|\bproperties of this collection\b|\bfor this collection, several things\b"
             r"|\bpointers to random other collections\b|\bturned off duplicate detection\b"
-            r"|\bthe seed list (was|is) built\b|\bthe original runs were just against\b",
+            r"|\bthe seed list (was|is) built\b|\bthe original runs were just against\b"
+            r"|\bdistributed crawling\b|\bheritrix\b|\bcrawler software\b|\bscope of the crawl\b",
             re.IGNORECASE,
         ),
     ),
@@ -168,7 +170,9 @@ _NOTICE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bget email notifications on\b|\bemail notifications are only sent\b"
             r"|\bproblem saving your notification\b|\byour notification has been saved\b"
             r"|\bclick on the link to activate your (profile|account)\b|^invalid email address\b"
-            r"|\bas an interest to stay up to date\b",
+            r"|\bas an interest to stay up to date\b|^(sign up )?be the first to know\b"
+            r"|^please re-?enter\b|\byou agree to receive occasional updates\b"
+            r"|^view all .{1,40} newsletters\b|^interested in [^?]{1,60}\?$",
             re.IGNORECASE,
         ),
     ),
@@ -181,7 +185,9 @@ _NOTICE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\binteractive transcript could not be loaded\b|\bmedia playback is unsupported\b"
             r"|\bjavascript is disabled\b|\blegacy twitter\b|\benable javascript\b"
             r"|\bsee more of .{1,80} on facebook\b|\b(join|like) us on facebook\b"
-            r"|\badd this tweet to your website\b|^skip ad\b|\bconfirm your birth ?date\b",
+            r"|\badd this tweet to your website\b|^skip ad\b|\bconfirm your birth ?date\b"
+            r"|\bmedia requires javascript to play\b|\bby copying the code below\b"
+            r"|^(please try again later|an error has occurred)\W*$",
             re.IGNORECASE,
         ),
     ),
@@ -238,6 +244,27 @@ _LEADING_NOTICES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (CREDIT, re.compile(r"^image copyright\s+\S.{0,40}?\s+image caption(\s+|$)", re.IGNORECASE)),
 )
 
+# Notices that lost the boundary to the text before them ("... the wall is absurd.
+# Interested in Mexico? Add Mexico as an interest ..."): cut off where they begin.
+_TRAILING_NOTICES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        SUBSCRIBE,
+        re.compile(
+            r"(^|\s+)interested in [^?]{1,60}\? add .{1,60} as an interest to stay up to date"
+            r" on the latest .{1,60}$",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        SHARE,
+        re.compile(
+            r"(^|\s+)((—\s*)*>>\s*follow .{1,60} on twitter\s+)?have a tip we should know\?"
+            r"\s*\S+@\S+$|(^|\s+)a link to this page will be included in your message\.$",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
 # A cheap first look: no sentence rule can match a sentence without one of these.
 _TRIGGERS = re.compile(
     r"support|donat|contribut|gift|member|paywall|journalis|afford|subscri|newsletter|bookmark"
@@ -249,6 +276,8 @@ _TRIGGERS = re.compile(
     r"|transcript|playback|javascript|twitter|facebook|skip ad|birth ?date|outlinks"
     r"|publicly accessible|collection|duplicate detection|seed list|original runs|^file\b"
     r"|photo|image|picture|notification|activate your|invalid email|as an interest"
+    r"|heritrix|first to know|re-?enter|occasional updates|code below|try again|error has"
+    r"|covers what is happening|^interested in"
     r"|^(register|download|get|start|try|unlock)\b|^read (more|the full)\b",
     re.IGNORECASE,
 )
@@ -392,8 +421,17 @@ def _judge_sentences(paragraph: str, outlet: str | None) -> list[tuple[str, str 
                 judged.append((text[: notice.end()].strip(), reason, 0))
                 text, own = text[notice.end() :], own[notice.end() :]
                 break
+        trailing: tuple[str, str | None, int] | None = None
+        for reason, pattern in _TRAILING_NOTICES:
+            notice = pattern.search(text)
+            if notice:
+                trailing = (text[notice.start() :].strip(), reason, 0)
+                text, own = text[: notice.start()], own[: notice.start()]
+                break
         if text:
             judged.append((text, _sentence_reason(own, outlet), _appeal_signal(own)))
+        if trailing:
+            judged.append(trailing)
     return judged
 
 
