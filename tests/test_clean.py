@@ -291,6 +291,7 @@ def test_a_notice_glued_to_the_end_of_a_sentence_is_cut_off_and_the_sentence_kep
         assert [r.text for r in cleaned.removed] == [notice.lower()], notice
         assert cleaned.paragraphs == (f"{STORY[0]} {STORY[1][:-1]}",)
     short = [
+        "Photo: Example Images.",  # a line of its own: removed first
         "Sign up be the first to know.",
         "Please re-enter.",
         "Media requires JavaScript to play.",
@@ -300,6 +301,8 @@ def test_a_notice_glued_to_the_end_of_a_sentence_is_cut_off_and_the_sentence_kep
         "View all Example Times newsletters.",
         "No one covers what is happening in our community better than we do.",
         "We used Heritrix crawler software and respected robots.txt directives.",
+        "This material may not be published, broadcast, rewritten, or redistributed.",
+        "Please enable cookies on your web browser in order to continue.",
     ]
     cleaned = clean_text("\n\n".join([STORY[0], *short, STORY[1]]), NO_METADATA, CleanOptions())
     assert cleaned.paragraphs == (STORY[0], STORY[1])
@@ -307,3 +310,6 @@ def test_a_notice_glued_to_the_end_of_a_sentence_is_cut_off_and_the_sentence_kep
     # Said in the story, the same words stay.
     kept = "The mayor said an error has occurred in the harbour accounts, and asked for an audit."
     assert clean_text(kept, NO_METADATA, CleanOptions()).paragraphs == (kept,)
+    glued = f"{STORY[0]} Photo: Example Images. {STORY[1]}"
+    cleaned = clean_text(glued, NO_METADATA, CleanOptions())
+    assert [(r.reason, r.text) for r in cleaned.removed] == [(CREDIT, "Photo: Example Images.")]

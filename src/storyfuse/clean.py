@@ -129,7 +129,8 @@ _SENTENCE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bthe seed for \w+ was\b"
             r"|\b(added to|host in) the wayback machine\b|\barchived pages\b"
             r"|\barchive pages as they are created\b|\bweb captures\b|\bcrawl of outlinks\b"
-            r"|\bthese files are currently not publicly accessible\b"
+            r"|\b(these files|this data) (is|are) currently not publicly accessible\b"
+            r"|\bexperimental crawl\b|\bnot have crawled\b|\bend of term (web|project|archive)\b"
             r"|\bproperties of this collection\b|\bfor this collection, several things\b"
             r"|\bpointers to random other collections\b|\bturned off duplicate detection\b"
             r"|\bthe seed list (was|is) built\b|\bthe original runs were just against\b"
@@ -139,7 +140,11 @@ _SENTENCE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         COPYRIGHT,
-        re.compile(r"^\s*(©|\(c\)\s*\d{4}|copyright\b)|\ball rights reserved\b", re.IGNORECASE),
+        re.compile(
+            r"^\s*(©|\(c\)\s*\d{4}|copyright\b)|\ball rights reserved\b"
+            r"|\bthis material may not be published, broadcast, rewritten,? or redistributed\b",
+            re.IGNORECASE,
+        ),
     ),
     (
         COMMENTS,
@@ -158,6 +163,7 @@ _SENTENCE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 # sentences: a long one holding a notice is article text glued to it (a lost
 # sentence boundary), and must not be lost with it.
 _NOTICE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (CREDIT, re.compile(r"^\(?(photo|image|picture)s?( credit)?\s*:\s*\S", re.IGNORECASE)),
     (RELATED, re.compile(r"^read (more(?! than)|the full (story|article))\b", re.IGNORECASE)),
     (
         SUBSCRIBE,
@@ -172,7 +178,8 @@ _NOTICE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bclick on the link to activate your (profile|account)\b|^invalid email address\b"
             r"|\bas an interest to stay up to date\b|^(sign up )?be the first to know\b"
             r"|^please re-?enter\b|\byou agree to receive occasional updates\b"
-            r"|^view all .{1,40} newsletters\b|^interested in [^?]{1,60}\?$",
+            r"|^view all .{1,40} newsletters\b|^interested in [^?]{1,60}\?$"
+            r"|\bwhy are we asking this\?|\bsign in to update your profile\b",
             re.IGNORECASE,
         ),
     ),
@@ -187,7 +194,7 @@ _NOTICE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bsee more of .{1,80} on facebook\b|\b(join|like) us on facebook\b"
             r"|\badd this tweet to your website\b|^skip ad\b|\bconfirm your birth ?date\b"
             r"|\bmedia requires javascript to play\b|\bby copying the code below\b"
-            r"|^(please try again later|an error has occurred)\W*$",
+            r"|^(please try again later|an error has occurred)\W*$|\bplease enable cookies\b",
             re.IGNORECASE,
         ),
     ),
@@ -277,7 +284,8 @@ _TRIGGERS = re.compile(
     r"|publicly accessible|collection|duplicate detection|seed list|original runs|^file\b"
     r"|photo|image|picture|notification|activate your|invalid email|as an interest"
     r"|heritrix|first to know|re-?enter|occasional updates|code below|try again|error has"
-    r"|covers what is happening|^interested in"
+    r"|covers what is happening|^interested in|asking this|update your profile|cookies"
+    r"|may not be published|end of term"
     r"|^(register|download|get|start|try|unlock)\b|^read (more|the full)\b",
     re.IGNORECASE,
 )
