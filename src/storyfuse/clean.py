@@ -272,21 +272,29 @@ _TRAILING_NOTICES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 
-# A cheap first look: no sentence rule can match a sentence without one of these.
-_TRIGGERS = re.compile(
-    r"support|donat|contribut|gift|member|paywall|journalis|afford|subscri|newsletter|bookmark"
-    r"|sign up|inbox|premium|comment|conversation|discussion|debate|replies|readers|share your"
-    r"|later|favou?rite|log in|cancel|©|\(c\)|copyright|rights reserved|keeps? us|patron"
-    r"|briefing|give|guidelines|breaking news|delivered|verification|confirmation|thank you"
-    r"|deliverable|digital access|sign ?in|log ?in|reprint|non-?commercial|crawl|warc|archive"
-    r"|seed|wayback|web captures|tweet|location|rating is|not available right now"
-    r"|transcript|playback|javascript|twitter|facebook|skip ad|birth ?date|outlinks"
-    r"|publicly accessible|collection|duplicate detection|seed list|original runs|^file\b"
-    r"|photo|image|picture|notification|activate your|invalid email|as an interest"
-    r"|heritrix|first to know|re-?enter|occasional updates|code below|try again|error has"
-    r"|covers what is happening|^interested in|asking this|update your profile|cookies"
-    r"|may not be published|end of term"
-    r"|^(register|download|get|start|try|unlock)\b|^read (more|the full)\b",
+# A cheap first look: no sentence rule can match a sentence without one of these
+# (words looked for in the lowercased sentence, or openings).
+_TRIGGER_WORDS = tuple(
+    word.strip()
+    for word in """
+    support|donat|contribut|gift|member|paywall|journalis|afford|subscri|newsletter|bookmark
+    |sign up|inbox|premium|comment|conversation|discussion|debate|replies|readers|share your
+    |later|favorite|favourite|log in|login|cancel|©|(c)|copyright|rights reserved|keep us
+    |keeps us|patron|briefing|give|guidelines|breaking news|delivered|verification
+    |confirmation|thank you|deliverable|digital access|sign in|signin|reprint|non-commercial
+    |noncommercial|crawl|warc|archive|seed|wayback|web captures|tweet|location|rating is
+    |not available right now|transcript|playback|javascript|twitter|facebook|skip ad
+    |birth date|birthdate|outlinks|publicly accessible|collection|duplicate detection
+    |original runs|notification|activate your|invalid email|as an interest|heritrix
+    |first to know|re-enter|reenter|occasional updates|code below|try again|error has
+    |covers what is happening|asking this|update your profile|cookies|may not be published
+    |end of term
+    """.split("|")
+)
+_TRIGGER_OPENINGS = re.compile(
+    r"file\b|this (undated )?(handout )?(photo|image|picture)|\(?(photo|image|picture)s?"
+    r"( credit)?\s*:|interested in|(register|download|get|start|try|unlock)\b"
+    r"|read (more|the full)\b",
     re.IGNORECASE,
 )
 # First-person plural outside quotation marks: the outlet talking about itself.
@@ -336,9 +344,17 @@ def _line_reason(line: str) -> str | None:
     return None
 
 
+def _triggered(unquoted: str) -> bool:
+    """Whether a sentence holds a word or opening some sentence rule looks for."""
+    lowered = unquoted.lower()
+    return any(word in lowered for word in _TRIGGER_WORDS) or bool(
+        _TRIGGER_OPENINGS.match(unquoted)
+    )
+
+
 def _sentence_reason(unquoted: str, outlet: str | None) -> str | None:
     """Why a sentence (with quoted speech blanked out) is boilerplate on its own."""
-    if _TRIGGERS.search(unquoted):
+    if _triggered(unquoted):
         for reason, pattern in _SENTENCE_RULES:
             if pattern.search(unquoted):
                 return reason
