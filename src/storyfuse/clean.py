@@ -83,16 +83,15 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 
+# How a wire photo caption opens: "FILE - In this May 2, 2025, file photo, ..." or
+# "This undated photo provided by ...".
+_CAPTION_OPENING = (
+    r"(file\s*[-–—]+\s*(in )?this\b.{0,80}\bfile (photo|image)\b|this (undated )?(handout )?"
+    r"(photo|image|picture)( \w+)? (provided|released|made available|taken) by\b)"
+)
+
 _SENTENCE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (
-        CREDIT,
-        re.compile(
-            r"^file\s*[-–—]+\s*(in )?this\b.{0,80}\bfile (photo|image)\b"
-            r"|^this (undated )?(handout )?(photo|image|picture)( \w+)? (provided|released|made"
-            r" available|taken) by\b",
-            re.IGNORECASE,
-        ),
-    ),
+    (CREDIT, re.compile(rf"^{_CAPTION_OPENING}", re.IGNORECASE)),
     (
         APPEAL,
         re.compile(
@@ -240,9 +239,7 @@ _LEADING_NOTICES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         CREDIT,
         re.compile(
-            r"^((file\s*[-–—]+\s*(in )?this\b.{0,80}\bfile (photo|image)\b|this (undated )?"
-            r"(handout )?(photo|image|picture)( \w+)? (provided|released|taken) by\b)"
-            r".{0,400}?\.\.\.\s*\(\s*associated press\s*\)"
+            rf"^({_CAPTION_OPENING}.{{0,400}}?\.\.\.\s*\(\s*associated press\s*\)"
             r"|\(\s*associated press\s*\))(\s+|$)",
             re.IGNORECASE,
         ),

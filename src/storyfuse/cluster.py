@@ -429,13 +429,14 @@ class StoryClusterer:
         self._forget(story)
         moved: list[Assignment] = []
         for home in homes:
-            members = sorted((ordered[i] for i in home), key=_sort_key)
+            home.sort()  # ``ordered`` is in canonical order already
+            members = [ordered[i] for i in home]
             keeps_id = any(features.id == founder for features in members)
             target = _Story(id=story.id if keeps_id else self._fresh_id(members))
             self._stories[target.id] = target
             self.redirects.pop(target.id, None)
-            for features in members:
-                self._place(target, features, self._vector(features))
+            for i in home:
+                self._place(target, ordered[i], vectors[i])
             if not keeps_id:
                 moved.extend(
                     Assignment(features.id, target.id, created=index == 0, moved=True)
@@ -509,7 +510,7 @@ class StoryClusterer:
         for story_id in set(shortlist) | set(wired):
             story = self._stories[story_id]
             centroid, story_size = story.centroid, len(story.members)
-            dot = sum(weight * centroid.get(term, 0.0) for term, weight in summed.items())
+            dot = _dot(summed, centroid)
             if wired[story_id] >= self.options.wire_sentences:
                 score = 1.0
             elif (
