@@ -1,7 +1,7 @@
 """Benchmark: ingest + dedup + clustering into a fresh SQLite store, at growing sizes.
 
 The source articles of ``../shared/data/multinews-val.jsonl`` are pooled and
-ingested in batches of ``--batch`` through :class:`storyfuse.store.Store`
+ingested in batches of ``--batch`` through :class:`storyfuse.store.store.Store`
 (cleaning, MinHash near-duplicate lookup, clustering, full-text index, one
 transaction per batch). After every 1,000 articles it prints the rate over the
 last 1,000 and overall, so a cost per article that grows with the store shows,
@@ -28,7 +28,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from storyfuse.models import RawDocument
-from storyfuse.store import Store
+from storyfuse.store.store import Store
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "multinews-val.jsonl"
 

@@ -3,7 +3,7 @@
 Writes a WARC of the given size (default 1 GB) in a temporary folder: fictional
 news pages of 60-100 KB (scripts, styles, navigation, related links around a
 12-20 paragraph article), request records, PNG images and a few redirects,
-like a crawl. Then reads it back with :func:`storyfuse.warc.iter_archive`
+like a crawl. Then reads it back with :func:`storyfuse.sources.warc.iter_archive`
 (which extracts every page's article) and prints pages per second and memory:
 the resident size sampled as the read goes on and the peak. Memory must not
 grow with the archive: compare a run at 100M with one at 1G.
@@ -27,7 +27,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from storyfuse.models import RawDocument
-from storyfuse.warc import iter_archive
+from storyfuse.sources.warc import iter_archive
 
 _UNITS = {"K": 1024, "M": 1024**2, "G": 1024**3}
 _WORDS = (

@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 from storyfuse.models import RawDocument
-from storyfuse.store import Store
+from storyfuse.store.store import Store
 
 SYLLABLES = (
     "bar ven dor kel mar lin tho rav sel quen wyn brak os tal mir fen gar hol sund drav "
@@ -238,7 +238,7 @@ def _report(name: str, latencies: list[float], seconds: float) -> None:
 def _serve(db: Path, port: int) -> subprocess.Popen[bytes]:
     code = (
         "import sys, uvicorn\n"
-        "from storyfuse.web import create_app\n"
+        "from storyfuse.web.app import create_app\n"
         "uvicorn.run(create_app(sys.argv[1]), host='127.0.0.1', port=int(sys.argv[2]),"
         " log_level='warning', access_log=False)\n"
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from storyfuse.models import Article, RawDocument
-from storyfuse.segment import join_paragraphs, segment
+from storyfuse.text.segment import join_paragraphs, segment
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"

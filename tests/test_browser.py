@@ -32,10 +32,10 @@ pytest.importorskip("uvicorn", reason="the web app needs the 'web' extra")
 import uvicorn
 from playwright.sync_api import sync_playwright
 
-from storyfuse.ingest import read_inputs
-from storyfuse.store import Store
-from storyfuse.web import create_app
-from storyfuse.wire import coverage, match_tokens
+from storyfuse.sources.inputs import read_inputs
+from storyfuse.store.store import Store
+from storyfuse.text.tokens import coverage, match_tokens
+from storyfuse.web.app import create_app
 from test_web import DEMO, HOSTILE
 
 from helpers import ROOT

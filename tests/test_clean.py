@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from storyfuse.clean import (
+from storyfuse.models import DocumentMetadata, MetadataSpan
+from storyfuse.text.clean import (
     APPEAL,
     ARCHIVE,
     BANNER,
@@ -18,7 +19,6 @@ from storyfuse.clean import (
     clean_text,
     repeated_outlet_lines,
 )
-from storyfuse.models import DocumentMetadata, MetadataSpan
 
 NO_METADATA = DocumentMetadata(title=None, published=None, url=None, outlet=None)
 

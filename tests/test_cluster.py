@@ -7,15 +7,15 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storyfuse.cluster import (
+from storyfuse.pipeline import prepare_articles
+from storyfuse.sources.inputs import read_inputs
+from storyfuse.stories.cluster import (
     ArticleFeatures,
     ClusterOptions,
     StoryClusterer,
     article_features,
     cluster_articles,
 )
-from storyfuse.ingest import read_inputs
-from storyfuse.pipeline import prepare_articles
 
 from helpers import ROOT
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from storyfuse.compare import CompareOptions, compare_story, figures, find_contradictions
-from storyfuse.wire import SentenceIndex
+from storyfuse.stories.compare import CompareOptions, compare_story, figures, find_contradictions
+from storyfuse.stories.wire import SentenceIndex
 
 from helpers import make_article
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storyfuse.entities import extract_entities, strip_titles
 from storyfuse.models import Article, Entity
+from storyfuse.stories.entities import extract_entities, strip_titles
 
 from helpers import make_article as build_article
 from helpers import seed_articles

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from storyfuse.cli import main
-from storyfuse.eval_cluster import bcubed, evaluate_clustering, pairwise
+from storyfuse.evaluation.cluster import bcubed, evaluate_clustering, pairwise
 
 from helpers import DATA, ROOT
 

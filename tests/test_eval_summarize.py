@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from storyfuse.cli import main
-from storyfuse.datasets import DatasetError
-from storyfuse.eval_summarize import (
+from storyfuse.evaluation.datasets import DatasetError
+from storyfuse.evaluation.summarize import (
     RougeEvaluator,
     SumyTokenizer,
     bootstrap_intervals,
@@ -23,8 +23,8 @@ from storyfuse.eval_summarize import (
     summary_lines,
 )
 from storyfuse.models import SentenceRef, SummarySentence
-from storyfuse.segment import split_sentences
-from storyfuse.wire import SentenceIndex
+from storyfuse.stories.wire import SentenceIndex
+from storyfuse.text.segment import split_sentences
 
 from helpers import FIXTURES, make_article
 

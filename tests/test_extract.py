@@ -10,14 +10,22 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from storyfuse.blocks import CONTACT, DUPLICATE, OUTSIDE, PROMO, TITLE, Block, judge_blocks
-from storyfuse.clean import RELATED
 from storyfuse.cli import main
-from storyfuse.eval_extract import evaluate_extraction, page_counts, scores, shingles
-from storyfuse.extract import NotHTMLError, decode_html, extract_html
-from storyfuse.ingest import read_inputs
+from storyfuse.evaluation.extract import evaluate_extraction, page_counts, scores, shingles
 from storyfuse.models import InputError, RawDocument
-from storyfuse.pagemeta import parse_date
+from storyfuse.sources.inputs import read_inputs
+from storyfuse.sources.page_blocks import (
+    CONTACT,
+    DUPLICATE,
+    OUTSIDE,
+    PROMO,
+    TITLE,
+    Block,
+    judge_blocks,
+)
+from storyfuse.sources.page_extract import NotHTMLError, decode_html, extract_html
+from storyfuse.sources.page_metadata import parse_date
+from storyfuse.text.clean import RELATED
 from webserver import Reply, WebServer
 
 from helpers import DATA, FIXTURES

@@ -7,9 +7,9 @@ import json
 import shutil
 from pathlib import Path
 
-from storyfuse.feeds import fragment_text, read_feed, read_json_feed
-from storyfuse.ingest import read_inputs
 from storyfuse.models import InputError, RawDocument
+from storyfuse.sources.feeds import fragment_text, read_feed, read_json_feed
+from storyfuse.sources.inputs import read_inputs
 
 from helpers import FIXTURES
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from storyfuse import __version__
-from storyfuse.fetch import MB, Fetcher, FetchError, FetchOptions, address_problem
+from storyfuse.sources.fetch import MB, Fetcher, FetchError, FetchOptions, address_problem
 from webserver import Hit, Reply, WebServer, repeat
 
 # Fast and local: the test server is on loopback, no pause between requests.

@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from storyfuse import follow
 from storyfuse.cli import main
-from storyfuse.fetch import MB, Fetcher, FetchOptions
-from storyfuse.follow import (
+from storyfuse.ingestion import follow
+from storyfuse.ingestion.follow import (
     FeedReport,
     FeedState,
     FollowOptions,
@@ -20,10 +19,11 @@ from storyfuse.follow import (
     parse_interval,
     read_feed_list,
 )
-from storyfuse.ingest import read_inputs
 from storyfuse.models import Article, RawDocument
-from storyfuse.remote import Resource
-from storyfuse.store import Store
+from storyfuse.sources.fetch import MB, Fetcher, FetchOptions
+from storyfuse.sources.inputs import read_inputs
+from storyfuse.sources.urls import Resource
+from storyfuse.store.store import Store
 from webserver import Hit, Reply, WebServer, repeat
 
 FAST = FollowOptions(

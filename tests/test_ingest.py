@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from storyfuse import ingest
-from storyfuse.ingest import decode_bytes, looks_like_prose, read_inputs
 from storyfuse.models import InputError, RawDocument
+from storyfuse.sources import inputs as ingest
+from storyfuse.sources.inputs import decode_bytes, looks_like_prose, read_inputs
 
 ARTICLE = (
     "Harbour ferries return after strike\n"

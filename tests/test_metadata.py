@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from storyfuse.ingest import decode_bytes
-from storyfuse.metadata import find_metadata, outlet_from_text, parse_date_line, site_name
 from storyfuse.models import MetadataSpan
+from storyfuse.sources.inputs import decode_bytes
+from storyfuse.text.metadata import find_metadata, outlet_from_text, parse_date_line, site_name
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 BODY = (

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from storyfuse.ingest import read_inputs
 from storyfuse.pipeline import story_from_articles
 from storyfuse.render import story_json
-from storyfuse.store import Store
+from storyfuse.sources.inputs import read_inputs
+from storyfuse.store.store import Store
 
 from helpers import FIXTURES, ROOT
 

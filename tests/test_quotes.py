@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storyfuse.entities import extract_entities
 from storyfuse.models import Article, Entity, Quote
-from storyfuse.quotes import extract_quotes
+from storyfuse.stories.entities import extract_entities
+from storyfuse.stories.quotes import extract_quotes
 
 from helpers import make_article as build_article
 from helpers import seed_articles

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from storyfuse.segment import join_paragraphs, segment, split_sentences
+from storyfuse.text.segment import join_paragraphs, segment, split_sentences
 
 
 def test_titles_and_dotted_abbreviations_do_not_end_sentences() -> None:

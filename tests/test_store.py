@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from storyfuse.cluster import ClusterOptions
-from storyfuse.ingest import read_inputs
 from storyfuse.models import RawDocument
-from storyfuse.store import MIGRATIONS, Store
+from storyfuse.sources.inputs import read_inputs
+from storyfuse.store.store import MIGRATIONS, Store
+from storyfuse.stories.cluster import ClusterOptions
 
 from helpers import FIXTURES, ROOT, fire_report
 

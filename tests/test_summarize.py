@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from storyfuse.summarize import (
+from storyfuse.stories.summarize import (
     SummaryOptions,
     choose_headline,
     get_summarizer,
@@ -15,7 +15,7 @@ from storyfuse.summarize import (
     storyfuse_summary,
     word_count,
 )
-from storyfuse.wire import SentenceIndex
+from storyfuse.stories.wire import SentenceIndex
 
 from helpers import make_article
 

@@ -10,9 +10,9 @@ from pathlib import Path
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from storyfuse.ingest import read_inputs
 from storyfuse.models import InputError, RawDocument
-from storyfuse.warc import iter_archive
+from storyfuse.sources.inputs import read_inputs
+from storyfuse.sources.warc import iter_archive
 
 from helpers import FIXTURES
 

@@ -20,13 +20,13 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from storyfuse.cli import main
-from storyfuse.ingest import read_inputs
 from storyfuse.models import RawDocument
-from storyfuse.store import Store
-from storyfuse.web import CSP, VISITS_COOKIE, _visits, create_app
-from storyfuse.webstore import LRUCache
-from storyfuse.webview import build_story_view
-from storyfuse.wire import coverage, match_tokens
+from storyfuse.sources.inputs import read_inputs
+from storyfuse.store.store import Store
+from storyfuse.text.tokens import coverage, match_tokens
+from storyfuse.web.app import CSP, VISITS_COOKIE, _visits, create_app
+from storyfuse.web.site import LRUCache
+from storyfuse.web.views import build_story_view
 
 from helpers import ROOT, fire_report
 

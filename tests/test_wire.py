@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from storyfuse.models import SentenceRef
-from storyfuse.wire import SentenceIndex, coverage, independent_sources, match_tokens
+from storyfuse.stories.wire import SentenceIndex, independent_sources
+from storyfuse.text.tokens import coverage, match_tokens
 
 from helpers import make_article
 

@@ -18,14 +18,14 @@ import click
 from click.core import ParameterSource
 
 from storyfuse import __version__
-from storyfuse.changes import parse_when, story_changes
-from storyfuse.database import database_target
-from storyfuse.datasets import DatasetError
+from storyfuse.evaluation.datasets import DatasetError
+from storyfuse.store.database import database_target
+from storyfuse.stories.changes import parse_when, story_changes
 
 if TYPE_CHECKING:
-    from storyfuse.eval_cluster import Scores
-    from storyfuse.store import Store
-from storyfuse.eval_summarize import (
+    from storyfuse.evaluation.cluster import Scores
+    from storyfuse.store.store import Store
+from storyfuse.evaluation.summarize import (
     DEFAULT_METHODS,
     EvalOptions,
     MissingDependency,
@@ -34,7 +34,6 @@ from storyfuse.eval_summarize import (
     summary_markdown,
     summary_table,
 )
-from storyfuse.ingest import read_inputs
 from storyfuse.models import InputError, RawDocument, Report
 from storyfuse.pipeline import PipelineOptions, story_from_articles, summarize_paths
 from storyfuse.render import (
@@ -47,8 +46,9 @@ from storyfuse.render import (
     story_markdown,
     story_row_json,
 )
-from storyfuse.summarize import SUMMARIZERS, SummaryOptions
-from storyfuse.wire import SentenceIndex
+from storyfuse.sources.inputs import read_inputs
+from storyfuse.stories.summarize import SUMMARIZERS, SummaryOptions
+from storyfuse.stories.wire import SentenceIndex
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -237,7 +237,7 @@ def eval_cluster_command(
         storyfuse eval cluster ../shared/data/ecbplus.jsonl
         storyfuse eval cluster ../shared/data/ecbplus.jsonl --batch 100
     """
-    from storyfuse.eval_cluster import BASELINE, evaluate_clustering
+    from storyfuse.evaluation.cluster import BASELINE, evaluate_clustering
 
     try:
         result = evaluate_clustering(dataset, limit=limit, batch=batch)
@@ -283,7 +283,7 @@ def eval_extract_command(dataset: Path, as_json: bool, limit: int | None, seed: 
     Example:
         storyfuse eval extract ../shared/data/article-extraction-benchmark
     """
-    from storyfuse.eval_extract import evaluate_extraction, extraction_table
+    from storyfuse.evaluation.extract import evaluate_extraction, extraction_table
 
     try:
         result = evaluate_extraction(dataset, limit=limit, seed=seed)
@@ -316,8 +316,8 @@ def extract_command(pages: tuple[str, ...], output_format: str | None, allow_pri
     Exit code 0 when every page gave an article, 1 when some did not (each
     named on stderr with the reason).
     """
-    from storyfuse.fetch import FetchOptions
-    from storyfuse.pages import extraction_record, extraction_text, read_page
+    from storyfuse.sources.fetch import FetchOptions
+    from storyfuse.sources.pages import extraction_record, extraction_text, read_page
 
     failed = False
     records: list[dict[str, object]] = []
@@ -354,7 +354,7 @@ def _db_option(command: Callable[..., None]) -> Callable[..., None]:
 
 
 def _open_store(db: str | None) -> Store:
-    from storyfuse.store import Store
+    from storyfuse.store.store import Store
 
     try:
         return Store(db)
@@ -392,7 +392,7 @@ def ingest(
     again changes nothing. Exit code 1 when some inputs were rejected (each
     named on stderr; the reasons are kept in the store).
     """
-    from storyfuse.fetch import FetchOptions
+    from storyfuse.sources.fetch import FetchOptions
 
     documents, errors = read_inputs(inputs, fetch=FetchOptions(allow_private=allow_private))
     show = not quiet and not as_json and sys.stderr.isatty() and len(documents) > 20
@@ -574,7 +574,7 @@ def serve(db: str | None, host: str, port: int, token_env: str) -> None:
     try:
         import uvicorn
 
-        from storyfuse.web import create_app
+        from storyfuse.web.app import create_app
     except ImportError as error:
         raise click.ClickException(
             f"the web app needs the 'web' extra: pip install 'storyfuse[web]' ({error})"
@@ -646,14 +646,14 @@ def follow(
     """
     import time
 
-    from storyfuse.fetch import Fetcher, FetchOptions
-    from storyfuse.follow import (
+    from storyfuse.ingestion.follow import (
         FeedReport,
         FollowOptions,
         follow_pass,
         parse_interval,
         read_feed_list,
     )
+    from storyfuse.sources.fetch import Fetcher, FetchOptions
 
     if once and every:
         raise click.UsageError("--once and --every exclude each other")

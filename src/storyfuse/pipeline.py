@@ -7,11 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from storyfuse.clean import CleanOptions, clean_text, repeated_outlet_lines
-from storyfuse.cluster import ClusterOptions, cluster_articles
-from storyfuse.compare import CompareOptions, compare_story
-from storyfuse.ingest import read_inputs
-from storyfuse.metadata import find_metadata
 from storyfuse.models import (
     Article,
     DocumentMetadata,
@@ -21,9 +16,14 @@ from storyfuse.models import (
     Story,
     WireLink,
 )
-from storyfuse.segment import join_paragraphs, segment
-from storyfuse.summarize import SummaryOptions, choose_headline, get_summarizer
-from storyfuse.wire import MatchOptions, SentenceIndex, independent_sources
+from storyfuse.sources.inputs import read_inputs
+from storyfuse.stories.cluster import ClusterOptions, cluster_articles
+from storyfuse.stories.compare import CompareOptions, compare_story
+from storyfuse.stories.summarize import SummaryOptions, choose_headline, get_summarizer
+from storyfuse.stories.wire import MatchOptions, SentenceIndex, independent_sources
+from storyfuse.text.clean import CleanOptions, clean_text, repeated_outlet_lines
+from storyfuse.text.metadata import find_metadata
+from storyfuse.text.segment import join_paragraphs, segment
 
 
 @dataclass(frozen=True, slots=True)

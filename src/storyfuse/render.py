@@ -8,8 +8,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from storyfuse.changes import StoryChanges
 from storyfuse.models import Article, Report, Story, StoryRow, StorySplit
+from storyfuse.stories.changes import StoryChanges
 
 JsonObject = dict[str, Any]
 

@@ -34,8 +34,6 @@ from typing import Any
 import numpy as np
 from datasketch import MinHash
 
-from storyfuse.cluster import ArticleFeatures, ClusterOptions, StoryClusterer, article_features
-from storyfuse.database import Database, Dialect, database_target
 from storyfuse.models import (
     Article,
     ArticleStatus,
@@ -48,8 +46,16 @@ from storyfuse.models import (
     StorySplit,
 )
 from storyfuse.pipeline import prepare_articles
-from storyfuse.summarize import choose_headline
-from storyfuse.wire import SentenceIndex, independent_sources, match_tokens
+from storyfuse.store.database import Database, Dialect, database_target
+from storyfuse.stories.cluster import (
+    ArticleFeatures,
+    ClusterOptions,
+    StoryClusterer,
+    article_features,
+)
+from storyfuse.stories.summarize import choose_headline
+from storyfuse.stories.wire import SentenceIndex, independent_sources
+from storyfuse.text.tokens import match_tokens
 
 _TABLES = """
 CREATE TABLE articles (

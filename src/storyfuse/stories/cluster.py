@@ -44,8 +44,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from storyfuse.models import Article
-from storyfuse.wire import match_tokens
-from storyfuse.words import STOPWORDS, content_tokens, content_words
+from storyfuse.text.tokens import match_tokens
+from storyfuse.text.words import STOPWORDS, content_tokens, content_words
 
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:[- ][A-Z][a-z]+)*|\b[A-Z]{2,5}\b")
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")

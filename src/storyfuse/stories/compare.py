@@ -7,7 +7,6 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from storyfuse.entities import extract_entities
 from storyfuse.models import (
     Article,
     Contradiction,
@@ -17,9 +16,10 @@ from storyfuse.models import (
     SentenceRef,
     UniqueFact,
 )
-from storyfuse.quotes import extract_quotes
-from storyfuse.wire import SentenceIndex
-from storyfuse.words import content_words
+from storyfuse.stories.entities import extract_entities
+from storyfuse.stories.quotes import extract_quotes
+from storyfuse.stories.wire import SentenceIndex
+from storyfuse.text.words import content_words
 
 
 @dataclass(frozen=True, slots=True)

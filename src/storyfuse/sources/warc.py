@@ -23,7 +23,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from storyfuse.models import InputError, RawDocument
-from storyfuse.pages import MAX_PAGE_BYTES, looks_like_html, page_document
+from storyfuse.sources.pages import MAX_PAGE_BYTES, looks_like_html, page_document
 
 ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})

@@ -14,7 +14,7 @@ Every rule names its reason (the cleaner's reasons where they fit):
   stories" list or the title of a sign-up box);
 - a recovered paragraph that repeats one already kept.
 
-The storyfuse cleaner (:mod:`storyfuse.clean`) runs later in the pipeline on the
+The storyfuse cleaner (:mod:`storyfuse.text.clean`) runs later in the pipeline on the
 extracted text. It is not applied here: its label and prose rules read only
 Latin script and empty non-English pages, and on the extraction benchmark its
 line and sentence rules cost as much recall as they gain precision.
@@ -28,8 +28,8 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
-from storyfuse.clean import COPYRIGHT, CREDIT, RELATED, SHARE, SOURCE_URL, SUBSCRIBE
 from storyfuse.models import Removal
+from storyfuse.text.clean import COPYRIGHT, CREDIT, RELATED, SHARE, SOURCE_URL, SUBSCRIBE
 
 TITLE = "headline repeated in the body"
 DUPLICATE = "block printed twice"

@@ -26,8 +26,8 @@ from functools import lru_cache
 from itertools import pairwise
 
 from storyfuse.models import Article, SentenceRef, SummarySentence
-from storyfuse.wire import SentenceIndex
-from storyfuse.words import content_words, stem
+from storyfuse.stories.wire import SentenceIndex
+from storyfuse.text.words import content_words, stem
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from storyfuse import __version__
-from storyfuse.webview import CitedText
+from storyfuse.web.views import CitedText
 
 ATOM = "http://www.w3.org/2005/Atom"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"

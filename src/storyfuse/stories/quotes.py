@@ -19,8 +19,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from storyfuse.entities import SPEECH_VERBS, strip_titles
 from storyfuse.models import Article, Entity, Quote
+from storyfuse.stories.entities import SPEECH_VERBS, strip_titles
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _DOUBLE_MARK = re.compile(r"[“”\"]")

@@ -1,9 +1,10 @@
 """Summaries measured on labelled clusters: ROUGE with bootstrap intervals, speed, faithfulness.
 
 Each cluster's documents go through the real preparation
-(:func:`storyfuse.pipeline.prepare_articles`) and one :class:`~storyfuse.wire.SentenceIndex`;
-every method then summarizes the same articles under the same word budget: storyfuse's
-summarizers (:data:`~storyfuse.summarize.SUMMARIZERS`) and sumy's LexRank, TextRank, LSA and
+(:func:`storyfuse.pipeline.prepare_articles`) and one
+:class:`~storyfuse.stories.wire.SentenceIndex`; every method then summarizes the same
+articles under the same word budget: storyfuse's summarizers
+(:data:`~storyfuse.stories.summarize.SUMMARIZERS`) and sumy's LexRank, TextRank, LSA and
 SumBasic, which rank storyfuse's own sentences (no NLTK data needed) and cite through the
 same index. Formats, detected per line: Multi-News (``raw_document``, ``summary``, ``idx``)
 and generic (``documents``, ``summaries``, optional ``id``). ``rouge-score``, ``sumy`` and
@@ -28,13 +29,14 @@ from itertools import groupby
 from pathlib import Path
 from typing import IO, Any
 
-from storyfuse.datasets import DatasetError, jsonl_objects
+from storyfuse.evaluation.datasets import DatasetError, jsonl_objects
 from storyfuse.models import Article, RawDocument, SentenceRef, SummarySentence
 from storyfuse.pipeline import prepare_articles
-from storyfuse.segment import split_sentences
-from storyfuse.summarize import SUMMARIZERS, Summarizer, SummaryOptions, word_count
-from storyfuse.wire import SentenceIndex, coverage, match_tokens
-from storyfuse.words import STOPWORDS, stem
+from storyfuse.stories.summarize import SUMMARIZERS, Summarizer, SummaryOptions, word_count
+from storyfuse.stories.wire import SentenceIndex
+from storyfuse.text.segment import split_sentences
+from storyfuse.text.tokens import coverage, match_tokens
+from storyfuse.text.words import STOPWORDS, stem
 
 EVAL_EXTRA = "pip install 'storyfuse[eval]'"
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeLsum")

@@ -3,13 +3,13 @@
 What a URL holds is told by its first bytes when they say it plainly (an RSS,
 Atom or RDF root element, a JSON Feed), else by its Content-Type, else by
 whether it starts like HTML. A page goes to the HTML extractor
-(:func:`storyfuse.pages.page_document`); a feed to the feed reader
-(:mod:`storyfuse.feeds`), and each of its items that does not carry its full
+(:func:`storyfuse.sources.pages.page_document`); a feed to the feed reader
+(:mod:`storyfuse.sources.feeds`), and each of its items that does not carry its full
 text (content of at least :data:`FULL_CONTENT_WORDS` words) is read from the
 page its link points to. A page found through a feed item takes the item's
 title, outlet, date and author where the page gives none.
 
-Fetch failures raise :class:`storyfuse.fetch.FetchError`; what was fetched but
+Fetch failures raise :class:`storyfuse.sources.fetch.FetchError`; what was fetched but
 is not an article becomes an :class:`InputError`, as for files.
 """
 
@@ -26,10 +26,10 @@ from urllib.parse import urljoin
 
 import feedparser
 
-from storyfuse.feeds import read_feed, read_json_feed
-from storyfuse.fetch import Fetcher, FetchError, FetchOptions, FetchResult
 from storyfuse.models import InputError, RawDocument
-from storyfuse.pages import looks_like_html, page_document
+from storyfuse.sources.feeds import read_feed, read_json_feed
+from storyfuse.sources.fetch import Fetcher, FetchError, FetchOptions, FetchResult
+from storyfuse.sources.pages import looks_like_html, page_document
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 The dataset folder holds ``ground-truth.json`` (page hash -> ``articleBody``, the
 human gold text) and ``html/<hash>.html.gz``. Every page goes through
-:func:`storyfuse.extract.extract_html` and through plain trafilatura (default
+:func:`storyfuse.sources.page_extract.extract_html` and through plain trafilatura (default
 settings, ``include_comments=False``, the page decoded as UTF-8: the way the
 benchmark runs it), in the same run.
 
@@ -33,9 +33,9 @@ from typing import Any
 
 import trafilatura
 
-from storyfuse.compressed import gunzip_capped
-from storyfuse.datasets import DatasetError
-from storyfuse.extract import NotHTMLError, extract_html
+from storyfuse.evaluation.datasets import DatasetError
+from storyfuse.sources.compressed import gunzip_capped
+from storyfuse.sources.page_extract import NotHTMLError, extract_html
 
 SHINGLE = 4
 RESAMPLES = 1000

@@ -20,8 +20,8 @@ from typing import Any
 from storyfuse.models import Article, Report, SentenceRef, Story, WireLink
 from storyfuse.pipeline import PipelineOptions, story_from_articles
 from storyfuse.render import report_json
-from storyfuse.wire import SentenceIndex
-from storyfuse.words import content_words
+from storyfuse.stories.wire import SentenceIndex
+from storyfuse.text.words import content_words
 
 _ENTITY_TITLES = (("person", "People"), ("organization", "Organisations"), ("place", "Places"))
 

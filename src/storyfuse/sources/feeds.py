@@ -22,7 +22,7 @@ from lxml import html as lxml_html
 from lxml.etree import ParserError
 
 from storyfuse.models import InputError, RawDocument
-from storyfuse.pagemeta import parse_date
+from storyfuse.sources.page_metadata import parse_date
 
 FEED_SUFFIXES = frozenset({".xml", ".rss", ".atom"})
 JSON_FEED_SUFFIXES = frozenset({".json"})

@@ -29,11 +29,16 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from storyfuse.cluster import ArticleFeatures, ClusterOptions, StoryClusterer, article_features
-from storyfuse.datasets import DatasetError, jsonl_objects
+from storyfuse.evaluation.datasets import DatasetError, jsonl_objects
 from storyfuse.models import Article, RawDocument
 from storyfuse.pipeline import article_id, prepare_articles
-from storyfuse.words import content_words
+from storyfuse.stories.cluster import (
+    ArticleFeatures,
+    ClusterOptions,
+    StoryClusterer,
+    article_features,
+)
+from storyfuse.text.words import content_words
 
 
 @dataclass(frozen=True, slots=True)

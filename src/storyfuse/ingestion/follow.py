@@ -16,7 +16,7 @@ and picks up what is missing.
 
 Feeds are fetched by a few worker threads, so feeds on different hosts are read
 side by side while each host still gets one request at a time (the
-:class:`~storyfuse.fetch.Fetcher` sees to that). Everything that touches the
+:class:`~storyfuse.sources.fetch.Fetcher` sees to that). Everything that touches the
 store runs in the calling thread, in the order of the feeds.
 """
 
@@ -29,10 +29,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from storyfuse.fetch import Fetcher, FetchError, FetchOptions, parse_target
 from storyfuse.models import FeedState, InputError, RawDocument
-from storyfuse.remote import FeedItem, Resource, item_page, read_resource
-from storyfuse.store import IngestResult, Store
+from storyfuse.sources.fetch import Fetcher, FetchError, FetchOptions, parse_target
+from storyfuse.sources.urls import FeedItem, Resource, item_page, read_resource
+from storyfuse.store.store import IngestResult, Store
 
 logger = logging.getLogger(__name__)
 

@@ -21,12 +21,12 @@ from typing import Generic, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
-from storyfuse.changes import StoryChanges, story_changes
 from storyfuse.models import Article, ArticleStatus
 from storyfuse.pipeline import PipelineOptions
-from storyfuse.store import Store
-from storyfuse.summarize import SummaryOptions
-from storyfuse.webview import StoryView, build_story_view
+from storyfuse.store.store import Store
+from storyfuse.stories.changes import StoryChanges, story_changes
+from storyfuse.stories.summarize import SummaryOptions
+from storyfuse.web.views import StoryView, build_story_view
 
 K = TypeVar("K")
 V = TypeVar("V")

@@ -5,7 +5,7 @@ never marked safe) that works without JavaScript, under a strict
 Content-Security-Policy; a JSON API under ``/api/`` with the command line's
 JSON shapes; Atom and JSON Feed 1.1 feeds of the stories.
 
-Store access and the story-view cache live in :mod:`storyfuse.webstore`
+Store access and the story-view cache live in :mod:`storyfuse.web.site`
 (connections stay in their thread; a view is computed once per version of a
 story); the story page itself is cached too, all but its per-visitor "what's
 new" part.
@@ -50,13 +50,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from storyfuse import __version__
-from storyfuse.changes import parse_when
-from storyfuse.ingest import MAX_ARTICLE_BYTES
 from storyfuse.models import RawDocument, Report, StoryRow
 from storyfuse.render import article_json, changes_json, splits_json, story_row_json
-from storyfuse.store import IngestResult, SearchHit, Store
-from storyfuse.webfeed import FeedEntry, atom_feed, json_feed, rfc3339
-from storyfuse.webstore import DEFAULT_WORDS, Site
+from storyfuse.sources.inputs import MAX_ARTICLE_BYTES
+from storyfuse.store.store import IngestResult, SearchHit, Store
+from storyfuse.stories.changes import parse_when
+from storyfuse.web.feeds import FeedEntry, atom_feed, json_feed, rfc3339
+from storyfuse.web.site import DEFAULT_WORDS, Site
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PAGE_SIZE = 20
@@ -286,7 +286,7 @@ class SecurityHeaders:
 
 def _templates() -> Environment:
     env = Environment(
-        loader=PackageLoader("storyfuse", "templates"),
+        loader=PackageLoader("storyfuse.web", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-from storyfuse.wire import match_tokens
+from storyfuse.text.tokens import match_tokens
 
 STOPWORDS = frozenset(
     """

@@ -6,13 +6,13 @@ and JSONL itself and dispatches the rest by file name:
 
 - plain-text articles (``.txt``, ``.text``, ``.md`` or no extension): one per file;
 - JSONL (``.jsonl``, ``.ndjson``): one article per line;
-- saved web pages (``.html``, ``.htm``, gzipped too): :mod:`storyfuse.pages`;
+- saved web pages (``.html``, ``.htm``, gzipped too): :mod:`storyfuse.sources.pages`;
 - RSS and Atom (``.xml``, ``.rss``, ``.atom``) and JSON Feed (``.json``):
-  one article per item, :mod:`storyfuse.feeds`;
+  one article per item, :mod:`storyfuse.sources.feeds`;
 - WARC and ARC archives (``.warc``, ``.warc.gz``, ``.arc``, ``.arc.gz``): one
-  article per HTML page, streamed, :mod:`storyfuse.warc`.
+  article per HTML page, streamed, :mod:`storyfuse.sources.warc`.
 - ``http(s)://`` URLs of pages or feeds: fetched politely and safely, then
-  routed like the files above, :mod:`storyfuse.remote`.
+  routed like the files above, :mod:`storyfuse.sources.urls`.
 
 Files are size-checked before they are read, so a huge log named on the
 command line costs one ``stat`` call.
@@ -33,12 +33,12 @@ from typing import BinaryIO
 
 from charset_normalizer import from_bytes
 
-from storyfuse.feeds import FEED_SUFFIXES, JSON_FEED_SUFFIXES, read_feed, read_json_feed
-from storyfuse.fetch import FetchOptions
 from storyfuse.models import InputError, RawDocument
-from storyfuse.pages import is_page, read_page
-from storyfuse.remote import is_url, read_urls
-from storyfuse.warc import is_archive, iter_archive
+from storyfuse.sources.feeds import FEED_SUFFIXES, JSON_FEED_SUFFIXES, read_feed, read_json_feed
+from storyfuse.sources.fetch import FetchOptions
+from storyfuse.sources.pages import is_page, read_page
+from storyfuse.sources.urls import is_url, read_urls
+from storyfuse.sources.warc import is_archive, iter_archive
 
 TEXT_EXTENSIONS = frozenset({".txt", ".text", ".md", ""})
 JSONL_EXTENSIONS = frozenset({".jsonl", ".ndjson"})
@@ -370,7 +370,7 @@ def read_inputs(
     Each path is a file, a folder (walked recursively, hidden entries skipped,
     unsupported file types skipped silently), ``-`` for stdin (``stdin``
     defaults to ``sys.stdin.buffer``) or an ``http(s)://`` URL of a page or a
-    feed, fetched with ``fetch`` options by :mod:`storyfuse.remote`. A file
+    feed, fetched with ``fetch`` options by :mod:`storyfuse.sources.urls`. A file
     named more than once is read once. Documents and errors come out sorted by
     source path, the articles of one file (JSONL lines, feed items, archive
     records) in file order, then those of the URLs in the order given.

@@ -9,7 +9,7 @@ to the element of the page it came from, then:
    took for a teaser of another article, the later sections of a body the
    page splits into chunks;
 2. hands the blocks, each knowing whether it sits inside the article, to
-   :func:`storyfuse.blocks.judge_blocks`, which drops what leaked around the
+   :func:`storyfuse.sources.page_blocks.judge_blocks`, which drops what leaked around the
    body (repeated headline, related links, newsletter boxes, ...) and keeps
    every dropped block as a :class:`Removal` with its reason.
 
@@ -17,7 +17,7 @@ Before extraction, pop-ups (a person's hover card, a tooltip) are cut from the
 page; scripts, styles and templates never reach the text.
 
 Metadata (title, outlet, author, canonical URL, language, dates) comes from
-:mod:`storyfuse.pagemeta`.
+:mod:`storyfuse.sources.page_metadata`.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.settings import Document
 
-from storyfuse.blocks import Block, judge_blocks
 from storyfuse.models import RawDocument
-from storyfuse.pagemeta import page_metadata
+from storyfuse.sources.page_blocks import Block, judge_blocks
+from storyfuse.sources.page_metadata import page_metadata
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from storyfuse.models import CleanedText, DocumentMetadata, Removal
-from storyfuse.segment import segment
+from storyfuse.text.segment import segment
 
 # --- reasons -----------------------------------------------------------------
 APPEAL = "donation or membership appeal"

@@ -12,9 +12,9 @@ import stat
 import zlib
 from pathlib import Path
 
-from storyfuse.compressed import TooLargeError, gunzip_capped
-from storyfuse.extract import NotHTMLError, extract_html
 from storyfuse.models import InputError, RawDocument
+from storyfuse.sources.compressed import TooLargeError, gunzip_capped
+from storyfuse.sources.page_extract import NotHTMLError, extract_html
 
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 # Pages carry scripts, styles and markup around the text: more room than a text file.
