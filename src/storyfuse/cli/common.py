@@ -1,0 +1,43 @@
+"""Little helpers several ``storyfuse`` commands share: exit codes, the store option."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import click
+
+from storyfuse.store.database import database_target
+
+if TYPE_CHECKING:
+    from storyfuse.store.store import Store
+
+EXIT_OK = 0
+EXIT_REJECTED = 1
+
+
+def db_option(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command the ``--db`` option (or ``$STORYFUSE_DB``) that names the store."""
+    return click.option(
+        "--db",
+        envvar="STORYFUSE_DB",
+        help="The store: a file, or a postgresql:// URL "
+        "(default: $STORYFUSE_DB, else storyfuse.db in the user data directory).",
+    )(command)
+
+
+def open_store(db: str | None) -> Store:
+    """Open the store ``db`` names, or fail with one line saying why."""
+    from storyfuse.store.store import Store
+
+    try:
+        return Store(db)
+    except (sqlite3.DatabaseError, RuntimeError) as error:
+        raise click.ClickException(
+            f"{database_target(db)}: not a storyfuse store ({error})"
+        ) from None
+    except Exception as error:  # a PostgreSQL server that refuses or is not there
+        raise click.ClickException(
+            f"{database_target(db)}: cannot open the store ({error})"
+        ) from None
