@@ -24,7 +24,8 @@ from storyfuse.models import RawDocument
 from storyfuse.sources.inputs import read_inputs
 from storyfuse.store.store import Store
 from storyfuse.text.tokens import coverage, match_tokens
-from storyfuse.web.app import CSP, VISITS_COOKIE, _visits, create_app
+from storyfuse.web.app import CSP, create_app
+from storyfuse.web.routes.pages import VISITS_COOKIE, _visits
 from storyfuse.web.site import LRUCache
 from storyfuse.web.views import build_story_view
 

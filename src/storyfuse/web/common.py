@@ -1,0 +1,110 @@
+"""What the web app's routers share: the per-app context and a few helpers.
+
+:class:`WebContext` is made once by :func:`storyfuse.web.app.create_app`, kept
+on ``app.state.web``, and reaches a route through the :data:`WebDep`
+dependency: the store and its caches (:class:`~storyfuse.web.site.Site`), the
+templates, and the API docs page.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment
+
+from storyfuse.models import StoryRow
+from storyfuse.store.store import Store
+from storyfuse.stories.changes import parse_when
+from storyfuse.web.site import Site
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PAGE_SIZE = 20
+_QUERY_WORD = re.compile(r"\w+")
+_FTS_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
+
+
+@dataclass(frozen=True, slots=True)
+class WebContext:
+    """One app's shared state: its store, templates and API docs page."""
+
+    site: Site
+    templates: Environment
+    docs_page: str
+
+    def render(self, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        """The template ``name`` rendered with ``context`` as an HTML response."""
+        html = self.templates.get_template(name).render(**context)
+        return HTMLResponse(html, status_code=status_code)
+
+
+async def web_context(request: Request) -> WebContext:
+    """The context of the app serving ``request`` (a dependency; it runs on the event loop)."""
+    web: WebContext = request.app.state.web
+    return web
+
+
+WebDep = Annotated[WebContext, Depends(web_context)]
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if it is http(s), else None: never link a ``javascript:`` URL from an article."""
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return url.strip() if scheme in {"http", "https"} else None
+
+
+def query_words(query: str) -> list[str]:
+    """The words of a search query, without the FTS5 operators."""
+    return [w for w in _QUERY_WORD.findall(query) if w not in _FTS_OPERATORS]
+
+
+def headline_matches(rows: Sequence[StoryRow], query: str) -> list[StoryRow]:
+    """The stories whose headline holds every word of the query."""
+    words = [w.casefold() for w in query_words(query)]
+    if not words:
+        return []
+    return [row for row in rows if all(w in row.headline.casefold() for w in words)]
+
+
+def search_errors() -> tuple[type[Exception], ...]:
+    """The errors a malformed full-text query raises, for the backends installed."""
+    errors: list[type[Exception]] = [sqlite3.Error]
+    try:
+        import psycopg
+    except ImportError:
+        pass
+    else:
+        errors.append(psycopg.Error)
+    return tuple(errors)
+
+
+def filtered_rows(
+    store: Store, since: str | None, outlet: str | None
+) -> tuple[list[StoryRow], list[str]]:
+    """Stories active since ``since`` covered by ``outlet``, and the outlets of those active."""
+    moment = parse_when(since) if since else None
+    rows = store.stories(moment)
+    outlets = sorted({name for row in rows for name in row.outlets}, key=str.casefold)
+    if outlet:
+        rows = [row for row in rows if outlet in row.outlets]
+    return rows, outlets
+
+
+def jsonable_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """Validation errors without the input values (which may be large) or exception objects."""
+    return [
+        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type", "")}
+        for e in errors
+    ]

@@ -1,0 +1,46 @@
+"""The feeds of the latest stories: Atom (``/feed.xml``) and JSON Feed 1.1 (``/feed.json``)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from storyfuse.web.common import WebContext, WebDep
+from storyfuse.web.feeds import FeedEntry, atom_feed, json_feed, rfc3339
+
+FEED_SIZE = 50
+
+router = APIRouter(tags=["feeds"])
+
+
+def _feed_entries(web: WebContext, request: Request) -> tuple[list[FeedEntry], str]:
+    base = str(request.base_url).rstrip("/")
+    entries = []
+    with web.site.store() as store:
+        for row in store.stories()[:FEED_SIZE]:
+            view = web.site.view(store, row.id)
+            entries.append(
+                FeedEntry(
+                    url=f"{base}/stories/{row.id}",
+                    title=row.headline,
+                    summary=view.summary if view else (),
+                    published=rfc3339(row.first_seen),
+                    updated=rfc3339(row.last_seen),
+                    outlets=row.outlets,
+                )
+            )
+    return entries, base
+
+
+@router.get("/feed.xml", response_class=Response)
+def atom(web: WebDep, request: Request) -> Response:
+    """The latest stories as an Atom feed."""
+    entries, base = _feed_entries(web, request)
+    return Response(atom_feed(entries, base), media_type="application/atom+xml")
+
+
+@router.get("/feed.json", response_class=Response)
+def json_feed_route(web: WebDep, request: Request) -> Response:
+    """The latest stories as a JSON Feed 1.1."""
+    entries, base = _feed_entries(web, request)
+    return Response(json_feed(entries, base), media_type="application/feed+json")

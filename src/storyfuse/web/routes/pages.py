@@ -1,0 +1,235 @@
+"""The HTML pages: home, story, article, search, and the favicon and API docs.
+
+The story page is cached per version of the story, all but its per-visitor
+"what's new" part, which follows the last-visit times kept in a cookie.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+
+from storyfuse.models import StoryRow
+from storyfuse.store.store import SearchHit
+from storyfuse.stories.changes import parse_when
+from storyfuse.web.common import (
+    PACKAGE_DIR,
+    PAGE_SIZE,
+    WebDep,
+    filtered_rows,
+    headline_matches,
+    query_words,
+    safe_url,
+    search_errors,
+)
+from storyfuse.web.site import DEFAULT_WORDS
+
+VISITS_COOKIE = "storyfuse_seen"
+_VISITS_KEPT = 100
+_VISIT_ITEM = re.compile(r"^([A-Za-z0-9_.-]{1,64}):(\d{1,12})$")
+# Where a cached story page takes its per-visitor part. Article text cannot forge it:
+# autoescaping turns its "<" into "&lt;".
+_WHATS_NEW = "<!--storyfuse:whats-new-->"
+
+router = APIRouter()
+
+
+def _visits(cookie: str | None) -> dict[str, int]:
+    """Last-visit times per story (epoch seconds) from the cookie; malformed items are ignored."""
+    visits: dict[str, int] = {}
+    for item in (cookie or "").split("|")[-_VISITS_KEPT:]:
+        match = _VISIT_ITEM.match(item.strip())
+        if match:
+            visits[match.group(1)] = int(match.group(2))
+    return visits
+
+
+def _visits_cookie(visits: dict[str, int], story_id: str, now: int) -> str:
+    visits = {k: v for k, v in visits.items() if k != story_id}
+    visits[story_id] = now
+    items = sorted(visits.items(), key=lambda item: item[1])[-_VISITS_KEPT:]
+    return "|".join(f"{key}:{value}" for key, value in items)
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def home(
+    web: WebDep,
+    since: str | None = None,
+    outlet: str | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> HTMLResponse:
+    error = None
+    with web.site.store() as store:
+        try:
+            rows, outlets = filtered_rows(store, since, outlet)
+        except ValueError as problem:
+            error = str(problem)
+            rows, outlets = filtered_rows(store, None, outlet)
+        pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
+        shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        views = {row.id: web.site.view(store, row.id) for row in shown}
+    base = urlencode({k: v for k, v in (("since", since), ("outlet", outlet)) if v})
+    return web.render(
+        "home.html",
+        400 if error else 200,
+        rows=shown,
+        views=views,
+        outlets=outlets,
+        total=len(rows),
+        page=page,
+        pages=pages,
+        since=since or "",
+        outlet=outlet or "",
+        error=error,
+        filtered=bool(since or outlet),
+        page_query=base,
+        query="",
+    )
+
+
+@router.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
+async def story_page(
+    web: WebDep, request: Request, story_id: str, since: str | None = None
+) -> Response:
+    site = web.site
+    visits = _visits(request.cookies.get(VISITS_COOKIE))
+    error = None
+    moment = None
+    from_visit = False
+    store = site.connection()
+    current = store.resolve(story_id)
+    if current is None:
+        raise HTTPException(404, f"No story {story_id} in this store.")
+    if current != story_id:
+        target = f"/stories/{current}" + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(target, status_code=301)
+    view = await site.current_view(current)
+    if view is None:
+        raise HTTPException(404, f"Story {story_id} has no articles.")
+    seen = site.story_seen(site.connection(), current)
+    if since:
+        try:
+            moment = parse_when(since)
+        except ValueError as problem:
+            error = str(problem)
+    elif current in visits:
+        moment = dt.datetime.fromtimestamp(visits[current], dt.UTC).isoformat(timespec="seconds")
+        from_visit = True
+    changes = await site.current_changes(view, moment) if moment else None
+    key = (current, view.key, DEFAULT_WORDS)
+    cached = site.pages.get(key)
+    if cached is None or cached[0] != seen:
+        page = web.templates.get_template("story.html").render(
+            view=view,
+            story=view.story,
+            splits=store.story_splits(current),
+            seen={"first_seen": seen[0], "last_seen": seen[1]},
+            whats_new=Markup(_WHATS_NEW),
+            query="",
+        )
+        site.pages.put(key, (seen, page))
+    else:
+        page = cached[1]
+    fragment = web.templates.get_template("story_new.html").render(
+        view=view,
+        story=view.story,
+        changes=changes,
+        from_visit=from_visit,
+        since=since or "",
+        error=error,
+    )
+    response = HTMLResponse(page.replace(_WHATS_NEW, fragment, 1))
+    now = int(dt.datetime.now(dt.UTC).timestamp())
+    response.set_cookie(
+        VISITS_COOKIE,
+        _visits_cookie(visits, current, now),
+        max_age=400 * 24 * 3600,
+        httponly=True,
+        samesite="lax",
+    )
+    return response
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
+async def article_page(web: WebDep, article_id: str) -> HTMLResponse:
+    site = web.site
+    store = site.connection()
+    article = store.article(article_id)
+    status = site.status(store, article_id)
+    if article is None or status is None:
+        raise HTTPException(404, f"No article {article_id} in this store.")
+    view = await site.current_view(status.story) if status.story else None
+    paragraphs: list[list[Any]] = []
+    for sentence in article.sentences:
+        if not paragraphs or paragraphs[-1][0].paragraph != sentence.paragraph:
+            paragraphs.append([])
+        paragraphs[-1].append(sentence)
+    source = next((s for s in view.sources if s.id == article.id), None) if view else None
+    links = view.wire.get(article.id, ()) if view else ()
+    others = {s.id: s for s in view.sources} if view else {}
+    return web.render(
+        "article.html",
+        article=article,
+        status=status,
+        paragraphs=paragraphs,
+        view=view,
+        source=source,
+        links=[(link, others.get(link.article)) for link in links],
+        url=safe_url(article.url),
+        query="",
+    )
+
+
+@router.get("/search", response_class=HTMLResponse, include_in_schema=False)
+def search_page(web: WebDep, q: str = "") -> HTMLResponse:
+    query = q.strip()
+    hits: list[SearchHit] = []
+    stories: list[StoryRow] = []
+    error = None
+    fallback = None
+    headlines: dict[str, str] = {}
+    if query:
+        with web.site.store() as store:
+            try:
+                hits = store.search(query, 50)
+            except search_errors() as problem:
+                error = str(problem)
+                words = query_words(query)
+                if words:
+                    fallback = " OR ".join(f'"{w}"' for w in words)
+                    hits = store.search(fallback, 50)
+            rows = store.stories()
+            stories = headline_matches(rows, query)
+            headlines = {row.id: row.headline for row in rows}
+            for hit in hits:
+                current = store.resolve(hit.story) if hit.story else None
+                if hit.story and current and current != hit.story:
+                    headlines[hit.story] = headlines.get(current, current)
+    return web.render(
+        "search.html",
+        400 if error else 200,
+        headlines=headlines,
+        query=query,
+        hits=hits,
+        stories=stories,
+        error=error,
+        fallback=fallback,
+    )
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> FileResponse:
+    return FileResponse(PACKAGE_DIR / "static" / "favicon.svg", media_type="image/svg+xml")
+
+
+@router.get("/docs", include_in_schema=False)
+def docs(web: WebDep) -> HTMLResponse:
+    """Swagger UI; its script and styles come from a CDN, allowed on this page only."""
+    return HTMLResponse(web.docs_page)
