@@ -6,7 +6,8 @@ file of DIR with what varies from run to run (timings, ingest times, the tempora
 paths) blanked. Two snapshots, one before and one after a change, are
 compared with ``diff -r``:
 
-    python benchmarks/snapshot.py out/before
+    git worktree add /tmp/before HEAD
+    PYTHONPATH=/tmp/before/src python benchmarks/snapshot.py out/before
     ... change the code ...
     python benchmarks/snapshot.py out/after && diff -r out/before out/after
 
@@ -133,7 +134,9 @@ def main() -> int:
     parser.add_argument("out", type=Path, help="folder for the outputs (emptied first)")
     parser.add_argument("--quick", action="store_true", help="skip the slow dev-set runs")
     args = parser.parse_args()
-    storyfuse = shutil.which("storyfuse") or str(Path(sys.executable).parent / "storyfuse")
+    # The command line of the code on PYTHONPATH (or installed): a snapshot of another
+    # checkout runs with PYTHONPATH=that/src.
+    storyfuse = [sys.executable, "-c", "import sys; from storyfuse.cli import main; main()"]
     shutil.rmtree(args.out, ignore_errors=True)
     args.out.mkdir(parents=True)
     env = {**os.environ, "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1"}
@@ -142,7 +145,7 @@ def main() -> int:
         stories_seen: list[str] = []
         for name, arguments in _commands(args.quick, db):
             done = subprocess.run(
-                [storyfuse, *arguments], capture_output=True, text=True, env=env, check=False
+                [*storyfuse, *arguments], capture_output=True, text=True, env=env, check=False
             )
             text = _normalise(done.stdout, tmp)
             (args.out / name).write_text(f"exit {done.returncode}\n{text}\n", encoding="utf-8")
@@ -151,7 +154,7 @@ def main() -> int:
             print(f"{name}: exit {done.returncode}", file=sys.stderr)
         for story_id in stories_seen:
             done = subprocess.run(
-                [storyfuse, "story", story_id, "--db", db, "--json"],
+                [*storyfuse, "story", story_id, "--db", db, "--json"],
                 capture_output=True,
                 text=True,
                 env=env,
