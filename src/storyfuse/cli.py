@@ -392,6 +392,7 @@ def ingest(
     again changes nothing. Exit code 1 when some inputs were rejected (each
     named on stderr; the reasons are kept in the store).
     """
+    from storyfuse.ingestion.service import Ingestion
     from storyfuse.sources.fetch import FetchOptions
 
     documents, errors = read_inputs(inputs, fetch=FetchOptions(allow_private=allow_private))
@@ -401,9 +402,9 @@ def ingest(
             with click.progressbar(
                 length=len(documents), label="ingesting", file=sys.stderr
             ) as bar:
-                result = store.ingest(documents, errors, progress=bar.update)
+                result = Ingestion(store).ingest(documents, errors, progress=bar.update)
         else:
-            result = store.ingest(documents, errors)
+            result = Ingestion(store).ingest(documents, errors)
     for error in result.rejected:
         click.echo(f"storyfuse: {error.source}: {error.reason}", err=True)
     if as_json:
@@ -653,6 +654,7 @@ def follow(
         parse_interval,
         read_feed_list,
     )
+    from storyfuse.ingestion.service import Ingestion
     from storyfuse.sources.fetch import Fetcher, FetchOptions
 
     if once and every:
@@ -685,12 +687,15 @@ def follow(
             store.add_feeds(urls)
         elif not store.feeds():
             raise click.UsageError("no feeds to follow: give FEEDS.txt (one feed URL per line)")
+        ingestion = Ingestion(store)
         number, in_pass = 0, False
         try:
             while True:
                 number += 1
                 started, in_pass = time.monotonic(), True
-                report = follow_pass(store, fetcher, urls, FollowOptions(fetch=fetch), show)
+                report = follow_pass(
+                    store, fetcher, urls, FollowOptions(fetch=fetch), show, ingestion
+                )
                 in_pass = False
                 click.echo(f"storyfuse: pass {number}: {report.summary_line()}", err=True)
                 failed = failed or report.failed > 0

@@ -50,10 +50,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from storyfuse import __version__
+from storyfuse.ingestion.service import Ingestion, IngestResult
 from storyfuse.models import RawDocument, Report, StoryRow
 from storyfuse.render import article_json, changes_json, splits_json, story_row_json
 from storyfuse.sources.inputs import MAX_ARTICLE_BYTES
-from storyfuse.store.store import IngestResult, SearchHit, Store
+from storyfuse.store.store import SearchHit, Store
 from storyfuse.stories.changes import parse_when
 from storyfuse.web.feeds import FeedEntry, atom_feed, json_feed, rfc3339
 from storyfuse.web.site import DEFAULT_WORDS, Site
@@ -718,7 +719,7 @@ def create_app(db_path: str | Path, token: str | None = None, *, cache_size: int
 
         def ingest() -> IngestResult:
             with site.store() as store:
-                return store.ingest(documents)
+                return Ingestion(store).ingest(documents)
 
         result = await run_in_threadpool(ingest)
         status = 201 if result.added or result.revised else 200
