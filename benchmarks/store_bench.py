@@ -27,6 +27,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from storyfuse.ingestion.service import Ingestion
 from storyfuse.models import RawDocument
 from storyfuse.store.store import Store
 
@@ -76,12 +77,13 @@ def main() -> int:
     if args.days:
         documents = _dated(documents, args.days)
     with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "bench.db") as store:
+        ingestion = Ingestion(store)
         started = last_mark = time.perf_counter()
         done = marked = 0
         print(f"{'articles':>9} {'last 1000/s':>12} {'overall/s':>10} {'memory MB':>10}")
         for start in range(0, len(documents), args.batch):
             batch = documents[start : start + args.batch]
-            store.ingest(batch)
+            ingestion.ingest(batch)
             done += len(batch)
             if done - marked >= 1000 or done == len(documents):
                 now = time.perf_counter()

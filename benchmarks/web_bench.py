@@ -32,6 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from storyfuse.ingestion.service import Ingestion
 from storyfuse.models import RawDocument
 from storyfuse.store.store import Store
 
@@ -166,6 +167,7 @@ def build_store(path: Path, stories: int) -> int:
     rng = random.Random(7)
     with Store(path) as store:
         have = store.counts()["stories"]
+        ingestion = Ingestion(store)
         number = 0
         started = time.perf_counter()
         while have < stories:
@@ -173,7 +175,7 @@ def build_store(path: Path, stories: int) -> int:
             for _ in range(100):
                 batch += story_documents(number, rng)
                 number += 1
-            store.ingest(batch)
+            ingestion.ingest(batch)
             have = store.counts()["stories"]
             print(f"  built {have} stories ({time.perf_counter() - started:.0f} s)", flush=True)
         return have

@@ -32,6 +32,7 @@ pytest.importorskip("uvicorn", reason="the web app needs the 'web' extra")
 import uvicorn
 from playwright.sync_api import sync_playwright
 
+from storyfuse.ingestion.service import Ingestion
 from storyfuse.sources.inputs import read_inputs
 from storyfuse.store.store import Store
 from storyfuse.text.tokens import coverage, match_tokens
@@ -66,7 +67,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db = tmp_path_factory.mktemp("browser") / "store.db"
     documents, errors = read_inputs([DEMO])
     with Store(db) as store:
-        store.ingest([*documents, HOSTILE], errors)
+        Ingestion(store).ingest([*documents, HOSTILE], errors)
     port = _free_port()
     config = uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning")
     instance = uvicorn.Server(config)

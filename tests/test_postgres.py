@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from storyfuse.ingestion.service import Ingestion
 from storyfuse.pipeline import story_from_articles
 from storyfuse.render import story_json
 from storyfuse.sources.inputs import read_inputs
@@ -57,9 +58,10 @@ def test_postgresql_and_sqlite_stores_agree(pg_store: Store, tmp_path: Path) -> 
     documents, errors = read_inputs([ROOT / "demo" / "corpus", FIXTURES / "bad"])
     with Store(tmp_path / "s.db") as sqlite_store:
         for store in (sqlite_store, pg_store):
-            store.ingest(documents[:7], errors)
-            store.ingest(documents[7:])
-            assert store.ingest(documents).added == 0
+            ingestion = Ingestion(store)
+            ingestion.ingest(documents[:7], errors)
+            ingestion.ingest(documents[7:])
+            assert ingestion.ingest(documents).added == 0
         expected = _snapshot(sqlite_store)
     assert expected["search"]
     assert json.dumps(_snapshot(pg_store), default=str) == json.dumps(expected, default=str)
@@ -74,13 +76,14 @@ def test_a_failed_batch_leaves_postgresql_unchanged(
     pg_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     documents, _ = read_inputs([ROOT / "demo" / "corpus"])
-    pg_store.ingest(documents[:4])
+    ingestion = Ingestion(pg_store)
+    ingestion.ingest(documents[:4])
     before = pg_store.counts()
 
     def failing(*args: object, **kwargs: object) -> None:
         raise RuntimeError("server went away")
 
-    monkeypatch.setattr(Store, "_refresh_story", failing)
+    monkeypatch.setattr(Store, "save_story", failing)
     with pytest.raises(RuntimeError):
-        pg_store.ingest(documents[4:])
+        ingestion.ingest(documents[4:])
     assert pg_store.counts() == before

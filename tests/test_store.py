@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from storyfuse.ingestion.service import Ingestion
 from storyfuse.models import RawDocument
 from storyfuse.sources.inputs import read_inputs
-from storyfuse.store.store import MIGRATIONS, Store
+from storyfuse.store.migrations import MIGRATIONS
+from storyfuse.store.store import Store
 from storyfuse.stories.cluster import ClusterOptions
 
 from helpers import FIXTURES, ROOT, fire_report
@@ -71,12 +73,13 @@ def test_migrations_are_numbered_recorded_and_applied_once(open_store: StoreFact
 
 def test_ingest_builds_the_demo_stories_and_a_second_ingest_changes_nothing(store: Store) -> None:
     documents = _demo()
-    first = store.ingest(documents)
+    ingestion = Ingestion(store)
+    first = ingestion.ingest(documents)
     assert (first.added, first.duplicates, first.revised, first.rejected) == (13, 0, 0, ())
     rows = store.stories()
     assert sorted(row.size for row in rows) == [4, 4, 5]
     before = store.counts()
-    again = store.ingest(list(reversed(documents)))
+    again = ingestion.ingest(list(reversed(documents)))
     assert again.added == 0 and again.duplicates == 13
     assert store.counts() == before
     assert [(r.id, r.size) for r in store.stories()] == [(r.id, r.size) for r in rows]
@@ -84,17 +87,19 @@ def test_ingest_builds_the_demo_stories_and_a_second_ingest_changes_nothing(stor
 
 def test_rejected_inputs_are_recorded_with_their_reason(store: Store) -> None:
     documents, errors = read_inputs([FIXTURES / "bad"])
-    result = store.ingest(documents, errors)
+    ingestion = Ingestion(store)
+    result = ingestion.ingest(documents, errors)
     assert result.rejected
     stored = {(e.source, e.reason) for e in store.rejections()}
     assert {(e.source, e.reason) for e in result.rejected} <= stored
-    store.ingest(documents, errors)
+    ingestion.ingest(documents, errors)
     assert len(store.rejections()) == len(stored)  # the same rejection is kept once
 
 
 def test_same_url_with_new_text_is_a_revision_and_the_story_shows_the_latest(store: Store) -> None:
     documents = _demo()
-    store.ingest(documents)
+    ingestion = Ingestion(store)
+    ingestion.ingest(documents)
     original = next(d for d in documents if "tunnel-opening_dailyledger" in d.source)
     article = next(
         a
@@ -108,7 +113,7 @@ def test_same_url_with_new_text_is_a_revision_and_the_story_shows_the_latest(sto
         url=article.url,
         text=original.text + "\nUpdate: the first regular train left on time on Saturday.",
     )
-    result = store.ingest([revised])
+    result = ingestion.ingest([revised])
     assert result.revised == 1 and result.added == 0
     members = store.story_articles(article.id and _story_of(store, article.id))
     sources = [a.source for a in members]
@@ -123,12 +128,13 @@ def _story_of(store: Store, article_id: str) -> str:
 
 def test_near_duplicates_are_linked_not_stored_twice_from_the_same_outlet(store: Store) -> None:
     documents = _demo()
-    store.ingest(documents)
+    ingestion = Ingestion(store)
+    ingestion.ingest(documents)
     base = next(d for d in documents if "harbour-fire_dailyledger" in d.source)
     # The same report under another address (a syndication page), one word changed.
     tweak = base.text.replace("Tuesday", "Tuesday night", 1).replace("a4471", "a4471-amp")
     same_outlet = replace(base, source="ledger-copy.txt", text=tweak)
-    result = store.ingest([same_outlet])
+    result = ingestion.ingest([same_outlet])
     assert (result.added, result.near_duplicates) == (0, 1)
     kinds = store.db.execute("SELECT kind FROM sources WHERE source = 'ledger-copy.txt'").fetchall()
     assert [k[0] for k in kinds] == ["near-duplicate"]
@@ -138,10 +144,11 @@ def test_a_failure_mid_batch_leaves_the_store_as_it_was(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     documents = _demo()
-    store.ingest(documents[:4])
+    ingestion = Ingestion(store)
+    ingestion.ingest(documents[:4])
     before = store.counts()
     calls = {"n": 0}
-    original = Store._insert_article
+    original = Store.insert_article
 
     def failing(self: Store, *args: object, **kwargs: object) -> None:
         calls["n"] += 1
@@ -149,16 +156,16 @@ def test_a_failure_mid_batch_leaves_the_store_as_it_was(
             raise RuntimeError("disk on fire")
         original(self, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Store, "_insert_article", failing)
+    monkeypatch.setattr(Store, "insert_article", failing)
     with pytest.raises(RuntimeError):
-        store.ingest(documents[4:])
+        ingestion.ingest(documents[4:])
     assert store.counts() == before
-    monkeypatch.setattr(Store, "_insert_article", original)
-    assert store.ingest(documents[4:]).added == 9
+    monkeypatch.setattr(Store, "insert_article", original)
+    assert ingestion.ingest(documents[4:]).added == 9
 
 
 def test_search_finds_articles_with_their_story(store: Store) -> None:
-    store.ingest(_demo())
+    Ingestion(store).ingest(_demo())
     hits = store.search("tunnel AND signalling")
     assert hits and all(hit.story for hit in hits)
     assert any("Orsegg" in (hit.title or "") for hit in hits)
@@ -170,9 +177,10 @@ def test_story_articles_before_a_moment(open_store: StoreFactory) -> None:
     # The wire copy and two outlets that reprint it: linked by their shared sentences.
     names = ("unsourced", "dailyledger", "eveningstar")
     documents = [d for d in _demo() if any(f"harbour-fire_{n}" in d.source for n in names)]
-    store.ingest(documents[:2])
+    ingestion = Ingestion(store)
+    ingestion.ingest(documents[:2])
     now[0] = CLOCK + dt.timedelta(days=2)
-    store.ingest(documents[2:])
+    ingestion.ingest(documents[2:])
     (row,) = store.stories()
     later = (CLOCK + dt.timedelta(days=1)).isoformat()
     assert len(store.story_articles(row.id, before=later)) == 2
@@ -197,10 +205,10 @@ def test_undated_stories_idle_past_the_window_are_not_loaded(open_store: StoreFa
         )
     ]
     first = open_store(lambda: now[0])
-    first.ingest(documents[:1])
+    Ingestion(first).ingest(documents[:1])
     now[0] = CLOCK + dt.timedelta(days=ClusterOptions().window_days + 5)
     later = open_store(lambda: now[0])  # a new connection loads what is active now
-    later.ingest(documents[1:])
+    Ingestion(later).ingest(documents[1:])
     assert sorted(row.size for row in later.stories()) == [1, 1]
 
 
@@ -211,7 +219,7 @@ def test_a_near_duplicate_of_an_article_new_in_the_same_batch_joins_its_story(
     base = next(d for d in documents if "harbour-fire_dailyledger" in d.source)
     tweak = base.text.replace("Tuesday", "Tuesday night", 1).replace("a4471", "a4471-amp")
     reprint = replace(base, source="coastal-wire.txt", text=tweak, outlet="Coastal Wire")
-    result = store.ingest([*documents, reprint])
+    result = Ingestion(store).ingest([*documents, reprint])
     assert result.added == len(documents) + 1
     rows = store.db.execute("SELECT id, story_id, near_duplicate_of FROM articles").fetchall()
     assert all(row["story_id"] for row in rows)
@@ -225,7 +233,8 @@ def test_a_near_duplicate_of_an_article_new_in_the_same_batch_joins_its_story(
 def test_a_story_holding_two_alike_events_splits_and_moved_articles_take_their_versions(
     store: Store,
 ) -> None:
-    store.ingest(_demo())  # the background vocabulary
+    ingestion = Ingestion(store)
+    ingestion.ingest(_demo())  # the background vocabulary
     saltmere = [fire_report("Saltmere", "quay", k) for k in range(5)]
     valdrisa = [fire_report("Valdrisa", "wharf", k) for k in range(5)]
 
@@ -238,7 +247,7 @@ def test_a_story_holding_two_alike_events_splits_and_moved_articles_take_their_v
         return str(row["story_id"])
 
     # One report of each fire: too little to tell them apart, so one story.
-    first = store.ingest([saltmere[0], valdrisa[0]])
+    first = ingestion.ingest([saltmere[0], valdrisa[0]])
     assert len(first.stories_touched) == 1
     shared = first.stories_touched[0]
     # The rest, with a revision of each early report (same URL, one more sentence).
@@ -246,7 +255,7 @@ def test_a_story_holding_two_alike_events_splits_and_moved_articles_take_their_v
         fire_report(town, place, 0, update=f"The {place} reopened on Tuesday.\n")
         for town, place in (("Saltmere", "quay"), ("Valdrisa", "wharf"))
     ]
-    second = store.ingest([*saltmere[1:], *valdrisa[1:], *revisions])
+    second = ingestion.ingest([*saltmere[1:], *valdrisa[1:], *revisions])
     assert second.revised == 2
     stories = {
         town: {story_of(d) for d in (*reports, revision)}

@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from storyfuse.cli import main
+from storyfuse.ingestion.service import Ingestion
 from storyfuse.models import RawDocument
 from storyfuse.sources.inputs import read_inputs
 from storyfuse.store.store import Store
@@ -54,7 +55,7 @@ HOSTILE = RawDocument(
 def _build(path: Path) -> dict[str, Any]:
     documents, errors = read_inputs([DEMO])
     with Store(path) as store:
-        store.ingest([*documents, HOSTILE], errors)
+        Ingestion(store).ingest([*documents, HOSTILE], errors)
         rows = store.stories()
         articles = {row.id: [a.id for a in store.story_articles(row.id)] for row in rows}
     hostile = next(row.id for row in rows if "Hostile" in row.headline)
@@ -535,9 +536,10 @@ def test_a_split_story_says_where_its_articles_went_on_its_page_and_in_the_api(
     saltmere = [fire_report("Saltmere", "quay", k) for k in range(5)]
     valdrisa = [fire_report("Valdrisa", "wharf", k) for k in range(5)]
     with Store(path) as store:
-        store.ingest(read_inputs([DEMO])[0])
-        store.ingest([saltmere[0], valdrisa[0]])
-        store.ingest([*saltmere[1:], *valdrisa[1:]])
+        ingestion = Ingestion(store)
+        ingestion.ingest(read_inputs([DEMO])[0])
+        ingestion.ingest([saltmere[0], valdrisa[0]])
+        ingestion.ingest([*saltmere[1:], *valdrisa[1:]])
         (split,) = {s for row in store.stories() for s in store.story_splits(row.id)}
         untouched = next(row.id for row in store.stories() if "Orsegg" in row.headline)
     expected = {"from": split.from_story, "to": split.to_story, "articles": 1, "at": split.at}

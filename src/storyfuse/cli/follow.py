@@ -70,6 +70,7 @@ def follow(
         parse_interval,
         read_feed_list,
     )
+    from storyfuse.ingestion.service import Ingestion
     from storyfuse.sources.fetch import Fetcher, FetchOptions
 
     if once and every:
@@ -102,12 +103,15 @@ def follow(
             store.add_feeds(urls)
         elif not store.feeds():
             raise click.UsageError("no feeds to follow: give FEEDS.txt (one feed URL per line)")
+        ingestion = Ingestion(store)
         number, in_pass = 0, False
         try:
             while True:
                 number += 1
                 started, in_pass = time.monotonic(), True
-                report = follow_pass(store, fetcher, urls, FollowOptions(fetch=fetch), show)
+                report = follow_pass(
+                    store, fetcher, urls, FollowOptions(fetch=fetch), show, ingestion
+                )
                 in_pass = False
                 click.echo(f"storyfuse: pass {number}: {report.summary_line()}", err=True)
                 failed = failed or report.failed > 0

@@ -52,6 +52,7 @@ def ingest(
     again changes nothing. Exit code 1 when some inputs were rejected (each
     named on stderr; the reasons are kept in the store).
     """
+    from storyfuse.ingestion.service import Ingestion
     from storyfuse.sources.fetch import FetchOptions
 
     documents, errors = read_inputs(inputs, fetch=FetchOptions(allow_private=allow_private))
@@ -61,9 +62,9 @@ def ingest(
             with click.progressbar(
                 length=len(documents), label="ingesting", file=sys.stderr
             ) as bar:
-                result = store.ingest(documents, errors, progress=bar.update)
+                result = Ingestion(store).ingest(documents, errors, progress=bar.update)
         else:
-            result = store.ingest(documents, errors)
+            result = Ingestion(store).ingest(documents, errors)
     for error in result.rejected:
         click.echo(f"storyfuse: {error.source}: {error.reason}", err=True)
     if as_json:

@@ -29,10 +29,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from storyfuse.ingestion.service import Ingestion, IngestResult
 from storyfuse.models import FeedState, InputError, RawDocument
 from storyfuse.sources.fetch import Fetcher, FetchError, FetchOptions, parse_target
 from storyfuse.sources.urls import FeedItem, Resource, item_page, read_resource
-from storyfuse.store.store import IngestResult, Store
+from storyfuse.store.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -189,8 +190,12 @@ def follow_pass(
     urls: Sequence[str] | None = None,
     options: FollowOptions | None = None,
     progress: Callable[[FeedReport], None] | None = None,
+    ingestion: Ingestion | None = None,
 ) -> PassReport:
     """Fetch each feed (``urls``, else every feed in the store), then its new items.
+
+    ``ingestion`` (of ``store``) is reused when given, so passes that follow
+    each other keep the clusterer it holds.
 
     ``progress`` is called with each feed's report once the feed is stored, in
     the order of the feeds. An unexpected error in one feed is logged with its
@@ -199,6 +204,7 @@ def follow_pass(
     what was ingested so far stays: each feed is one transaction.
     """
     options = options or FollowOptions()
+    ingestion = ingestion or Ingestion(store)
     states = {state.url: state for state in store.feeds()}
     feeds = list(dict.fromkeys(urls if urls is not None else states))
     reports: list[FeedReport] = []
@@ -218,7 +224,7 @@ def follow_pass(
         for outcome in outcomes:  # then stored, in the order of the feeds
             if isinstance(outcome, _Pending):
                 outcome = _ingest_feed(
-                    store, outcome, states.get(outcome.url) or FeedState(outcome.url)
+                    ingestion, outcome, states.get(outcome.url) or FeedState(outcome.url)
                 )
             reports.append(outcome)
             if progress is not None:
@@ -268,11 +274,12 @@ def _feed_outcome(
     return _Pending(url, resource, known, truncated, reading)
 
 
-def _ingest_feed(store: Store, pending: _Pending, state: FeedState) -> FeedReport:
+def _ingest_feed(ingestion: Ingestion, pending: _Pending, state: FeedState) -> FeedReport:
     results, transient = pending.job.result()
     documents = [result for result in results if isinstance(result, RawDocument)]
     errors = [result for result in results if isinstance(result, InputError)]
-    result = store.ingest(documents, errors)
+    result = ingestion.ingest(documents, errors)
+    store = ingestion.store
     resource = pending.resource
     if transient or pending.truncated:  # read the whole feed again next time
         store.record_feed_success(pending.url, state.etag, state.last_modified)

@@ -19,10 +19,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from storyfuse.ingestion.service import Ingestion, IngestResult
 from storyfuse.models import RawDocument, Report
 from storyfuse.render import article_json, changes_json, splits_json, story_row_json
 from storyfuse.sources.inputs import MAX_ARTICLE_BYTES
-from storyfuse.store.store import IngestResult
 from storyfuse.stories.changes import parse_when
 from storyfuse.web.common import (
     PAGE_SIZE,
@@ -261,7 +261,7 @@ async def api_ingest(web: WebDep, request: Request) -> Response:
 
     def ingest() -> IngestResult:
         with site.store() as store:
-            return store.ingest(documents)
+            return Ingestion(store).ingest(documents)
 
     result = await run_in_threadpool(ingest)
     status = 201 if result.added or result.revised else 200

@@ -1,0 +1,267 @@
+"""An ingest, in order: prepare, deduplicate, cluster, persist, refresh the stories.
+
+What happens to each cleaned article, in a canonical order (by publication
+date, then id), so the result does not depend on the order of the inputs:
+
+- the same text again (an exact duplicate): only the new source is linked;
+- the same URL with changed text: a revision; both versions are kept, the
+  older one is marked superseded and the story shows the latest;
+- nearly the same text (:mod:`storyfuse.stories.duplicates`): from the same
+  outlet, stored once and linked; from another outlet, kept as that outlet's
+  reprint and linked to the original, in the original's story;
+- otherwise a new article: the batch's new articles are clustered together
+  and each group joins the story it matches best or starts one.
+
+When a story that grew turns out to hold two events, the clusterer splits it:
+the articles of the split-off part (with their earlier versions) move to a new
+story, and the old id stays with the part that holds its first article. Every
+story touched is then refreshed: headline, size, dates, independent sources.
+
+All of it is one transaction of the store: a crash or a bad input mid-batch
+leaves the store as it was, and ingesting the same input again changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from datasketch import MinHash
+
+from storyfuse.models import Article, InputError, RawDocument
+from storyfuse.pipeline import prepare_articles
+from storyfuse.store.store import Store, StoryRecord
+from storyfuse.stories.cluster import (
+    ArticleFeatures,
+    ClusterOptions,
+    StoryClusterer,
+    article_features,
+)
+from storyfuse.stories.duplicates import signature
+from storyfuse.stories.summarize import choose_headline
+from storyfuse.stories.wire import SentenceIndex, independent_sources
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """What an ingest did: counts, and the reason for every rejection."""
+
+    added: int = 0
+    duplicates: int = 0
+    revised: int = 0
+    near_duplicates: int = 0
+    rejected: tuple[InputError, ...] = ()
+    stories_touched: tuple[str, ...] = ()
+
+    def summary_line(self) -> str:
+        """One human line: added / duplicate / revised / rejected."""
+        return (
+            f"{self.added} added, {self.duplicates + self.near_duplicates} duplicate, "
+            f"{self.revised} revised, {len(self.rejected)} rejected"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A new article with what storing and clustering it needs, computed once."""
+
+    article: Article
+    features: ArticleFeatures
+    minhash: MinHash
+
+
+@dataclass
+class _Batch:
+    """Counters of one ingest while its transaction is open."""
+
+    now: str
+    added: int = 0
+    duplicates: int = 0
+    revised: int = 0
+    near_duplicates: int = 0
+    touched: set[str] = field(default_factory=set)
+    # variants of articles new in this batch, waiting for their original's story
+    waiting: list[tuple[str, ArticleFeatures]] = field(default_factory=list)
+
+
+class Ingestion:
+    """Ingests batches of documents into a store, keeping its clusterer between batches.
+
+    The clusterer holds the stories active in the last ``window_days``; it is
+    loaded from the store on first use and rebuilt whenever an ingest failed
+    (its memory may hold articles the rolled-back transaction never stored) or
+    another connection has written to the store since.
+    """
+
+    def __init__(self, store: Store, options: ClusterOptions | None = None) -> None:
+        self.store = store
+        self.options = options or ClusterOptions()
+        self._clusterer: StoryClusterer | None = None
+        self._data_version: tuple[int, int] = (-1, -1)
+
+    def ingest(
+        self,
+        documents: Sequence[RawDocument],
+        errors: Sequence[InputError] = (),
+        progress: Callable[[int], None] | None = None,
+    ) -> IngestResult:
+        """Add documents in one transaction; rejected inputs are recorded with their reason."""
+        store = self.store
+        articles, prepare_errors = prepare_articles(documents)
+        rejected = [*errors, *(e for e in prepare_errors if not e.reason.startswith("exact"))]
+        in_batch_duplicates = [e for e in prepare_errors if e.reason.startswith("exact")]
+        batch = _Batch(now=store.now())
+        try:
+            with store.transaction():
+                for error in rejected:
+                    store.record_rejection(error, batch.now)
+                batch.duplicates += len(in_batch_duplicates)
+                clusterer = self._clusterer_for(articles)
+                ordered = sorted(articles, key=lambda a: (a.published or dt.date.min, a.id))
+                prepared = [
+                    _Prepared(
+                        article, article_features(article, self.options), signature(article.text)
+                    )
+                    for article in ordered
+                    if not self._known(article, batch)
+                ]
+                clusterer.observe(item.features for item in prepared)
+                fresh: list[_Prepared] = []
+                for item in prepared:
+                    if not self._place_variant(item, batch, clusterer):
+                        # its story is decided below, with the batch's other new articles
+                        store.insert_article(
+                            item.article, item.features, item.minhash, None, batch.now
+                        )
+                        fresh.append(item)
+                        batch.added += 1
+                    if progress:
+                        progress(1)
+                self._place_fresh(fresh, batch, clusterer)
+                for story_id in batch.touched:
+                    self._refresh_story(clusterer.resolve(story_id), batch.now)
+        except BaseException:
+            self._clusterer = None
+            raise
+        self._data_version = store.data_version()  # our own writes keep the clusterer valid
+        return IngestResult(
+            added=batch.added,
+            duplicates=batch.duplicates,
+            revised=batch.revised,
+            near_duplicates=batch.near_duplicates,
+            rejected=tuple(rejected),
+            stories_touched=tuple(sorted({clusterer.resolve(s) for s in batch.touched})),
+        )
+
+    def _known(self, article: Article, batch: _Batch) -> bool:
+        """An exact duplicate of a stored article: link the new source, and that is all."""
+        if self.store.has_article(article.id):
+            self.store.link_source(article.source, article.id, "duplicate", batch.now)
+            batch.duplicates += 1
+            return True
+        return False
+
+    def _place_variant(self, item: _Prepared, batch: _Batch, clusterer: StoryClusterer) -> bool:
+        """Store a revision or a near-duplicate with its original; False if the text is new."""
+        store, article = self.store, item.article
+        previous = store.latest_version(article.url) if article.url else None
+        if previous is not None:
+            previous_id, story = previous
+            store.insert_article(
+                article, item.features, item.minhash, story, batch.now, revision_of=previous_id
+            )
+            store.supersede(previous_id, article.id)
+            self._join_story(story, item, batch, clusterer)
+            batch.revised += 1
+            return True
+        original = store.near_duplicate(item.minhash)
+        if original is not None:
+            outlet, story = store.outlet_and_story(original)
+            if outlet == article.outlet or not article.outlet:
+                store.link_source(article.source, original, "near-duplicate", batch.now)
+                batch.near_duplicates += 1
+                return True
+            store.insert_article(
+                article, item.features, item.minhash, story, batch.now, near_duplicate_of=original
+            )
+            self._join_story(story, item, batch, clusterer)
+            batch.added += 1
+            return True
+        return False
+
+    @staticmethod
+    def _join_story(
+        story: str | None, item: _Prepared, batch: _Batch, clusterer: StoryClusterer
+    ) -> None:
+        """Add a variant to its original's story; wait if that story is still being decided."""
+        if story is None:
+            batch.waiting.append((item.article.id, item.features))
+            return
+        clusterer.restore(story, item.features)
+        batch.touched.add(story)
+
+    def _place_fresh(
+        self, fresh: Sequence[_Prepared], batch: _Batch, clusterer: StoryClusterer
+    ) -> None:
+        """Cluster the batch's new articles together, then give their variants the same story."""
+        store = self.store
+        assignments = clusterer.add_batch([item.features for item in fresh], count_terms=False)
+        moves: Counter[tuple[str, str]] = Counter()
+        for assignment in assignments:
+            if assignment.moved:
+                left = store.move_article(assignment.article, assignment.story)
+                if left is not None:
+                    moves[(clusterer.resolve(left), assignment.story)] += 1
+            else:
+                store.assign_story(assignment.article, assignment.story)
+            for absorbed in assignment.merged:
+                store.redirect_story(absorbed, assignment.story)
+            batch.touched.add(assignment.story)
+        for (from_story, to_story), count in sorted(moves.items()):
+            store.record_split(from_story, to_story, count, batch.now)
+            batch.touched.add(from_story)
+        for article_id, features in batch.waiting:
+            story = clusterer.resolve(store.original_story(article_id))
+            store.assign_story(article_id, story)
+            clusterer.restore(story, features)
+            batch.touched.add(story)
+
+    def _clusterer_for(self, incoming: Sequence[Article]) -> StoryClusterer:
+        """The clusterer, loaded once and kept valid, with idle stories evicted."""
+        dates = [a.published for a in incoming if a.published]
+        newest = max(dates) if dates else dt.date.today()
+        since = newest - dt.timedelta(days=self.options.window_days)
+        if self._clusterer is None or self.store.data_version() != self._data_version:
+            self._clusterer = self._load_clusterer(since.isoformat())
+        else:
+            self._clusterer.evict(before=since)
+        return self._clusterer
+
+    def _load_clusterer(self, since: str) -> StoryClusterer:
+        """A clusterer holding the stories active since ``since`` (an ISO date)."""
+        clusterer = StoryClusterer(self.options)
+        seen_since = self.store.clock() - dt.timedelta(days=self.options.window_days)
+        restored = self.store.active_features(since, seen_since.isoformat())
+        clusterer.observe(features for _, features in restored)
+        for story_id, features in restored:
+            clusterer.restore(story_id, features)
+        return clusterer
+
+    def _refresh_story(self, story_id: str, now: str) -> None:
+        """Headline, size, dates and independent sources of a story, from its articles."""
+        articles = self.store.story_articles(story_id)
+        if not articles:
+            return
+        dates = sorted(a.published for a in articles if a.published)
+        index = SentenceIndex(articles)
+        record = StoryRecord(
+            id=story_id,
+            headline=choose_headline(articles),
+            size=len(articles),
+            independent_sources=independent_sources(articles, index.wire_links()),
+            first_published=dates[0] if dates else None,
+            last_published=dates[-1] if dates else None,
+        )
+        self.store.save_story(record, now)

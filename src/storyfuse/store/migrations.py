@@ -1,0 +1,109 @@
+"""The store's schema as numbered migrations, for SQLite and PostgreSQL.
+
+Never edit a released migration; add another. :class:`~storyfuse.store.store.Store`
+applies those a database has not seen yet, each in its own transaction.
+"""
+
+from __future__ import annotations
+
+from storyfuse.store.database import Dialect
+
+_TABLES = """
+CREATE TABLE articles (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    source TEXT NOT NULL,
+    url TEXT,
+    outlet TEXT,
+    title TEXT,
+    published TEXT,
+    updated TEXT,
+    author TEXT,
+    language TEXT,
+    text TEXT NOT NULL,
+    sentences TEXT NOT NULL,
+    removed TEXT NOT NULL,
+    features TEXT NOT NULL,
+    minhash {blob} NOT NULL,
+    story_id TEXT,
+    revision_of TEXT,
+    superseded_by TEXT,
+    near_duplicate_of TEXT,
+    ingested_at TEXT NOT NULL
+);
+CREATE INDEX articles_url ON articles (url);
+CREATE INDEX articles_story ON articles (story_id);
+CREATE TABLE sources (
+    source TEXT NOT NULL,
+    article_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    ingested_at TEXT NOT NULL,
+    PRIMARY KEY (source, article_id)
+);
+CREATE TABLE stories (
+    id TEXT PRIMARY KEY,
+    headline TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    independent_sources INTEGER NOT NULL,
+    first_published TEXT,
+    last_published TEXT,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    redirect_to TEXT
+);
+CREATE TABLE rejections (
+    seq {serial},
+    source TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL,
+    UNIQUE (source, reason)
+);
+CREATE TABLE lsh (
+    band INTEGER NOT NULL,
+    bucket TEXT NOT NULL,
+    article_id TEXT NOT NULL
+);
+CREATE INDEX lsh_bucket ON lsh (band, bucket);
+CREATE TABLE feeds (
+    url TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT,
+    last_checked TEXT,
+    last_success TEXT,
+    last_error TEXT,
+    last_error_at TEXT
+)
+"""
+
+# Numbered migrations: (name, {dialect: script}). Never edit a released one; add another.
+MIGRATIONS: tuple[tuple[str, dict[Dialect, str]], ...] = (
+    (
+        "create articles, stories, sources, rejections, lsh, feeds and full-text search",
+        {
+            "sqlite": _TABLES.format(blob="BLOB", serial="INTEGER PRIMARY KEY")
+            + """;
+            CREATE VIRTUAL TABLE articles_fts USING fts5 (
+                title, text, content='articles', content_rowid='seq'
+            )""",
+            "postgresql": _TABLES.format(blob="BYTEA", serial="BIGSERIAL PRIMARY KEY")
+            + """;
+            ALTER TABLE articles ADD COLUMN search tsvector GENERATED ALWAYS AS
+                (to_tsvector('english', coalesce(title, '') || ' ' || text)) STORED;
+            CREATE INDEX articles_search ON articles USING GIN (search)""",
+        },
+    ),
+    (
+        "record story splits",
+        dict.fromkeys(
+            ("sqlite", "postgresql"),
+            """CREATE TABLE splits (
+                from_story TEXT NOT NULL,
+                to_story TEXT NOT NULL,
+                articles INTEGER NOT NULL,
+                at TEXT NOT NULL
+            );
+            CREATE INDEX splits_from ON splits (from_story);
+            CREATE INDEX splits_to ON splits (to_story)""",
+        ),
+    ),
+)
