@@ -9,13 +9,8 @@ from hypothesis import strategies as st
 
 from storyfuse.pipeline import prepare_articles
 from storyfuse.sources.inputs import read_inputs
-from storyfuse.stories.cluster import (
-    ArticleFeatures,
-    ClusterOptions,
-    StoryClusterer,
-    article_features,
-    cluster_articles,
-)
+from storyfuse.stories.cluster import StoryClusterer, cluster_articles
+from storyfuse.stories.features import ArticleFeatures, ClusterOptions, article_features
 
 from helpers import ROOT
 

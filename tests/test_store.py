@@ -15,7 +15,7 @@ from storyfuse.models import RawDocument
 from storyfuse.sources.inputs import read_inputs
 from storyfuse.store.migrations import MIGRATIONS
 from storyfuse.store.store import Store
-from storyfuse.stories.cluster import ClusterOptions
+from storyfuse.stories.features import ClusterOptions
 
 from helpers import FIXTURES, ROOT, fire_report
 

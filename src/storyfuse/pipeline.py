@@ -17,8 +17,9 @@ from storyfuse.models import (
     WireLink,
 )
 from storyfuse.sources.inputs import read_inputs
-from storyfuse.stories.cluster import ClusterOptions, cluster_articles
+from storyfuse.stories.cluster import cluster_articles
 from storyfuse.stories.compare import CompareOptions, compare_story
+from storyfuse.stories.features import ClusterOptions
 from storyfuse.stories.summarize import SummaryOptions, choose_headline, get_summarizer
 from storyfuse.stories.wire import MatchOptions, SentenceIndex, independent_sources
 from storyfuse.text.clean import CleanOptions, clean_text, repeated_outlet_lines

@@ -32,12 +32,8 @@ from pathlib import Path
 from storyfuse.evaluation.datasets import DatasetError, jsonl_objects
 from storyfuse.models import Article, RawDocument
 from storyfuse.pipeline import article_id, prepare_articles
-from storyfuse.stories.cluster import (
-    ArticleFeatures,
-    ClusterOptions,
-    StoryClusterer,
-    article_features,
-)
+from storyfuse.stories.cluster import StoryClusterer
+from storyfuse.stories.features import ArticleFeatures, ClusterOptions, article_features
 from storyfuse.text.words import content_words
 
 

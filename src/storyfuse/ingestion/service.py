@@ -33,13 +33,9 @@ from datasketch import MinHash
 from storyfuse.models import Article, InputError, RawDocument
 from storyfuse.pipeline import prepare_articles
 from storyfuse.store.store import Store, StoryRecord
-from storyfuse.stories.cluster import (
-    ArticleFeatures,
-    ClusterOptions,
-    StoryClusterer,
-    article_features,
-)
+from storyfuse.stories.cluster import StoryClusterer
 from storyfuse.stories.duplicates import signature
+from storyfuse.stories.features import ArticleFeatures, ClusterOptions, article_features
 from storyfuse.stories.summarize import choose_headline
 from storyfuse.stories.wire import SentenceIndex, independent_sources
 

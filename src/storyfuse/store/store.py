@@ -33,8 +33,8 @@ from storyfuse.models import (
 )
 from storyfuse.store.database import Database, database_target
 from storyfuse.store.migrations import MIGRATIONS
-from storyfuse.stories.cluster import ArticleFeatures
 from storyfuse.stories.duplicates import NEAR_DUPLICATE, bands, estimated_jaccard
+from storyfuse.stories.features import ArticleFeatures
 
 
 @dataclass(frozen=True, slots=True)

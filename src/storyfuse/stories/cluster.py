@@ -1,10 +1,7 @@
 """Story clustering over time: each batch of articles joins the best stories or starts new ones.
 
-An article is described by :class:`ArticleFeatures`: sublinear TF counts of its
-content words (headline and opening sentences weighted up), the names it
-mentions (capitalised words, weighted up again: the same kind of event
-involving other people or places is another story) and hashes of its longer
-sentences (reprinted wire copy).
+An article is described by its features (:mod:`storyfuse.stories.features`):
+weighted content words, names and years, and hashes of its longer sentences.
 
 A batch is first grouped on its own by average-link agglomeration: the most
 similar pairs merge first, so an early, weakly related article does not decide
@@ -34,130 +31,23 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import heapq
-import itertools
 import math
-import re
-import sys
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from storyfuse.models import Article
-from storyfuse.text.tokens import match_tokens
-from storyfuse.text.words import STOPWORDS, content_tokens, content_words
-
-_CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:[- ][A-Z][a-z]+)*|\b[A-Z]{2,5}\b")
-_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
-# Up to this many articles, pairs are compared directly (sparse matrices cost more).
-_FEW_FOR_MATRICES = 32
-# Rows of the batch multiplied at once: at most this many similarity cells in memory.
-_CELLS_PER_PRODUCT = 4_000_000
-# A sentence printed by more articles than this is a stock line, not a wire link.
-_MAX_WIRE_HOLDERS = 50
-
-_Span = tuple[dt.date, dt.date]
-
-
-_COMMON_OPENERS = frozenset(
-    """
-    according after although among as at because before but by despite during earlier
-    for from if in instead last later meanwhile more most new now officials on once
-    police since some still the then there this those though thursday under until
-    when where while with witnesses yet
-    """.split()
+from storyfuse.stories.features import ArticleFeatures, ClusterOptions, article_features
+from storyfuse.stories.similarity import (
+    Span,
+    dot_product,
+    inside_similarity,
+    similar_pairs,
+    sum_vectors,
+    union_span,
+    wire_pairs,
 )
-
-
-_NOT_NAMES = frozenset(
-    """
-    monday tuesday wednesday thursday friday saturday sunday january february march april
-    may june july august september october november december jan feb mar apr jun jul aug
-    sep sept oct nov dec mr mrs ms dr i we the a an it he she they but and or
-    """.split()
-)
-_DEMONYM = re.compile(r"[A-Z][a-z]+(an|ans|ian|ians|ese|ish|i|ic)")
-
-
-def _names(text: str) -> list[tuple[str, bool]]:
-    """Capitalised names in ``text``, each with whether it opens a sentence or quotation.
-
-    A sentence's first word is dropped when it is a common word ("The", "After").
-    """
-    names = []
-    for match in _CAPITALISED.finditer(text):
-        name = match.group()
-        first = name.split()[0].lower()
-        opens_sentence = match.start() == 0 or text[: match.start()].rstrip().endswith(
-            ("“", '"', "(")
-        )
-        if opens_sentence and (first in STOPWORDS or first in _COMMON_OPENERS):
-            name = " ".join(name.split()[1:])
-            opens_sentence = False
-            if not name:
-                continue
-        if name.lower() not in _NOT_NAMES and not _DEMONYM.fullmatch(name):
-            names.append((name.lower(), opens_sentence))
-    return names
-
-
-def _article_names(article: Article) -> list[list[str]]:
-    """The names of each sentence of ``article``.
-
-    A capitalised sentence opener counts only when the article also capitalises it
-    elsewhere: in lowercased text ("Former fbi director james comey ...") it
-    says nothing.
-    """
-    found = [_names(sentence.text) for sentence in article.sentences]
-    inside = {name for names in found for name, opens in names if not opens}
-    return [[name for name, opens in names if not opens or name in inside] for names in found]
-
-
-@dataclass(frozen=True, slots=True)
-class ClusterOptions:
-    """Thresholds and weights of the online clusterer."""
-
-    threshold: float = 0.19
-    merge_threshold: float = 0.3
-    lead_sentences: int = 3
-    title_weight: float = 2.0
-    lead_weight: float = 2.0
-    name_weight: float = 2.0
-    # Candidate stories come from the article's most distinctive terms; the best
-    # few by that partial score are then scored on all terms.
-    query_terms: int = 20
-    candidates: int = 10
-    # A term more active stories share than this is too common to find candidates by.
-    max_postings: int = 100
-    # Candidates are looked up through the rarest terms first, reading at most this many
-    # postings in all: the cost per article stays flat as the store fills up.
-    posting_budget: int = 500
-    max_days_apart: int = 7
-    distant_penalty: float = 0.02
-    window_days: int = 30
-    wire_sentences: int = 2
-    # Two groups that each hold together (at least cohesive_size articles) join only when
-    # they are at least cohesion_ratio as alike to each other as the looser one is within
-    # itself: the same kind of event twice is two tight groups, loosely alike.
-    cohesion_ratio: float = 0.7
-    cohesive_size: int = 5
-    # Articles agglomerated together at most (a larger batch is taken in slices).
-    agglomerate_at_most: int = 20_000
-    # A story that grew in a batch is agglomerated again when it holds between two tight
-    # groups' worth of articles and this many: tight groups that stay apart split off.
-    recheck_at_most: int = 300
-    # Within a batch, pairs less similar than this count as unrelated (keeps them sparse).
-    edge_floor: float = 0.1
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleFeatures:
-    """What the clusterer needs to know of an article; cheap to rebuild from the text."""
-
-    id: str
-    published: dt.date | None
-    terms: tuple[tuple[str, float], ...]
-    sentence_hashes: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,33 +63,6 @@ class Assignment:
     merged: tuple[str, ...] = ()
     created: bool = False
     moved: bool = False
-
-
-def article_features(article: Article, options: ClusterOptions | None = None) -> ArticleFeatures:
-    """Describe ``article`` for clustering."""
-    options = options or ClusterOptions()
-    counts: defaultdict[str, float] = defaultdict(float)
-    if article.title:
-        for word in content_words(article.title):
-            counts[word] += options.title_weight
-        for name, _ in _names(article.title):
-            counts["@" + name] += options.title_weight
-    hashes: set[str] = set()
-    for sentence, names in zip(article.sentences, _article_names(article), strict=True):
-        weight = options.lead_weight if sentence.index < options.lead_sentences else 1.0
-        tokens = match_tokens(sentence.text)
-        words = content_tokens(tokens)
-        for word in words:
-            counts[word] += weight
-        for name in names:
-            counts["@" + name] += weight * options.name_weight
-        for year in _YEAR.findall(sentence.text):
-            counts["#" + year] += weight
-        if len(tokens) >= 8:
-            hashes.add(hashlib.blake2b(" ".join(tokens).encode(), digest_size=8).hexdigest())
-    # Interned: every stored article spells the same words; one copy of each is enough.
-    terms = tuple(sorted((sys.intern(term), 1.0 + math.log(n)) for term, n in counts.items()))
-    return ArticleFeatures(article.id, article.published, terms, frozenset(hashes))
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +91,7 @@ class _Story:
     id: str
     members: list[_Member] = field(default_factory=list)
     centroid: dict[str, float] = field(default_factory=dict)  # sum of member unit vectors
-    span: _Span | None = None  # first and last publication date
+    span: Span | None = None  # first and last publication date
     hashes: set[str] = field(default_factory=set)
 
 
@@ -311,7 +174,7 @@ class StoryClusterer:
         self, members: Sequence[ArticleFeatures], vectors: Sequence[Mapping[str, float]]
     ) -> list[Assignment]:
         """Put articles that belong together into the best story, or start one."""
-        summed = _sum_vectors(vectors)
+        summed = sum_vectors(vectors)
         dates = [m.published for m in members if m.published is not None]
         span = (min(dates), max(dates)) if dates else None
         hashes = frozenset().union(*(m.sentence_hashes for m in members))
@@ -348,8 +211,8 @@ class StoryClusterer:
         Similarities below ``edge_floor`` count as zero, which keeps the pairs
         sparse; reprinted wire sentences make a pair as similar as can be.
         """
-        similarity = _similar_pairs(vectors, self.options.edge_floor)
-        for pair in _wire_pairs(ordered, self.options.wire_sentences):
+        similarity = similar_pairs(vectors, self.options.edge_floor)
+        for pair in wire_pairs(ordered, self.options.wire_sentences):
             similarity[pair] = 1.0
         size = [1] * len(ordered)
         inside = [0.0] * len(ordered)  # sum of the similarities of a group's pairs
@@ -384,7 +247,7 @@ class StoryClusterer:
             sums[i].pop(j, None)
             sums[j] = {}
             size[i] += size[j]
-            span[i] = _union(span[i], span[j])
+            span[i] = union_span(span[i], span[j])
             members[i].extend(members[j])
             members[j] = []
             version[i] += 1
@@ -413,13 +276,13 @@ class StoryClusterer:
         tight = [group for group in groups if len(group) >= tight_size]
         if len(tight) < 2:
             return []
-        summed = [_sum_vectors(vectors[i] for i in group) for group in tight]
+        summed = [sum_vectors(vectors[i] for i in group) for group in tight]
         homes: list[list[int]] = [list(group) for group in tight]
         for group in groups:
             if len(group) < tight_size:
-                loose = _sum_vectors(vectors[i] for i in group)
+                loose = sum_vectors(vectors[i] for i in group)
                 likeness = [
-                    _dot(loose, other) / len(home)
+                    dot_product(loose, other) / len(home)
                     for other, home in zip(summed, tight, strict=True)
                 ]
                 homes[likeness.index(max(likeness))].extend(group)
@@ -479,7 +342,7 @@ class StoryClusterer:
         self,
         summed: Mapping[str, float],
         size: int,
-        span: _Span | None,
+        span: Span | None,
         hashes: frozenset[str],
     ) -> list[tuple[str, float]]:
         """Active stories scored against a group (``summed``: its members' unit vectors added)."""
@@ -505,19 +368,21 @@ class StoryClusterer:
         )
         wired = Counter(self._hash_owner[h] for h in hashes if h in self._hash_owner)
         tight_group = size >= self.options.cohesive_size
-        group = (size, _inside(summed, size) if tight_group else 0.0)
+        group = (size, inside_similarity(summed, size) if tight_group else 0.0)
         scored: list[tuple[str, float]] = []
         for story_id in set(shortlist) | set(wired):
             story = self._stories[story_id]
             centroid, story_size = story.centroid, len(story.members)
-            dot = _dot(summed, centroid)
+            dot = dot_product(summed, centroid)
             if wired[story_id] >= self.options.wire_sentences:
                 score = 1.0
             elif (
                 not tight_group
                 or story_size < self.options.cohesive_size
                 # the story's own cohesion walks its whole centroid: only when it counts
-                or self._cohesive_enough(dot, group, (story_size, _inside(centroid, story_size)))
+                or self._cohesive_enough(
+                    dot, group, (story_size, inside_similarity(centroid, story_size))
+                )
             ):
                 score = dot / (size * story_size) - self._gap_penalty(span, story.span)
             else:
@@ -526,7 +391,7 @@ class StoryClusterer:
         scored.sort(key=lambda item: (-item[1], item[0]))
         return scored
 
-    def _gap_penalty(self, first: _Span | None, second: _Span | None) -> float:
+    def _gap_penalty(self, first: Span | None, second: Span | None) -> float:
         """How much less alike two sets of reports count for the days between them."""
         if first is None or second is None:
             return 0.0
@@ -537,14 +402,16 @@ class StoryClusterer:
 
     @staticmethod
     def _story_similarity(first: _Story, second: _Story) -> float:
-        return _dot(first.centroid, second.centroid) / (len(first.members) * len(second.members))
+        return dot_product(first.centroid, second.centroid) / (
+            len(first.members) * len(second.members)
+        )
 
     def _place(self, story: _Story, features: ArticleFeatures, vector: Mapping[str, float]) -> None:
         story.members.append(_Member.of(features))
         for term, weight in vector.items():
             story.centroid[term] = story.centroid.get(term, 0.0) + weight
         if features.published is not None:
-            story.span = _union(story.span, (features.published, features.published))
+            story.span = union_span(story.span, (features.published, features.published))
         for term in vector:
             self._postings[term][story.id] = story
         for sentence_hash in features.sentence_hashes:
@@ -557,7 +424,7 @@ class StoryClusterer:
         keep.members.extend(drop.members)
         for term, weight in drop.centroid.items():
             keep.centroid[term] = keep.centroid.get(term, 0.0) + weight
-        keep.span = _union(keep.span, drop.span)
+        keep.span = union_span(keep.span, drop.span)
         self._forget(drop)
         for term in drop.centroid:
             self._postings[term][keep.id] = keep
@@ -605,80 +472,6 @@ def _older(first: _Story, second: _Story) -> bool:
     first_date = first.span[0] if first.span else dt.date.min
     second_date = second.span[0] if second.span else dt.date.min
     return (first_date, first.id) <= (second_date, second.id)
-
-
-def _inside(summed: Mapping[str, float], size: int) -> float:
-    """The sum of the pairwise similarities of ``size`` unit vectors, from their sum."""
-    return (sum(weight * weight for weight in summed.values()) - size) / 2
-
-
-def _sum_vectors(vectors: Iterable[Mapping[str, float]]) -> dict[str, float]:
-    summed: defaultdict[str, float] = defaultdict(float)
-    for vector in vectors:
-        for term, weight in vector.items():
-            summed[term] += weight
-    return summed
-
-
-def _dot(first: Mapping[str, float], second: Mapping[str, float]) -> float:
-    if len(second) < len(first):
-        first, second = second, first
-    return sum(weight * second.get(term, 0.0) for term, weight in first.items())
-
-
-def _union(first: _Span | None, second: _Span | None) -> _Span | None:
-    if first is None or second is None:
-        return first or second
-    return (min(first[0], second[0]), max(first[1], second[1]))
-
-
-def _similar_pairs(
-    vectors: Sequence[Mapping[str, float]], floor: float
-) -> dict[tuple[int, int], float]:
-    """Cosine similarity of every pair (i < j) of unit ``vectors`` that reaches ``floor``."""
-    if len(vectors) <= _FEW_FOR_MATRICES:
-        every = {
-            (i, j): sum(w * vectors[j].get(t, 0.0) for t, w in vectors[i].items())
-            for i, j in itertools.combinations(range(len(vectors)), 2)
-        }
-        return {pair: value for pair, value in every.items() if value >= floor}
-    from scipy.sparse import csr_matrix  # imported here: heavy, and only clustering needs it
-
-    vocabulary: dict[str, int] = {}
-    rows: list[int] = []
-    columns: list[int] = []
-    values: list[float] = []
-    for row, vector in enumerate(vectors):
-        for term, weight in vector.items():
-            rows.append(row)
-            columns.append(vocabulary.setdefault(term, len(vocabulary)))
-            values.append(weight)
-    matrix = csr_matrix((values, (rows, columns)), shape=(len(vectors), len(vocabulary)))
-    transposed = matrix.T.tocsr()
-    pairs: dict[tuple[int, int], float] = {}
-    rows_per_product = max(1, _CELLS_PER_PRODUCT // len(vectors))
-    for start in range(0, len(vectors), rows_per_product):
-        block = (matrix[start : start + rows_per_product] @ transposed).tocoo()
-        keep = (block.data >= floor) & (block.row + start < block.col)
-        rows_kept = (block.row[keep] + start).tolist()
-        for i, j, value in zip(
-            rows_kept, block.col[keep].tolist(), block.data[keep].tolist(), strict=True
-        ):
-            pairs[(i, j)] = value
-    return pairs
-
-
-def _wire_pairs(batch: Sequence[ArticleFeatures], needed: int) -> set[tuple[int, int]]:
-    """Pairs (i < j) of the batch sharing at least ``needed`` long sentences."""
-    holders: defaultdict[str, list[int]] = defaultdict(list)
-    for index, features in enumerate(batch):
-        for sentence_hash in features.sentence_hashes:
-            holders[sentence_hash].append(index)
-    shared: Counter[tuple[int, int]] = Counter()
-    for indices in holders.values():
-        if len(indices) <= _MAX_WIRE_HOLDERS:
-            shared.update(itertools.combinations(indices, 2))
-    return {pair for pair, count in shared.items() if count >= needed}
 
 
 def story_id_for(article_id: str) -> str:
