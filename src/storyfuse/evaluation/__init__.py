@@ -1,0 +1,1 @@
+"""The ``storyfuse eval`` harnesses: summaries, clustering and extraction on labelled data."""

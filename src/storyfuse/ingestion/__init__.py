@@ -1,0 +1,1 @@
+"""Getting articles into the store: the order of an ingest, and following feeds."""

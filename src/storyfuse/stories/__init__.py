@@ -1,0 +1,1 @@
+"""Across articles: wire copy, near duplicates, clustering into stories, summaries, comparison."""

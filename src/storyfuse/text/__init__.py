@@ -1,0 +1,1 @@
+"""Text of one article: metadata, boilerplate cleaning, sentences, words and match tokens."""

@@ -1,0 +1,1 @@
+"""The web app: HTML pages, the JSON API and feeds over a store."""
