@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from storyfuse.cli import main
-from storyfuse.evaluation.cluster import bcubed, evaluate_clustering, pairwise
+from storyfuse.evaluation.cluster import bcubed, evaluate_clustering, pairwise, story_errors
 
 from helpers import DATA, ROOT
 
@@ -25,6 +25,19 @@ def test_bcubed_and_pairwise_by_hand() -> None:
     pairs = pairwise(predicted, gold)
     assert (pairs.p, pairs.r) == pytest.approx((1 / 3, 1 / 2))
     assert bcubed(gold, gold).f == pairwise(gold, gold).f == 1.0
+
+
+def test_split_and_merged_stories_are_counted_by_hand() -> None:
+    gold = {"a": "x", "b": "x", "c": "x", "d": "y", "e": "y", "f": "z"}
+    # x is split over 1 and 2; story 2 merges x and y; z and story 3 are whole
+    predicted = {"a": "1", "b": "1", "c": "2", "d": "2", "e": "2", "f": "3"}
+    errors = story_errors(predicted, gold)
+    assert (errors.split, errors.merged) == (1, 1)
+    assert story_errors(gold, gold).as_json() == {"split": 0, "merged": 0}
+    everything = {item: "one" for item in gold}
+    assert story_errors(everything, gold).as_json() == {"split": 0, "merged": 1}
+    alone = {item: item for item in gold}
+    assert story_errors(alone, gold).as_json() == {"split": 2, "merged": 0}
 
 
 def _generic_set(path: Path) -> Path:
@@ -54,7 +67,8 @@ def test_the_demo_stories_are_found_and_the_json_has_the_documented_shape(
     assert document["stories"] == 3
     assert document["bcubed"] == {"p": 1.0, "r": 1.0, "f": 1.0}
     assert document["pairwise"]["f"] == 1.0 and document["articles_per_second"] > 0
-    assert set(document["baseline"]) == {"method", "stories", "bcubed", "pairwise"}
+    assert document["errors"] == {"split": 0, "merged": 0}
+    assert set(document["baseline"]) == {"method", "stories", "bcubed", "pairwise", "errors"}
     lines = [json.loads(line) for line in saved.read_text("utf-8").splitlines()]
     assert len(lines) == 13 and all(set(line) == {"id", "story"} for line in lines)
     stories_of = {}
@@ -72,6 +86,13 @@ def test_the_demo_stories_are_found_when_the_stream_comes_in_small_batches(
     document = json.loads(result.output)
     assert document["batch"] == 4 and document["stories"] == 3
     assert document["bcubed"] == {"p": 1.0, "r": 1.0, "f": 1.0}
+
+
+def test_the_table_names_the_split_and_merged_stories(tmp_path: Path) -> None:
+    dataset = _generic_set(tmp_path / "demo.jsonl")
+    result = CliRunner().invoke(main, ["eval", "cluster", str(dataset)])
+    assert result.exit_code == 0, result.output
+    assert "errors: 0 gold stories split in two or more, 0 stories merging" in result.output
 
 
 def test_a_malformed_line_is_a_clear_error(tmp_path: Path) -> None:

@@ -12,10 +12,10 @@ import click
 from click.core import ParameterSource
 
 from storyfuse.evaluation.datasets import DatasetError
+from storyfuse.evaluation.extra_imports import MissingDependency
 from storyfuse.evaluation.summarize import (
     DEFAULT_METHODS,
     EvalOptions,
-    MissingDependency,
     evaluate_summaries,
     known_methods,
     summary_markdown,
@@ -23,7 +23,7 @@ from storyfuse.evaluation.summarize import (
 )
 
 if TYPE_CHECKING:
-    from storyfuse.evaluation.cluster import Scores
+    from storyfuse.evaluation.cluster import Scores, StoryErrors
 
 
 @click.group("eval")
@@ -150,15 +150,20 @@ def eval_cluster_command(
         f"batches of: {result.batch or 'all'}  "
         f"gold stories: {result.gold_stories}  stories: {result.stories}"
     )
-    _echo_cluster_scores(result.bcubed, result.pairwise)
+    _echo_cluster_scores(result.bcubed, result.pairwise, result.errors)
     click.echo(f"articles per second: {result.articles_per_second:.1f}")
     click.echo(f"baseline, {BASELINE}: stories: {result.baseline.stories}")
-    _echo_cluster_scores(result.baseline.bcubed, result.baseline.pairwise)
+    baseline = result.baseline
+    _echo_cluster_scores(baseline.bcubed, baseline.pairwise, baseline.errors)
 
 
-def _echo_cluster_scores(bcubed: Scores, pairwise: Scores) -> None:
+def _echo_cluster_scores(bcubed: Scores, pairwise: Scores, errors: StoryErrors) -> None:
     for name, scores in (("BCubed", bcubed), ("pairwise", pairwise)):
         click.echo(f"{name:>8}: P {scores.p:.4f}  R {scores.r:.4f}  F1 {scores.f:.4f}")
+    click.echo(
+        f"  errors: {errors.split} gold stories split in two or more, "
+        f"{errors.merged} stories merging two or more gold ones"
+    )
 
 
 @eval_group.command("extract")

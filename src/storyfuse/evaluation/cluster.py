@@ -56,20 +56,39 @@ class Scores:
 
 
 @dataclass(frozen=True, slots=True)
+class StoryErrors:
+    """How the predicted stories miss the gold ones, counted in stories.
+
+    ``split``: gold stories whose articles fall into two or more predicted
+    stories; ``merged``: predicted stories that hold articles of two or more
+    gold stories.
+    """
+
+    split: int
+    merged: int
+
+    def as_json(self) -> dict[str, int]:
+        """``{"split", "merged"}``."""
+        return {"split": self.split, "merged": self.merged}
+
+
+@dataclass(frozen=True, slots=True)
 class BaselineResult:
     """The plain TF-IDF average-link baseline's scores on the same articles."""
 
     stories: int
     bcubed: Scores
     pairwise: Scores
+    errors: StoryErrors
 
     def as_json(self) -> dict[str, object]:
-        """``{"method", "stories", "bcubed", "pairwise"}``."""
+        """``{"method", "stories", "bcubed", "pairwise", "errors"}``."""
         return {
             "method": BASELINE,
             "stories": self.stories,
             "bcubed": _scores_json(self.bcubed),
             "pairwise": _scores_json(self.pairwise),
+            "errors": self.errors.as_json(),
         }
 
 
@@ -87,6 +106,7 @@ class ClusterEvaluation:
     stories: int
     bcubed: Scores
     pairwise: Scores
+    errors: StoryErrors
     articles_per_second: float
     assignments: tuple[tuple[str, str], ...]
     baseline: BaselineResult
@@ -101,6 +121,7 @@ class ClusterEvaluation:
             "stories": self.stories,
             "bcubed": _scores_json(self.bcubed),
             "pairwise": _scores_json(self.pairwise),
+            "errors": self.errors.as_json(),
             "articles_per_second": round(self.articles_per_second, 1),
             "baseline": self.baseline.as_json(),
         }
@@ -177,6 +198,17 @@ def pairwise(predicted: Mapping[str, str], gold: Mapping[str, str]) -> Scores:
     return _scores(precision, recall)
 
 
+def story_errors(predicted: Mapping[str, str], gold: Mapping[str, str]) -> StoryErrors:
+    """Gold stories split over several predicted ones, and predicted stories merging gold ones."""
+    pieces = {(predicted[item], label) for item, label in gold.items()}
+    split = Counter(label for _, label in pieces)
+    merged = Counter(story for story, _ in pieces)
+    return StoryErrors(
+        split=sum(1 for n in split.values() if n > 1),
+        merged=sum(1 for n in merged.values() if n > 1),
+    )
+
+
 def _scores(precision: float, recall: float) -> Scores:
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return Scores(precision, recall, f1)
@@ -219,12 +251,14 @@ def evaluate_clustering(
         stories=len(set(predicted.values())),
         bcubed=bcubed(predicted, gold),
         pairwise=pairwise(predicted, gold),
+        errors=story_errors(predicted, gold),
         articles_per_second=len(labelled) / elapsed if elapsed else 0.0,
         assignments=tuple((item.id, predicted[item.id]) for item in labelled),
         baseline=BaselineResult(
             stories=len(set(baseline.values())),
             bcubed=bcubed(baseline, gold),
             pairwise=pairwise(baseline, gold),
+            errors=story_errors(baseline, gold),
         ),
     )
 
