@@ -176,3 +176,36 @@ def test_idle_stories_leave_memory() -> None:
     assert len(clusterer.stories()) == 3
     evicted = clusterer.evict(before=dt.date(2025, 6, 1))
     assert len(evicted) == 2 and len(clusterer.stories()) == 1
+
+
+def _replayed(clusterer: StoryClusterer, batches: list[list[ArticleFeatures]]) -> dict[str, str]:
+    """Each article's story as a store applying the assignments has it (moves, redirects)."""
+    story: dict[str, str] = {}
+    for batch in batches:
+        for assignment in clusterer.add_batch(batch):
+            story[assignment.article] = assignment.story
+            for absorbed in assignment.merged:
+                story.update({a: assignment.story for a, s in story.items() if s == absorbed})
+    return story
+
+
+_WORDS = st.sampled_from("quay fire saltmere crane ferry strike dock rates bank tunnel".split())
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.dictionaries(_WORDS, st.integers(1, 3), min_size=2, max_size=5), min_size=2, max_size=24
+    ),
+    st.integers(1, 8),
+)
+def test_the_assignments_of_every_batch_tell_a_store_where_each_article_is(
+    terms: list[dict[str, int]], size: int
+) -> None:
+    articles = [
+        _features(f"a{i:02d}", {k: float(v) for k, v in t.items()}, day=1 + i % 20)
+        for i, t in enumerate(terms)
+    ]
+    clusterer = StoryClusterer()
+    story = _replayed(clusterer, [articles[i : i + size] for i in range(0, len(articles), size)])
+    assert story == {a: s for s, members in clusterer.stories().items() for a in members}

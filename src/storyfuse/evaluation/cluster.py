@@ -24,7 +24,7 @@ import datetime as dt
 import hashlib
 import math
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -276,19 +276,26 @@ def _cluster(
     options: ClusterOptions,
     batch: int,
 ) -> dict[str, str]:
-    """Each article's source mapped to its story."""
+    """Each article's source mapped to its story, as a store applying the assignments has it."""
     clusterer = StoryClusterer(options)
-    if not batch:
-        story = {a.article: a.story for a in clusterer.add_batch(features)}  # already resolved
-        return {article.source: story[article.id] for article in articles}
-    stream = sorted(features, key=lambda f: hashlib.blake2b(f.id.encode()).digest())
-    story = {}
-    for start in range(0, len(stream), batch):
-        # later assignments (articles that moved when a story split) replace earlier ones
-        story.update(
-            (a.article, a.story) for a in clusterer.add_batch(stream[start : start + batch])
-        )
-    return {article.source: clusterer.resolve(story[article.id]) for article in articles}
+    stream = (
+        sorted(features, key=lambda f: hashlib.blake2b(f.id.encode()).digest())
+        if batch
+        else list(features)
+    )
+    step = batch or max(1, len(stream))
+    story: dict[str, str] = {}
+    members: defaultdict[str, set[str]] = defaultdict(set)
+    for start in range(0, len(stream), step):
+        for assignment in clusterer.add_batch(stream[start : start + step]):
+            members[story.get(assignment.article, "")].discard(assignment.article)
+            story[assignment.article] = assignment.story
+            members[assignment.story].add(assignment.article)
+            for absorbed in assignment.merged:  # a merge: the absorbed story's articles follow
+                for article in members.pop(absorbed, set()):
+                    story[article] = assignment.story
+                    members[assignment.story].add(article)
+    return {article.source: story[article.id] for article in articles}
 
 
 def _predictions(

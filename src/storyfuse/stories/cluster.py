@@ -14,12 +14,16 @@ memory, finds candidates through an inverted index of distinctive terms, and
 scores each by average-link cosine (the mean similarity of the group's articles
 to the story's, computed in one dot product of summed unit vectors), under the
 same rule for tight groups. Reports far apart in time need a stronger link;
-shared wire sentences are a link by themselves. When a group links two stories
-that turn out to be one, they merge and the younger id redirects to the older.
-The converse: the first reports of two alike events can share a story while
-each is one or two articles; once a grown story holds two tight groups that
-the rule keeps apart, it splits, and the part holding its first article keeps
-its id.
+shared wire sentences are a link by themselves.
+
+Fed in batches, early choices are made on little evidence: the first reports
+of two alike events can share a story, and the first reports of one event can
+start two. So after each batch the stories it touched are agglomerated again,
+from scratch and with today's term weights, together with the stories near
+them, as one batch holding all their articles would be. A group holding the
+first articles of several stories makes them one (the younger ids redirect to
+the oldest); a group holding none is a story split off, named after its first
+article; a story's id never changes while its first article stays in it.
 
 A batch is handled in a canonical order (by date, then id), so the result never
 depends on the order of the inputs. Stories idle for longer than the active
@@ -55,7 +59,9 @@ class Assignment:
     """Where an article went, and which story ids were merged into that story.
 
     ``moved`` marks an article of an earlier batch that left its story when the
-    story, grown, turned out to hold two events (see :meth:`StoryClusterer.add_batch`).
+    stories around it were agglomerated again (see :meth:`StoryClusterer.add_batch`).
+    An article of an earlier batch that stays where it is may still be named,
+    to carry the merges of its story.
     """
 
     article: str
@@ -84,6 +90,19 @@ class _Member:
     def features(self) -> ArticleFeatures:
         terms = tuple(zip(self.terms, self.weights, strict=True))
         return ArticleFeatures(self.id, self.published, terms, self.sentence_hashes)
+
+
+@dataclass(frozen=True, slots=True)
+class _Regrouped:
+    """What agglomerating nearby stories again changed.
+
+    ``home``: each article's story now; ``merges``: (absorbed, survivor) ids;
+    ``moved``: articles of earlier batches that changed story other than by a merge.
+    """
+
+    home: dict[str, str]
+    merges: tuple[tuple[str, str], ...]
+    moved: tuple[Assignment, ...]
 
 
 @dataclass
@@ -137,34 +156,40 @@ class StoryClusterer:
         the rest), then each group joins the best active story or starts one.
         A batch larger than ``agglomerate_at_most`` is taken in consecutive
         slices of that size (by date, then id), which bounds time and memory.
-        Finally each earlier story that grew is agglomerated again on its own:
-        early reports of two alike events can fall into one story before either
-        is tight; once both are, they split (see :meth:`_split`), and the articles
-        of earlier batches that moved come back with ``moved`` set.
+        Finally the stories this batch touched are agglomerated again with the
+        earlier stories near them (see :meth:`_regroup`): stories merge or split
+        as one batch of all their articles would have them. Articles of earlier
+        batches that changed story come back with ``moved`` set; a merge rides
+        on the first assignment into the surviving story.
         ``count_terms=False`` when :meth:`observe` has already seen the batch.
         """
         ordered = sorted(batch, key=_sort_key)
         if count_terms:
             self.observe(ordered)
         earlier = set(self._stories)
-        assignments: list[Assignment] = []
+        placed: list[Assignment] = []
         step = self.options.agglomerate_at_most
         for start in range(0, len(ordered), step):
             part = ordered[start : start + step]
             vectors = [self._vector(features) for features in part]
             for group in self._agglomerate(part, vectors):
-                assignments.extend(
+                placed.extend(
                     self._place_group([part[i] for i in group], [vectors[i] for i in group])
                 )
-        grown = sorted({self.resolve(a.story) for a in assignments} & earlier)
-        moves = {m.article: m for story_id in grown for m in self._split(self._stories[story_id])}
-        placed = [
-            Assignment(a.article, self.resolve(a.story), a.merged, a.created)
-            if (move := moves.pop(a.article, None)) is None
-            else replace(move, merged=a.merged, moved=False)
-            for a in assignments
-        ]
-        return placed + [moves[article] for article in sorted(moves)]  # of earlier batches
+        fresh = {a.article for a in placed}
+        home: dict[str, str] = {}  # article: story, for the articles of regrouped stories
+        merges: list[tuple[str, str]] = []  # (absorbed, into)
+        moved: list[Assignment] = []
+        touched = {self.resolve(a.story) for a in placed}
+        for component in self._neighbourhoods(touched, earlier):
+            outcome = self._regroup(component, fresh)
+            home.update(outcome.home)
+            merges.extend(outcome.merges)
+            moved.extend(outcome.moved)
+        result = [
+            replace(a, story=home.get(a.article) or self.resolve(a.story)) for a in placed
+        ] + sorted(moved, key=lambda a: a.article)
+        return _attach_merges(result, merges, self._stories)
 
     def add(self, features: ArticleFeatures) -> Assignment:
         """Put one (already observed) article into its story."""
@@ -259,53 +284,90 @@ class StoryClusterer:
                     heapq.heappush(heap, (-value, first, second, version[first], version[second]))
         return [sorted(group) for group in members if group]
 
-    def _split(self, story: _Story) -> list[Assignment]:
-        """Agglomerate a story's articles again; split it if it holds tight groups kept apart.
+    def _neighbourhoods(self, touched: set[str], earlier: set[str]) -> list[list[_Story]]:
+        """Stories of this batch with the stories near them, as groups to agglomerate again.
 
-        Each group too small to be tight goes with the tight group it is most
-        like. The group holding the story's first article keeps the story's id;
-        each other one becomes a story named after its first article. Returns
-        the articles that moved.
+        Two stories are near when one scores at least ``regroup_floor`` against
+        the other, as a group would when placed. Only a neighbourhood holding a
+        story of an earlier batch can come out otherwise than this batch's own
+        agglomeration did; one larger than ``recheck_at_most`` articles is left as is.
         """
-        tight_size = self.options.cohesive_size
-        if not 2 * tight_size <= len(story.members) <= self.options.recheck_at_most:
-            return []
-        ordered = sorted((member.features() for member in story.members), key=_sort_key)
+        parent: dict[str, str] = {}
+
+        def root(story_id: str) -> str:
+            while parent.setdefault(story_id, story_id) != story_id:
+                story_id = parent[story_id] = parent[parent[story_id]]
+            return story_id
+
+        for story_id in sorted(touched):
+            story = self._stories[story_id]
+            root(story_id)
+            scores = self._score_candidates(
+                story.centroid,
+                len(story.members),
+                story.span,
+                frozenset(story.hashes),
+                cohesion=False,
+            )
+            for other, score in scores:
+                if other != story_id and score >= self.options.regroup_floor:
+                    parent[root(other)] = root(story_id)
+        components: defaultdict[str, list[_Story]] = defaultdict(list)
+        for story_id in sorted(parent):
+            components[root(story_id)].append(self._stories[story_id])
+        return [
+            stories
+            for stories in components.values()
+            if any(story.id in earlier for story in stories)
+            and 1 < sum(len(story.members) for story in stories) <= self.options.recheck_at_most
+        ]
+
+    def _regroup(self, stories: Sequence[_Story], fresh: set[str]) -> _Regrouped:
+        """Agglomerate the articles of nearby stories again, from scratch, as one batch would.
+
+        A group holding the first articles of old stories takes the oldest one's
+        id, and the others merge into it (their ids redirect); a group holding
+        none is a story split off, named after its first article. Articles of
+        earlier batches that changed story other than by a merge have moved.
+        """
+        founders = {_founder(story): story for story in stories}
+        before = {member.id: story.id for story in stories for member in story.members}
+        ordered = sorted(
+            (member.features() for story in stories for member in story.members), key=_sort_key
+        )
         vectors = [self._vector(features) for features in ordered]
         groups = self._agglomerate(ordered, vectors)
-        tight = [group for group in groups if len(group) >= tight_size]
-        if len(tight) < 2:
-            return []
-        summed = [sum_vectors(vectors[i] for i in group) for group in tight]
-        homes: list[list[int]] = [list(group) for group in tight]
+        for story in stories:
+            self._forget(story)
+        named: list[tuple[str | None, list[int]]] = []
+        merges: list[tuple[str, str]] = []
         for group in groups:
-            if len(group) < tight_size:
-                loose = sum_vectors(vectors[i] for i in group)
-                likeness = [
-                    dot_product(loose, other) / len(home)
-                    for other, home in zip(summed, tight, strict=True)
-                ]
-                homes[likeness.index(max(likeness))].extend(group)
-        founder = next(  # the article the story is named after, if it is still here
-            (m.id for m in story.members if story_id_for(m.id) == story.id), story.members[0].id
-        )
-        self._forget(story)
+            olds = sorted(
+                (founders[ordered[i].id] for i in group if ordered[i].id in founders),
+                key=_age,
+            )
+            named.append((olds[0].id if olds else None, group))
+            merges.extend((old.id, olds[0].id) for old in olds[1:])
+        for absorbed, into in merges:
+            self._redirect(absorbed, into)
+        home: dict[str, str] = {}
         moved: list[Assignment] = []
-        for home in homes:
-            home.sort()  # ``ordered`` is in canonical order already
-            members = [ordered[i] for i in home]
-            keeps_id = any(features.id == founder for features in members)
-            target = _Story(id=story.id if keeps_id else self._fresh_id(members))
+        for name, group in sorted(named, key=lambda item: item[0] is None):
+            members = [ordered[i] for i in group]
+            target = _Story(id=name or self._fresh_id(members))
             self._stories[target.id] = target
             self.redirects.pop(target.id, None)
-            for i in home:
+            for i in group:
                 self._place(target, ordered[i], vectors[i])
-            if not keeps_id:
-                moved.extend(
-                    Assignment(features.id, target.id, created=index == 0, moved=True)
-                    for index, features in enumerate(members)
-                )
-        return moved
+            for index, features in enumerate(members):
+                home[features.id] = target.id
+                if features.id not in fresh and self.resolve(before[features.id]) != target.id:
+                    moved.append(
+                        Assignment(
+                            features.id, target.id, created=name is None and index == 0, moved=True
+                        )
+                    )
+        return _Regrouped(home, tuple(merges), tuple(moved))
 
     def _fresh_id(self, members: Sequence[ArticleFeatures]) -> str:
         """The id of a story split off: named after its first article not naming a live story."""
@@ -344,8 +406,13 @@ class StoryClusterer:
         size: int,
         span: Span | None,
         hashes: frozenset[str],
+        *,
+        cohesion: bool = True,
     ) -> list[tuple[str, float]]:
-        """Active stories scored against a group (``summed``: its members' unit vectors added)."""
+        """Active stories scored against a group (``summed``: its members' unit vectors added).
+
+        With ``cohesion``, a tight story too loosely like a tight group is left out.
+        """
         distinctive = heapq.nsmallest(
             self.options.query_terms, summed, key=lambda term: (-summed[term], term)
         )
@@ -367,7 +434,7 @@ class StoryClusterer:
             self.options.candidates, partial, key=lambda s: (-partial[s], s)
         )
         wired = Counter(self._hash_owner[h] for h in hashes if h in self._hash_owner)
-        tight_group = size >= self.options.cohesive_size
+        tight_group = cohesion and size >= self.options.cohesive_size
         group = (size, inside_similarity(summed, size) if tight_group else 0.0)
         scored: list[tuple[str, float]] = []
         for story_id in set(shortlist) | set(wired):
@@ -431,11 +498,15 @@ class StoryClusterer:
         for sentence_hash in drop.hashes:
             self._hash_owner[sentence_hash] = keep.id
             keep.hashes.add(sentence_hash)
-        self.redirects[drop.id] = keep.id
-        for old, new in list(self.redirects.items()):
-            if new == drop.id:
-                self.redirects[old] = keep.id
+        self._redirect(drop.id, keep.id)
         return keep, drop.id
+
+    def _redirect(self, absorbed: str, into: str) -> None:
+        """``absorbed`` (and every id that pointed to it) now names ``into``."""
+        self.redirects[absorbed] = into
+        for old, new in list(self.redirects.items()):
+            if new == absorbed:
+                self.redirects[old] = into
 
     def _forget(self, story: _Story) -> None:
         for term in story.centroid:
@@ -468,10 +539,42 @@ class StoryClusterer:
         return self.redirects.get(story_id, story_id)
 
 
+def _age(story: _Story) -> tuple[dt.date, str]:
+    """Orders stories oldest first: by their first publication date, then id."""
+    return (story.span[0] if story.span else dt.date.min, story.id)
+
+
 def _older(first: _Story, second: _Story) -> bool:
-    first_date = first.span[0] if first.span else dt.date.min
-    second_date = second.span[0] if second.span else dt.date.min
-    return (first_date, first.id) <= (second_date, second.id)
+    return _age(first) <= _age(second)
+
+
+def _founder(story: _Story) -> str:
+    """The article a story is named after, or its first article if that one has left."""
+    named = [m.id for m in story.members if story_id_for(m.id) == story.id]
+    return named[0] if named else min(story.members, key=_sort_key).id
+
+
+def _attach_merges(
+    assignments: list[Assignment], merges: Sequence[tuple[str, str]], live: Mapping[str, _Story]
+) -> list[Assignment]:
+    """Put each merge on the first assignment into the surviving story.
+
+    A story that merged without taking in an article of this batch is named by
+    an assignment of its first article, which stays where it is.
+    """
+    into: defaultdict[str, list[str]] = defaultdict(list)
+    for absorbed, survivor in merges:
+        into[survivor].append(absorbed)
+    result = []
+    for assignment in assignments:
+        extra = into.pop(assignment.story, [])
+        if extra:
+            assignment = replace(assignment, merged=tuple(sorted((*assignment.merged, *extra))))
+        result.append(assignment)
+    for survivor, ids in sorted(into.items()):
+        first = min(live[survivor].members, key=_sort_key).id
+        result.append(Assignment(first, survivor, tuple(sorted(ids))))
+    return result
 
 
 def story_id_for(article_id: str) -> str:

@@ -108,9 +108,10 @@ class ClusterOptions:
     cohesive_size: int = 5
     # Articles agglomerated together at most (a larger batch is taken in slices).
     agglomerate_at_most: int = 20_000
-    # A story that grew in a batch is agglomerated again when it holds between two tight
-    # groups' worth of articles and this many: tight groups that stay apart split off.
+    # After each batch, the stories it touched are agglomerated again from scratch with the
+    # stories near them (scoring at least regroup_floor), up to this many articles at once.
     recheck_at_most: int = 300
+    regroup_floor: float = 0.1
     # Within a batch, pairs less similar than this count as unrelated (keeps them sparse).
     edge_floor: float = 0.1
 
