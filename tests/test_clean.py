@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from storyfuse.models import DocumentMetadata, MetadataSpan
-from storyfuse.text.clean import (
+from storyfuse.text.boilerplate_rules import (
     APPEAL,
     ARCHIVE,
     BANNER,
@@ -15,10 +15,8 @@ from storyfuse.text.clean import (
     SHARE,
     SUBSCRIBE,
     WIDGET,
-    CleanOptions,
-    clean_text,
-    repeated_outlet_lines,
 )
+from storyfuse.text.clean import CleanOptions, clean_text, repeated_outlet_lines
 
 NO_METADATA = DocumentMetadata(title=None, published=None, url=None, outlet=None)
 

@@ -13,15 +13,14 @@ from click.testing import CliRunner
 
 from storyfuse.cli import main
 from storyfuse.evaluation.datasets import DatasetError
-from storyfuse.evaluation.summarize import (
+from storyfuse.evaluation.rouge import (
     RougeEvaluator,
-    SumyTokenizer,
     bootstrap_intervals,
-    check_sentence,
-    read_clusters,
     reference_lines,
     summary_lines,
 )
+from storyfuse.evaluation.summarize import check_sentence, read_clusters
+from storyfuse.evaluation.sumy_peers import SumyTokenizer
 from storyfuse.models import SentenceRef, SummarySentence
 from storyfuse.stories.wire import SentenceIndex
 from storyfuse.text.segment import split_sentences

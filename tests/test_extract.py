@@ -25,7 +25,7 @@ from storyfuse.sources.page_blocks import (
 )
 from storyfuse.sources.page_extract import NotHTMLError, decode_html, extract_html
 from storyfuse.sources.page_metadata import parse_date
-from storyfuse.text.clean import RELATED
+from storyfuse.text.boilerplate_rules import RELATED
 from webserver import Reply, WebServer
 
 from helpers import DATA, FIXTURES

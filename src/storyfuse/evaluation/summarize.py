@@ -9,53 +9,42 @@ SumBasic, which rank storyfuse's own sentences (no NLTK data needed) and cite th
 same index. Formats, detected per line: Multi-News (``raw_document``, ``summary``, ``idx``)
 and generic (``documents``, ``summaries``, optional ``id``). ``rouge-score``, ``sumy`` and
 ``numpy`` come with the ``eval`` extra and are imported only when a run needs them.
+The peers are in :mod:`storyfuse.evaluation.sumy_peers`, the scoring in
+:mod:`storyfuse.evaluation.rouge`.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import math
-import re
 import resource
 import statistics
 import time
-import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import metadata
-from itertools import groupby
 from pathlib import Path
 from typing import IO, Any
 
 from storyfuse.evaluation.datasets import DatasetError, jsonl_objects
-from storyfuse.models import Article, RawDocument, SentenceRef, SummarySentence
+from storyfuse.evaluation.extra_imports import import_extra
+from storyfuse.evaluation.rouge import (
+    METRICS,
+    RougeEvaluator,
+    bootstrap_intervals,
+    reference_lines,
+    summary_lines,
+    variant,
+)
+from storyfuse.evaluation.sumy_peers import PEERS, peer_summarizer
+from storyfuse.models import RawDocument, SentenceRef, SummarySentence
 from storyfuse.pipeline import prepare_articles
-from storyfuse.stories.summarize import SUMMARIZERS, Summarizer, SummaryOptions, word_count
+from storyfuse.stories.summarize import SUMMARIZERS, Summarizer, SummaryOptions
 from storyfuse.stories.wire import SentenceIndex
-from storyfuse.text.segment import split_sentences
 from storyfuse.text.tokens import coverage, match_tokens
-from storyfuse.text.words import STOPWORDS, stem
 
-EVAL_EXTRA = "pip install 'storyfuse[eval]'"
-ROUGE_TYPES = ("rouge1", "rouge2", "rougeLsum")
-# The JSON and table names of the scores; rougeL is computed as ROUGE-Lsum.
-METRICS = {"rouge1": "ROUGE-1", "rouge2": "ROUGE-2", "rougeL": "ROUGE-L"}
-_PEERS = {
-    "lexrank": ("sumy.summarizers.lex_rank", "LexRankSummarizer"),
-    "textrank": ("sumy.summarizers.text_rank", "TextRankSummarizer"),
-    "lsa": ("sumy.summarizers.lsa", "LsaSummarizer"),
-    "sumbasic": ("sumy.summarizers.sum_basic", "SumBasicSummarizer"),
-}
-DEFAULT_METHODS = ("storyfuse", "lead", "random", *_PEERS)
+DEFAULT_METHODS = ("storyfuse", "lead", "random", *PEERS)
 # A citation holds when the cited article prints this share of the sentence, in order.
 NEAR_IDENTICAL = 0.9
-_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
-
-
-class MissingDependency(RuntimeError):
-    """An optional package of the ``eval`` extra is not installed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,164 +189,9 @@ def read_clusters(path: Path, limit: int | None = None) -> Iterator[Cluster]:
         yield parse_cluster(record, number)
 
 
-class SumyTokenizer:
-    """sumy's tokenizer interface backed by storyfuse's sentence splitter and a word pattern."""
-
-    language = "english"
-
-    def to_sentences(self, paragraph: str) -> tuple[str, ...]:
-        """The sentences of ``paragraph``, as storyfuse splits them."""
-        return tuple(split_sentences(paragraph))
-
-    def to_words(self, sentence: str) -> tuple[str, ...]:
-        """Runs of letters and digits, with inner apostrophes and hyphens."""
-        return tuple(_WORD.findall(sentence))
-
-
-def _import(module: str) -> Any:
-    try:
-        return importlib.import_module(module)
-    except ImportError as error:
-        package = (error.name or module).split(".")[0]
-        message = f"{package} is missing; it comes with the eval extra: {EVAL_EXTRA}"
-        raise MissingDependency(message) from None
-
-
-def _sumy_ranking(name: str, articles: Sequence[Article]) -> list[SentenceRef]:
-    """Every sentence of ``articles``, best first, as sumy's ``name`` ranks them."""
-    module, class_name = _PEERS[name]
-    ranker = getattr(_import(module), class_name)(stem)
-    ranker.stop_words = STOPWORDS
-    dom = _import("sumy.models.dom")
-    tokenizer = SumyTokenizer()
-    refs: list[SentenceRef] = []
-    paragraphs = []
-    for article in articles:
-        for _, group in groupby(article.sentences, key=lambda s: s.paragraph):
-            sentences = list(group)
-            paragraphs.append(dom.Paragraph([dom.Sentence(s.text, tokenizer) for s in sentences]))
-            refs.extend(SentenceRef(article.id, s.index) for s in sentences)
-    order: list[int] = []
-
-    def keep_all(infos: list[Any]) -> list[Any]:
-        # sumy hands its sentence count the sentences sorted by rating, best first.
-        order.extend(info.order for info in infos)
-        return infos
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # LSA warns on short documents; the ranking stands
-        ranker(dom.ObjectDocumentModel(paragraphs), keep_all)
-    return [refs[number] for number in order]
-
-
-def peer_summarizer(name: str) -> Summarizer:
-    """sumy's ``name`` summarizer (lexrank, textrank, lsa, sumbasic) as a storyfuse Summarizer.
-
-    Sentences are taken whole, in rank order, skipping any that would exceed the
-    budget (no length bounds: sumy has none), then put in reading order.
-    """
-    if name not in _PEERS:
-        raise ValueError(f"unknown peer {name!r} (known: {', '.join(_PEERS)})")
-
-    def summarize(
-        articles: Sequence[Article], index: SentenceIndex, options: SummaryOptions
-    ) -> tuple[SummarySentence, ...]:
-        position = {article.id: number for number, article in enumerate(articles)}
-        chosen: list[tuple[SentenceRef, str]] = []
-        budget = options.words
-        for ref in _sumy_ranking(name, articles):
-            text = index.articles[ref.article].sentences[ref.sentence].text
-            words = word_count(text)
-            if words <= budget:
-                chosen.append((ref, text))
-                budget -= words
-        chosen.sort(key=lambda item: (position[item[0].article], item[0].sentence))
-        return tuple(
-            SummarySentence(text=text, citations=index.supporting_articles(ref), source=ref)
-            for ref, text in chosen
-        )
-
-    summarize.__doc__ = f"sumy's {_PEERS[name][1]} under storyfuse's budget and citations."
-    return summarize
-
-
 def known_methods() -> dict[str, Summarizer]:
     """Every method the harness runs: storyfuse's summarizers, then the sumy peers."""
-    return {**SUMMARIZERS, **{name: peer_summarizer(name) for name in _PEERS}}
-
-
-def summary_lines(sentences: Sequence[str]) -> str:
-    """Sentences as ROUGE-Lsum reads them: one per line (inner whitespace collapsed)."""
-    return "\n".join(" ".join(sentence.split()) for sentence in sentences)
-
-
-def reference_lines(reference: str) -> str:
-    """A reference split with storyfuse's sentence splitter, one sentence per line."""
-    return summary_lines(split_sentences(reference))
-
-
-class RougeEvaluator:
-    """rouge-score's scorer (Porter stemming, lowercased), each text tokenized only once."""
-
-    def __init__(self) -> None:
-        rouge_scorer = _import("rouge_score.rouge_scorer")
-        tokenizers = _import("rouge_score.tokenizers")
-        # Methods share a cluster's references and many sentences; a few clusters' worth.
-        self._tokenize = lru_cache(maxsize=1024)(
-            tokenizers.DefaultTokenizer(use_stemmer=True).tokenize
-        )
-        self._scorer = rouge_scorer.RougeScorer(list(ROUGE_TYPES), tokenizer=self)
-
-    def tokenize(self, text: str) -> list[str]:
-        """rouge-score's own tokenization, cached (the scorer only reads the tokens)."""
-        tokens: list[str] = self._tokenize(text)
-        return tokens
-
-    def score(self, summary: str, references: Sequence[str]) -> dict[str, tuple[float, float]]:
-        """(F1, recall) per metric of METRICS, against the reference with the best F1 for it.
-
-        ``summary`` and ``references`` hold one sentence per line.
-        """
-        best = self._scorer.score_multi(list(references), summary)
-        return {
-            name: (best[kind].fmeasure, best[kind].recall)
-            for name, kind in zip(METRICS, ROUGE_TYPES, strict=True)
-        }
-
-
-def variant(resamples: int, seed: int, several_references: bool) -> str:
-    """The exact scoring variant, as printed with every result."""
-    text = (
-        f"rouge-score {metadata.version('rouge-score')}, Porter stemming, case-insensitive, "
-        "ROUGE-Lsum with one sentence per line; F1 and recall; "
-        f"mean [95% bootstrap CI, {resamples} resamples of clusters, seed {seed}]"
-    )
-    if several_references:
-        text += "; several references: per cluster and metric, the one with the best F1"
-    return text
-
-
-def bootstrap_intervals(
-    rows: Sequence[Sequence[float]], resamples: int = 1000, seed: int = 0
-) -> list[tuple[float, float]]:
-    """95% percentile intervals of each column's mean, resampling rows (clusters).
-
-    All columns share the same resamples, so the intervals of methods are paired.
-    """
-    numpy = _import("numpy")
-    values = numpy.asarray(rows, dtype=float)
-    if not len(values):
-        return []
-    count, columns = values.shape
-    generator = numpy.random.default_rng(seed)
-    means = numpy.empty((resamples, columns))
-    weights = numpy.full(count, 1.0 / count)
-    for start in range(0, resamples, 100):
-        stop = min(resamples, start + 100)
-        picks = generator.multinomial(count, weights, size=stop - start)
-        means[start:stop] = picks @ values / count
-    low, high = numpy.percentile(means, [2.5, 97.5], axis=0)
-    return [(float(a), float(b)) for a, b in zip(low, high, strict=True)]
+    return {**SUMMARIZERS, **{name: peer_summarizer(name) for name in PEERS}}
 
 
 @dataclass(frozen=True, slots=True)
@@ -409,8 +243,8 @@ def _resolve(names: Sequence[str]) -> dict[str, Summarizer]:
         raise ValueError(
             f"unknown method {', '.join(unknown)} (known: {', '.join(sorted(available))})"
         )
-    for name in set(names) & set(_PEERS):
-        _import(_PEERS[name][0])  # fail before the run, and keep imports out of the timings
+    for name in set(names) & set(PEERS):
+        import_extra(PEERS[name][0])  # fail before the run, and keep imports out of the timings
     return {name: available[name] for name in dict.fromkeys(names)}
 
 

@@ -25,12 +25,18 @@ wire, still compressed. ``http.client`` gives both with a small connection
 subclass and ``read1``; httpx would need its private transport internals to
 pin the address, and adds a dependency. What we give up (HTTP/2, connection
 reuse, proxies) a crawler that waits between requests to a host does not miss.
+
+:class:`Fetcher` lives here. Its options, result and error
+(:mod:`~storyfuse.sources.fetch_records`), the URL and address checks
+(:mod:`~storyfuse.sources.fetch_safety`), the waits between requests
+(:mod:`~storyfuse.sources.fetch_politeness`) and the connections and inflation
+(:mod:`~storyfuse.sources.fetch_wire`) have modules of their own; the names in
+``__all__`` can still be imported from here.
 """
 
 from __future__ import annotations
 
 import http.client
-import ipaddress
 import logging
 import socket
 import ssl
@@ -38,111 +44,49 @@ import threading
 import time
 import urllib.robotparser
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass, replace
-from email.message import Message
-from email.utils import parsedate_to_datetime
-from urllib.parse import quote, urljoin, urlsplit
+from contextlib import suppress
+from dataclasses import replace
+from urllib.parse import urljoin
 
-from storyfuse import __version__
+from storyfuse.sources.fetch_politeness import (
+    ROBOTS_AGENT,
+    ROBOTS_ERROR_TTL,
+    ROBOTS_MAX_BYTES,
+    ROBOTS_REDIRECTS,
+    Cancelled,
+    HostGate,
+    Pause,
+    Robots,
+)
+from storyfuse.sources.fetch_records import MB, FetchError, FetchOptions, FetchResult
+from storyfuse.sources.fetch_safety import Target, address_problem, parse_target
+from storyfuse.sources.fetch_wire import (
+    Connection,
+    Inflater,
+    Response,
+    TLSConnection,
+    parse_retry_after,
+)
+
+__all__ = [
+    "MB",
+    "FetchError",
+    "FetchOptions",
+    "FetchResult",
+    "Fetcher",
+    "address_problem",
+    "parse_target",
+]
 
 logger = logging.getLogger(__name__)
 
-PROJECT_URL = "https://pypi.org/project/storyfuse/"
-ROBOTS_AGENT = "storyfuse"
-USER_AGENT = f"storyfuse/{__version__} (+{PROJECT_URL})"
 DEFAULT_ACCEPT = (
     "text/html, application/xhtml+xml, application/rss+xml, application/atom+xml, "
     "application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
-MB = 1024 * 1024
-SCHEMES = frozenset({"http", "https"})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 _CHUNK = 64 * 1024
-_ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309: parse at least the first 500 KiB
-_ROBOTS_REDIRECTS = 5
-_ROBOTS_ERROR_TTL = 600.0
-# Characters left as they are when a URL's path and query are percent-encoded.
-_URL_SAFE = "/?&=:;@!$'()*+,-._~%"
-
-
-def user_agent(contact: str | None = None) -> str:
-    """The User-Agent header: storyfuse, its version, its URL and an optional contact."""
-    extra = f"; {contact.strip()}" if contact and contact.strip() else ""
-    return f"storyfuse/{__version__} (+{PROJECT_URL}{extra})"
-
-
-@dataclass(frozen=True, slots=True)
-class FetchOptions:
-    """Limits, politeness and safety rules of a :class:`Fetcher`.
-
-    Timeouts are in seconds: ``connect_timeout`` to open the connection (and
-    the TLS handshake), ``read_timeout`` for each wait on the server, and
-    ``total_timeout`` for one whole request and response. ``max_bytes`` caps
-    a body both as received and after decompression. ``attempts`` counts the
-    first try; the waits between tries double from ``backoff``.
-    """
-
-    user_agent: str = USER_AGENT
-    connect_timeout: float = 10.0
-    read_timeout: float = 30.0
-    total_timeout: float = 60.0
-    max_bytes: int = 10 * MB
-    max_redirects: int = 5
-    allow_private: bool = False
-    # Host names fetched even when they resolve to private addresses (an intranet feed server).
-    private_hosts: frozenset[str] = frozenset()
-    robots: bool = True
-    robots_ttl: float = 3600.0
-    host_delay: float = 1.0
-    max_crawl_delay: float = 30.0
-    attempts: int = 3
-    backoff: float = 1.0
-    max_retry_after: float = 60.0
-
-
-@dataclass(frozen=True, slots=True)
-class FetchResult:
-    """A response: its body (decompressed) and what a later conditional GET needs.
-
-    ``status`` 304 means not modified (``body`` is empty). ``content_type`` is
-    the media type in lower case without parameters, ``None`` when the server
-    sent none.
-    """
-
-    url: str
-    final_url: str
-    status: int
-    body: bytes
-    content_type: str | None = None
-    charset: str | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    attempts: int = 1
-
-    @property
-    def not_modified(self) -> bool:
-        """Whether the server answered a conditional GET with 304 Not Modified."""
-        return self.status == 304
-
-
-class FetchError(Exception):
-    """A URL that could not be fetched; the message names the URL and the reason.
-
-    ``transient`` errors (timeouts, connection errors, 429, 5xx) may succeed
-    later; ``status`` is the HTTP status when the server answered.
-    """
-
-    def __init__(
-        self, url: str, reason: str, *, status: int | None = None, transient: bool = False
-    ) -> None:
-        super().__init__(f"{url}: {reason}")
-        self.url = url
-        self.reason = reason
-        self.status = status
-        self.transient = transient
 
 
 class _Retry(Exception):
@@ -157,203 +101,8 @@ class _Retry(Exception):
         self.retry_after = retry_after
 
 
-class _Cancelled(Exception):
-    """The fetcher was closed while a request waited or ran."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Target:
-    url: str
-    scheme: str
-    host: str
-    port: int
-    path: str
-
-    @property
-    def origin(self) -> str:
-        default = 443 if self.scheme == "https" else 80
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        port = "" if self.port == default else f":{self.port}"
-        return f"{self.scheme}://{host}{port}"
-
-
-@dataclass(frozen=True, slots=True)
-class _Robots:
-    """A site's robots.txt rules, why they could not be read (if so), and until when they hold."""
-
-    rules: urllib.robotparser.RobotFileParser
-    problem: str | None
-    expires: float
-
-
-@dataclass(frozen=True, slots=True)
-class _Response:
-    status: int
-    reason: str
-    headers: Message
-    body: bytes
-
-
-def parse_target(url: str) -> _Target:
-    """Check that ``url`` is an absolute http(s) URL with a host; raises :class:`FetchError`."""
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError as error:
-        raise FetchError(url, f"not a valid URL ({error})") from None
-    scheme = parts.scheme.lower()
-    if scheme not in SCHEMES:
-        what = f"{scheme}:" if scheme else "a URL without a scheme"
-        raise FetchError(url, f"refused: only http and https URLs are fetched, not {what}")
-    if not parts.hostname:
-        raise FetchError(url, "not a valid URL (no host)")
-    if parts.username is not None or parts.password is not None:
-        raise FetchError(url, "refused: URLs carrying a user name or password are not fetched")
-    try:
-        host = parts.hostname.encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        raise FetchError(url, f"not a valid host name: {parts.hostname}") from None
-    path = quote(parts.path or "/", safe=_URL_SAFE)
-    if parts.query:
-        path += "?" + quote(parts.query, safe=_URL_SAFE)
-    return _Target(url, scheme, host, port or (443 if scheme == "https" else 80), path)
-
-
-def address_problem(address: str) -> str | None:
-    """Why an IP address must not be fetched from (``"a loopback address"``...), or None."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    checks = (
-        (ip.is_loopback, "a loopback address"),
-        (ip.is_link_local, "a link-local address"),
-        (ip.is_multicast, "a multicast address"),
-        (ip.is_unspecified, "an unspecified address"),
-        (ip.is_private, "a private address"),
-        (ip.is_reserved, "a reserved address"),
-        (not ip.is_global, "a non-public address"),
-    )
-    return next((name for failed, name in checks if failed), None)
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header (seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
 def _megabytes(size: int) -> str:
     return f"{size / MB:.1f} MB" if size % MB else f"{size // MB} MB"
-
-
-class _Inflater:
-    """Inflate a gzip or deflate body chunk by chunk, refusing output past ``limit`` bytes."""
-
-    def __init__(self, encoding: str, limit: int) -> None:
-        self.encoding = encoding
-        self.limit = limit
-        self.out = bytearray()
-        self._gzip = encoding in ("gzip", "x-gzip")
-        self._engine: zlib._Decompress | None = None
-
-    def _new_engine(self, head: bytes) -> zlib._Decompress:
-        if self._gzip:
-            return zlib.decompressobj(16 + zlib.MAX_WBITS)
-        # "deflate" should be zlib-wrapped; some servers send raw deflate.
-        wrapped = len(head) >= 2 and head[0] & 0x0F == 8 and (head[0] * 256 + head[1]) % 31 == 0
-        return zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
-
-    def feed(self, data: bytes) -> None:
-        """Inflate more input; raises ``zlib.error`` or :class:`OverflowError`."""
-        pending = data
-        while pending:
-            if self._engine is None or self._engine.eof:
-                if self._engine is not None and not (self._gzip and pending.strip(b"\0")):
-                    return  # data after the end of the stream (padding): ignored
-                self._engine = self._new_engine(pending)
-            self.out += self._engine.decompress(pending, self.limit + 1 - len(self.out))
-            if len(self.out) > self.limit:
-                raise OverflowError
-            engine = self._engine
-            pending = engine.unused_data if engine.eof else engine.unconsumed_tail
-
-    def finish(self) -> bytes:
-        """The whole inflated body; raises ``zlib.error`` if the stream was cut short."""
-        if self._engine is None or not self._engine.eof:
-            raise zlib.error("truncated compressed data")
-        return bytes(self.out)
-
-
-class _Connection(http.client.HTTPConnection):
-    """An HTTP connection to one checked address, whatever the host name resolves to now."""
-
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout)
-        self.address = address
-        self.raw: socket.socket | None = None
-
-    def connect(self) -> None:
-        self.sock = self.raw = socket.create_connection((self.address, self.port), self.timeout)
-
-
-class _TLSConnection(_Connection):
-    """An HTTPS connection to one checked address; the certificate must match the host name."""
-
-    default_port = http.client.HTTPS_PORT
-
-    def __init__(
-        self, host: str, port: int, address: str, timeout: float, context: ssl.SSLContext
-    ) -> None:
-        super().__init__(host, port, address, timeout)
-        self.context = context
-
-    def connect(self) -> None:
-        super().connect()
-        self.sock = self.raw = self.context.wrap_socket(self.sock, server_hostname=self.host)
-
-
-class _HostGate:
-    """One request at a time per host, and a pause between the end of one and the next."""
-
-    def __init__(self, pause: _Pause) -> None:
-        self._pause = pause
-        self._guard = threading.Lock()
-        self._locks: dict[str, threading.Lock] = {}
-        self._last: dict[str, float] = {}
-
-    @contextmanager
-    def turn(self, host: str, delay: float) -> Iterator[None]:
-        with self._guard:
-            lock = self._locks.setdefault(host, threading.Lock())
-        with lock:
-            last = self._last.get(host)
-            if last is not None:
-                self._pause(last + delay - time.monotonic())
-            try:
-                yield
-            finally:
-                self._last[host] = time.monotonic()
-
-
-class _Pause:
-    """Sleep that a closing fetcher interrupts."""
-
-    def __init__(self, stop: threading.Event) -> None:
-        self._stop = stop
-
-    def __call__(self, seconds: float) -> None:
-        if self._stop.is_set() or (seconds > 0 and self._stop.wait(seconds)):
-            raise _Cancelled
 
 
 class Fetcher:
@@ -366,12 +115,12 @@ class Fetcher:
     def __init__(self, options: FetchOptions | None = None) -> None:
         self.options = options or FetchOptions()
         self._stop = threading.Event()
-        self._pause = _Pause(self._stop)
-        self._gate = _HostGate(self._pause)
+        self._pause = Pause(self._stop)
+        self._gate = HostGate(self._pause)
         self._tls = ssl.create_default_context()
         self._lock = threading.Lock()
         self._open: set[socket.socket] = set()
-        self._robots: dict[str, _Robots] = {}
+        self._robots: dict[str, Robots] = {}
         self._robots_locks: dict[str, threading.Lock] = {}
 
     def __enter__(self) -> Fetcher:
@@ -433,7 +182,7 @@ class Fetcher:
                         ) from None
                     logger.info("%s: %s; retrying in %.1f s", url, problem.reason, wait)
                     self._pause(wait)
-        except _Cancelled:
+        except Cancelled:
             raise FetchError(url, "cancelled", transient=True) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -468,7 +217,7 @@ class Fetcher:
                 raise _Retry(
                     f"HTTP {status} {response.reason}".rstrip(),
                     status=status,
-                    retry_after=_retry_after(response.headers.get("Retry-After")),
+                    retry_after=parse_retry_after(response.headers.get("Retry-After")),
                 )
             if status != 304 and not 200 <= status <= 299:
                 raise FetchError(url, f"HTTP {status} {response.reason}".rstrip(), status=status)
@@ -485,7 +234,7 @@ class Fetcher:
             )
         raise FetchError(url, f"too many redirects (more than {self.options.max_redirects})")
 
-    def _check_robots(self, target: _Target) -> None:
+    def _check_robots(self, target: Target) -> None:
         if not self.options.robots:
             return
         rules, problem = self._robots_rules(target)
@@ -497,7 +246,7 @@ class Fetcher:
             )
 
     def _robots_rules(
-        self, target: _Target
+        self, target: Target
     ) -> tuple[urllib.robotparser.RobotFileParser, str | None]:
         """The site's robots.txt rules, fetched once per ``robots_ttl`` and origin.
 
@@ -513,8 +262,8 @@ class Fetcher:
                 return cached.rules, cached.problem
             rules = urllib.robotparser.RobotFileParser(f"{origin}/robots.txt")
             problem = self._load_robots(origin, rules)
-            ttl = self.options.robots_ttl if problem is None else _ROBOTS_ERROR_TTL
-            self._robots[origin] = _Robots(rules, problem, time.monotonic() + ttl)
+            ttl = self.options.robots_ttl if problem is None else ROBOTS_ERROR_TTL
+            self._robots[origin] = Robots(rules, problem, time.monotonic() + ttl)
             return rules, problem
 
     def _load_robots(self, origin: str, rules: urllib.robotparser.RobotFileParser) -> str | None:
@@ -526,11 +275,11 @@ class Fetcher:
         """
         current = f"{origin}/robots.txt"
         headers = {"User-Agent": self.options.user_agent, "Accept": "text/plain, */*;q=0.5"}
-        for _ in range(_ROBOTS_REDIRECTS + 1):
+        for _ in range(ROBOTS_REDIRECTS + 1):
             try:
                 target = parse_target(current)
                 response = self._exchange(
-                    target, self._addresses(target), headers, _ROBOTS_MAX_BYTES, truncate=True
+                    target, self._addresses(target), headers, ROBOTS_MAX_BYTES, truncate=True
                 )
             except FetchError as error:
                 return f"cannot read {origin}/robots.txt ({error.reason}); not fetching from there"
@@ -551,7 +300,7 @@ class Fetcher:
         rules.parse([])  # RFC 9309: past five redirects, as if there were no robots.txt
         return None
 
-    def _host_delay(self, target: _Target) -> float:
+    def _host_delay(self, target: Target) -> float:
         delay = self.options.host_delay
         if self.options.robots:
             cached = self._robots.get(target.origin)
@@ -561,7 +310,7 @@ class Fetcher:
         return delay
 
     # -- one request and response ---------------------------------------------
-    def _addresses(self, target: _Target) -> list[str]:
+    def _addresses(self, target: Target) -> list[str]:
         """The host's addresses, each checked unless private addresses are allowed."""
         try:
             infos = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
@@ -582,14 +331,14 @@ class Fetcher:
                 )
         return addresses
 
-    def _connect(self, target: _Target, addresses: list[str]) -> _Connection:
+    def _connect(self, target: Target, addresses: list[str]) -> Connection:
         timeout = self.options.connect_timeout
         last: OSError | None = None
         for address in addresses:
             connection = (
-                _TLSConnection(target.host, target.port, address, timeout, self._tls)
+                TLSConnection(target.host, target.port, address, timeout, self._tls)
                 if target.scheme == "https"
-                else _Connection(target.host, target.port, address, timeout)
+                else Connection(target.host, target.port, address, timeout)
             )
             try:
                 connection.connect()
@@ -614,13 +363,13 @@ class Fetcher:
 
     def _exchange(
         self,
-        target: _Target,
+        target: Target,
         addresses: list[str],
         headers: dict[str, str],
         limit: int,
         *,
         truncate: bool = False,
-    ) -> _Response:
+    ) -> Response:
         """One GET to checked addresses: send, read the status and a capped body."""
         with self._gate.turn(target.host, self._host_delay(target)):
             logger.debug("GET %s", target.url)
@@ -633,7 +382,7 @@ class Fetcher:
                     self._open.add(raw)
             try:
                 if self._stop.is_set():
-                    raise _Cancelled
+                    raise Cancelled
                 self._set_timeout(raw, deadline, target)
                 connection.putrequest("GET", target.path, skip_accept_encoding=True)
                 for name, value in headers.items():
@@ -645,10 +394,10 @@ class Fetcher:
                 body = b""
                 if 200 <= response.status <= 299:
                     body = self._read_body(target, response, raw, deadline, limit, truncate)
-                return _Response(response.status, response.reason, response.headers, body)
+                return Response(response.status, response.reason, response.headers, body)
             except TimeoutError:
                 if self._stop.is_set():
-                    raise _Cancelled from None
+                    raise Cancelled from None
                 if time.monotonic() >= deadline:
                     raise _Retry(
                         f"timed out (no complete answer within {self.options.total_timeout:g} s)"
@@ -668,7 +417,7 @@ class Fetcher:
                 raise _Retry(f"TLS error ({error.reason or error})") from None
             except OSError as error:
                 if self._stop.is_set():
-                    raise _Cancelled from None
+                    raise Cancelled from None
                 raise _Retry(f"connection failed ({error.strerror or error})") from None
             finally:
                 if response is not None:
@@ -679,7 +428,7 @@ class Fetcher:
                         self._open.discard(raw)
                     raw.close()
 
-    def _set_timeout(self, raw: socket.socket | None, deadline: float, target: _Target) -> None:
+    def _set_timeout(self, raw: socket.socket | None, deadline: float, target: Target) -> None:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise TimeoutError
@@ -688,7 +437,7 @@ class Fetcher:
 
     def _read_body(
         self,
-        target: _Target,
+        target: Target,
         response: http.client.HTTPResponse,
         raw: socket.socket | None,
         deadline: float,
@@ -706,7 +455,7 @@ class Fetcher:
         encoding = response.getheader("Content-Encoding", "identity").strip().lower()
         if encoding not in ("identity", "", "gzip", "x-gzip", "deflate"):
             raise FetchError(target.url, f"unsupported Content-Encoding {encoding!r}")
-        inflater = _Inflater(encoding, limit) if encoding not in ("identity", "") else None
+        inflater = Inflater(encoding, limit) if encoding not in ("identity", "") else None
         received = bytearray()
         try:
             while True:

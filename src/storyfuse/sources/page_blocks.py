@@ -29,7 +29,14 @@ from dataclasses import dataclass
 from lxml.html import HtmlElement
 
 from storyfuse.models import Removal
-from storyfuse.text.clean import COPYRIGHT, CREDIT, RELATED, SHARE, SOURCE_URL, SUBSCRIBE
+from storyfuse.text.boilerplate_rules import (
+    COPYRIGHT,
+    CREDIT,
+    RELATED,
+    SHARE,
+    SOURCE_URL,
+    SUBSCRIBE,
+)
 
 TITLE = "headline repeated in the body"
 DUPLICATE = "block printed twice"

@@ -20,7 +20,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from storyfuse.models import Article, Entity, Quote
-from storyfuse.stories.entities import SPEECH_VERBS, strip_titles
+from storyfuse.stories.entities import strip_titles
+from storyfuse.stories.entity_lexicon import SPEECH_VERBS
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _DOUBLE_MARK = re.compile(r"[“”\"]")
