@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -63,31 +64,36 @@ def test_a_growing_story_keeps_its_id() -> None:
     assert joined.story == started.story
 
 
-def test_reports_weeks_apart_need_a_stronger_link() -> None:
+def test_reports_months_apart_need_a_stronger_link() -> None:
     options = ClusterOptions()
     terms = {"quay": 2.0, "fire": 1.0, "saltmere": 2.0, "crane": 1.0}
     weak = {"quay": 1.0, "crane": 1.0, "ferry": 2.0, "strike": 2.0, "dock": 2.0}  # cosine 0.20
     strong = {"quay": 1.0, "saltmere": 1.0, "crane": 1.0, "ferry": 2.0, "strike": 2.0}  # 0.41
-    for later, day, expect_same in ((weak, 2, True), (weak, 29, False), (strong, 29, True)):
+    # a month's grace, then 0.02 per doubling of the gap: a year apart costs 0.07
+    for later, days, expect_same in ((weak, 25, True), (weak, 365, False), (strong, 365, True)):
         clusterer = StoryClusterer(options)
-        early, late = _features("a", terms, day=1), _features("b", later, day=day)
+        early = _features("a", terms, day=1)
+        late = replace(_features("b", later), published=dt.date(2025, 1, 1) + dt.timedelta(days))
         clusterer.observe([early, late, *(_features(f"x{i}", {f"z{i}": 1}) for i in range(8))])
         first = clusterer.add(early)
         second = clusterer.add(late)
-        assert (first.story == second.story) is expect_same, day
+        assert (first.story == second.story) is expect_same, days
 
 
 def test_a_batch_is_grouped_by_its_closest_pairs_before_early_articles_decide() -> None:
     # a is weakly like b (0.25) and hardly like c (0.10); b and c are one event (0.93).
-    # Adding one by one in order, b would follow a and pull c in after it.
+    # Adding one by one in order, b would follow a and pull c in after it (at a threshold of
+    # 0.19, which a's link to b passes and its average link to b and c does not).
+    options = ClusterOptions(threshold=0.19)
     a = _features("a", {"harbour": 1, "ferry": 2, "timetable": 2, "fares": 2})
     b = _features("b", {"harbour": 2, "fire": 2, "warehouse": 2, "crews": 1, "ferry": 1})
     c = _features("c", {"harbour": 2, "fire": 2, "warehouse": 2, "crews": 2})
     filler = [_features(f"x{i}", {f"z{i}": 1}) for i in range(8)]
-    one_by_one = StoryClusterer()
+    one_by_one = StoryClusterer(options)
     one_by_one.observe([a, b, c, *filler])
     assert len({one_by_one.add(item).story for item in (a, b, c)}) == 1
-    story = {x.article: x.story for x in StoryClusterer().add_batch([a, b, c, *filler])}
+    batch = StoryClusterer(options).add_batch([a, b, c, *filler])
+    story = {x.article: x.story for x in batch}
     assert story["b"] == story["c"] != story["a"]
 
 

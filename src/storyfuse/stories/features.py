@@ -97,7 +97,7 @@ class ClusterOptions:
     # Candidates are looked up through the rarest terms first, reading at most this many
     # postings in all: the cost per article stays flat as the store fills up.
     posting_budget: int = 500
-    max_days_apart: int = 7
+    max_days_apart: int = 30
     distant_penalty: float = 0.02
     window_days: int = 30
     wire_sentences: int = 2
@@ -113,7 +113,7 @@ class ClusterOptions:
     recheck_at_most: int = 300
     regroup_floor: float = 0.1
     # Within a batch, pairs less similar than this count as unrelated (keeps them sparse).
-    edge_floor: float = 0.1
+    edge_floor: float = 0.05
 
 
 @dataclass(frozen=True, slots=True)
