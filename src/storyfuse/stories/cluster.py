@@ -168,20 +168,23 @@ class StoryClusterer:
             self.observe(ordered)
         earlier = set(self._stories)
         placed: list[Assignment] = []
+        links: list[tuple[str, str]] = []  # a story of this batch and a story near it
         step = self.options.agglomerate_at_most
         for start in range(0, len(ordered), step):
             part = ordered[start : start + step]
             vectors = [self._vector(features) for features in part]
             for group in self._agglomerate(part, vectors):
-                placed.extend(
-                    self._place_group([part[i] for i in group], [vectors[i] for i in group])
+                assignments, near = self._place_group(
+                    [part[i] for i in group], [vectors[i] for i in group]
                 )
+                placed.extend(assignments)
+                links.extend((assignments[0].story, other) for other in near)
         fresh = {a.article for a in placed}
         home: dict[str, str] = {}  # article: story, for the articles of regrouped stories
         merges: list[tuple[str, str]] = []  # (absorbed, into)
         moved: list[Assignment] = []
         touched = {self.resolve(a.story) for a in placed}
-        for component in self._neighbourhoods(touched, earlier):
+        for component in self._neighbourhoods(touched, links, earlier):
             outcome = self._regroup(component, fresh)
             home.update(outcome.home)
             merges.extend(outcome.merges)
@@ -193,18 +196,22 @@ class StoryClusterer:
 
     def add(self, features: ArticleFeatures) -> Assignment:
         """Put one (already observed) article into its story."""
-        return self._place_group([features], [self._vector(features)])[0]
+        return self._place_group([features], [self._vector(features)])[0][0]
 
     def _place_group(
         self, members: Sequence[ArticleFeatures], vectors: Sequence[Mapping[str, float]]
-    ) -> list[Assignment]:
-        """Put articles that belong together into the best story, or start one."""
+    ) -> tuple[list[Assignment], list[str]]:
+        """Put articles that belong together into the best story, or start one.
+
+        Returns the assignments and the other stories near the group (scoring at
+        least ``regroup_floor``, whether or not the group could join them).
+        """
         summed = sum_vectors(vectors)
         dates = [m.published for m in members if m.published is not None]
         span = (min(dates), max(dates)) if dates else None
         hashes = frozenset().union(*(m.sentence_hashes for m in members))
         scores = self._score_candidates(summed, len(members), span, hashes)
-        joined = [story_id for story_id, score in scores if score >= self.options.threshold]
+        joined = [story_id for story_id, _, may_join in scores if may_join]
         merged: list[str] = []
         if joined:
             target = self._stories[joined[0]]
@@ -218,6 +225,11 @@ class StoryClusterer:
             self._stories[target.id] = target
         for features, vector in zip(members, vectors, strict=True):
             self._place(target, features, vector)
+        near = [
+            story_id
+            for story_id, score, _ in scores
+            if score >= self.options.regroup_floor and story_id in self._stories
+        ]
         return [
             Assignment(
                 features.id,
@@ -226,7 +238,7 @@ class StoryClusterer:
                 created=index == 0 and not joined,
             )
             for index, features in enumerate(members)
-        ]
+        ], near
 
     def _agglomerate(
         self, ordered: Sequence[ArticleFeatures], vectors: Sequence[Mapping[str, float]]
@@ -284,34 +296,28 @@ class StoryClusterer:
                     heapq.heappush(heap, (-value, first, second, version[first], version[second]))
         return [sorted(group) for group in members if group]
 
-    def _neighbourhoods(self, touched: set[str], earlier: set[str]) -> list[list[_Story]]:
+    def _neighbourhoods(
+        self, touched: set[str], links: Sequence[tuple[str, str]], earlier: set[str]
+    ) -> list[list[_Story]]:
         """Stories of this batch with the stories near them, as groups to agglomerate again.
 
-        Two stories are near when one scores at least ``regroup_floor`` against
-        the other, as a group would when placed. Only a neighbourhood holding a
-        story of an earlier batch can come out otherwise than this batch's own
-        agglomeration did; one larger than ``recheck_at_most`` articles is left as is.
+        ``links`` pair the story a group went to with each story it scored at
+        least ``regroup_floor`` against. Only a neighbourhood holding a story of an
+        earlier batch can come out otherwise than this batch's own agglomeration
+        did; one larger than ``recheck_at_most`` articles is left as is, and so is
+        a story alone too small to hold two tight groups (it could not split).
         """
-        parent: dict[str, str] = {}
+        parent: dict[str, str] = {story_id: story_id for story_id in touched}
 
         def root(story_id: str) -> str:
             while parent.setdefault(story_id, story_id) != story_id:
                 story_id = parent[story_id] = parent[parent[story_id]]
             return story_id
 
-        for story_id in sorted(touched):
-            story = self._stories[story_id]
-            root(story_id)
-            scores = self._score_candidates(
-                story.centroid,
-                len(story.members),
-                story.span,
-                frozenset(story.hashes),
-                cohesion=False,
-            )
-            for other, score in scores:
-                if other != story_id and score >= self.options.regroup_floor:
-                    parent[root(other)] = root(story_id)
+        for first, second in links:
+            first, second = self.resolve(first), self.resolve(second)
+            if first in self._stories and second in self._stories:
+                parent[root(second)] = root(first)
         components: defaultdict[str, list[_Story]] = defaultdict(list)
         for story_id in sorted(parent):
             components[root(story_id)].append(self._stories[story_id])
@@ -319,7 +325,8 @@ class StoryClusterer:
             stories
             for stories in components.values()
             if any(story.id in earlier for story in stories)
-            and 1 < sum(len(story.members) for story in stories) <= self.options.recheck_at_most
+            and (len(stories) > 1 or len(stories[0].members) >= 2 * self.options.cohesive_size)
+            and sum(len(story.members) for story in stories) <= self.options.recheck_at_most
         ]
 
     def _regroup(self, stories: Sequence[_Story], fresh: set[str]) -> _Regrouped:
@@ -406,12 +413,11 @@ class StoryClusterer:
         size: int,
         span: Span | None,
         hashes: frozenset[str],
-        *,
-        cohesion: bool = True,
-    ) -> list[tuple[str, float]]:
+    ) -> list[tuple[str, float, bool]]:
         """Active stories scored against a group (``summed``: its members' unit vectors added).
 
-        With ``cohesion``, a tight story too loosely like a tight group is left out.
+        Each comes with whether the group may join it: it scores at least the
+        threshold, and a tight story is not too loosely like a tight group.
         """
         distinctive = heapq.nsmallest(
             self.options.query_terms, summed, key=lambda term: (-summed[term], term)
@@ -434,27 +440,26 @@ class StoryClusterer:
             self.options.candidates, partial, key=lambda s: (-partial[s], s)
         )
         wired = Counter(self._hash_owner[h] for h in hashes if h in self._hash_owner)
-        tight_group = cohesion and size >= self.options.cohesive_size
+        tight_group = size >= self.options.cohesive_size
         group = (size, inside_similarity(summed, size) if tight_group else 0.0)
-        scored: list[tuple[str, float]] = []
+        scored: list[tuple[str, float, bool]] = []
         for story_id in set(shortlist) | set(wired):
             story = self._stories[story_id]
             centroid, story_size = story.centroid, len(story.members)
-            dot = dot_product(summed, centroid)
             if wired[story_id] >= self.options.wire_sentences:
-                score = 1.0
-            elif (
+                scored.append((story_id, 1.0, True))
+                continue
+            dot = dot_product(summed, centroid)
+            score = dot / (size * story_size) - self._gap_penalty(span, story.span)
+            may_join = score >= self.options.threshold and (
                 not tight_group
                 or story_size < self.options.cohesive_size
                 # the story's own cohesion walks its whole centroid: only when it counts
                 or self._cohesive_enough(
                     dot, group, (story_size, inside_similarity(centroid, story_size))
                 )
-            ):
-                score = dot / (size * story_size) - self._gap_penalty(span, story.span)
-            else:
-                continue
-            scored.append((story_id, score))
+            )
+            scored.append((story_id, score, may_join))
         scored.sort(key=lambda item: (-item[1], item[0]))
         return scored
 

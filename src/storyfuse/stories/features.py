@@ -113,7 +113,7 @@ class ClusterOptions:
     recheck_at_most: int = 300
     regroup_floor: float = 0.1
     # Within a batch, pairs less similar than this count as unrelated (keeps them sparse).
-    edge_floor: float = 0.05
+    edge_floor: float = 0.1
 
 
 @dataclass(frozen=True, slots=True)
