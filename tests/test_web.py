@@ -21,13 +21,14 @@ from fastapi.testclient import TestClient
 
 from storyfuse.cli import main
 from storyfuse.ingestion.service import Ingestion
-from storyfuse.models import RawDocument
+from storyfuse.models import RawDocument, StoryRow
 from storyfuse.sources.inputs import read_inputs
 from storyfuse.store.store import Store
 from storyfuse.text.tokens import coverage, match_tokens
 from storyfuse.web.app import CSP, create_app
 from storyfuse.web.routes.pages import VISITS_COOKIE, _visits
 from storyfuse.web.site import LRUCache
+from storyfuse.web.story_page import ranked, relative_time
 from storyfuse.web.views import build_story_view
 
 from helpers import ROOT, fire_report
@@ -148,18 +149,54 @@ def test_home_lists_stories_with_summary_counts_outlets_and_filters(
 ) -> None:
     page = lxml.html.fromstring(client.get("/").text)
     cards = page.cssselect("article.story-card")
-    assert len(cards) == len(built["rows"])
-    for card, row in zip(cards, built["rows"], strict=True):
-        assert card.cssselect("h2 a")[0].get("href") == f"/stories/{row.id}"
+    several = [row for row in built["rows"] if row.size > 1]
+    assert len(cards) == len(several) == len(built["rows"]) - 1, "single-article stories hidden"
+    by_id = {row.id: row for row in built["rows"]}
+    for card in cards:
+        row = by_id[card.cssselect("h2 a")[0].get("href").removeprefix("/stories/")]
         assert card.cssselect("p.lede a.cite"), "the summary lines are cited"
         meta = card.cssselect("dl.meta")[0].text_content()
         assert str(row.size) in meta and "Independent sources" in meta and "First seen" in meta
+        chips = [c.text_content() for c in card.cssselect("ul.outlets li.chip")]
+        assert chips == list(row.outlets)[:5], "outlets as a compact row"
+        published = card.cssselect("time.relative")[0]
+        assert published.text_content().endswith("ago") and published.get("title")
+    (toggle,) = page.xpath('//a[starts-with(., "Show 1 single-article story")]')
+    assert toggle.get("href") == "/?single=1"
+    everything = lxml.html.fromstring(client.get("/?single=1").text)
+    assert len(everything.cssselect("article.story-card")) == len(built["rows"])
     filtered = lxml.html.fromstring(client.get("/?outlet=Hohenbruck+Post").text)
     (only,) = filtered.cssselect("article.story-card h2")
     assert "Orsegg" in only.text_content()
     assert client.get("/?since=2999-01-01").text.count("story-card") == 0
+    june = lxml.html.fromstring(client.get("/?since=2025-06-01").text)
+    assert ["Orsegg" in h.text_content() for h in june.cssselect("article.story-card h2")] == [
+        True
+    ], "--since counts publication dates"
     bad = client.get("/?since=yesterday-ish")
     assert bad.status_code == 400 and "cannot read" in bad.text
+
+
+def test_home_ranks_stories_by_importance() -> None:
+    newest = dt.date(2025, 6, 22)
+
+    def row(sources: int, outlets: int, day: dt.date) -> StoryRow:
+        names = tuple(f"Outlet {k}" for k in range(outlets))
+        return StoryRow(f"s-{sources}-{day}", "h", outlets, sources, names, day, day, "", "")
+
+    big_old = row(4, 4, newest - dt.timedelta(days=30))
+    small_new = row(2, 2, newest)
+    big_new = row(4, 4, newest - dt.timedelta(days=1))
+    assert [r.id for r in ranked([big_old, small_new, big_new])] == [
+        big_new.id,
+        small_new.id,
+        big_old.id,
+    ]
+    now = dt.datetime(2025, 6, 22, 12, tzinfo=dt.UTC)
+    assert relative_time("2025-06-22T09:00:00+00:00", now) == "3 h ago"
+    assert relative_time(dt.date(2025, 6, 21), now) == "yesterday"
+    assert relative_time(dt.date(2025, 4, 22), now) == "2 months ago"
+    assert relative_time(None, now) == "no date"
 
 
 def _summary_lines(html: str) -> list[tuple[str, list[str]]]:
@@ -469,14 +506,16 @@ def test_whats_new_since_a_time_and_since_the_last_visit(
     assert bad.status_code == 200 and "cannot read" in bad.text
     with TestClient(create_app(built["db"])) as browser:
         first = browser.get(f"/stories/{story_id}")
-        assert "Your first visit" in first.text
+        assert 'id="new"' not in first.text, "nothing to say on a first visit"
         assert story_id in first.cookies[VISITS_COOKIE]
         second = browser.get(f"/stories/{story_id}")
-        assert "Since your last visit" in second.text and "Nothing new." in second.text
+        assert 'id="new"' not in second.text, "nothing new since the last visit: no section"
+        unchanged = browser.get(f"/stories/{story_id}?since=2999-01-01")
+        assert "Nothing new." in unchanged.text, "asked explicitly, it says so"
     with TestClient(create_app(built["db"])) as browser:
         browser.cookies.set(VISITS_COOKIE, f"junk|{story_id}:0|x:y")
         old = browser.get(f"/stories/{story_id}")
-        assert "Since your last visit" in old.text and old.text.count("New article:") == size
+        assert "since your last visit" in old.text and old.text.count("New article:") == size
 
 
 def test_visits_cookie_parsing_ignores_junk() -> None:

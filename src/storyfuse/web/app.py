@@ -38,6 +38,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from storyfuse import __version__
+from storyfuse.stories.outlets import OutletDirectory
 from storyfuse.web.common import PACKAGE_DIR, WebContext, jsonable_errors, safe_url
 from storyfuse.web.routes import api, feeds, pages
 from storyfuse.web.site import Site
@@ -152,9 +153,19 @@ def _templates() -> Environment:
 # -- the app ------------------------------------------------------------------
 
 
-def create_app(db_path: str | Path, token: str | None = None, *, cache_size: int = 2048) -> FastAPI:
-    """The web app over the store at ``db_path``; ``token`` enables ``POST /api/articles``."""
-    site = Site(db_path, token, cache_size)
+def create_app(
+    db_path: str | Path,
+    token: str | None = None,
+    *,
+    cache_size: int = 2048,
+    outlets: OutletDirectory | None = None,
+) -> FastAPI:
+    """The web app over the store at ``db_path``; ``token`` enables ``POST /api/articles``.
+
+    ``outlets`` names the outlets and tells who they are (default: the bundled directory
+    overridden by the user's outlet file).
+    """
+    site = Site(db_path, token, cache_size, outlets)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

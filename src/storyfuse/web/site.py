@@ -25,6 +25,7 @@ from storyfuse.models import Article, ArticleStatus
 from storyfuse.pipeline import PipelineOptions
 from storyfuse.store.store import Store
 from storyfuse.stories.changes import StoryChanges, story_changes
+from storyfuse.stories.outlets import OutletDirectory
 from storyfuse.stories.summarize import SummaryOptions
 from storyfuse.web.views import StoryView, build_story_view
 
@@ -73,9 +74,16 @@ class Site:
     be computed.
     """
 
-    def __init__(self, db: str | Path, token: str | None, cache_size: int) -> None:
+    def __init__(
+        self,
+        db: str | Path,
+        token: str | None,
+        cache_size: int,
+        outlets: OutletDirectory | None = None,
+    ) -> None:
         self.db = str(db)
         self.token = token or None
+        self.outlets = outlets if outlets is not None else OutletDirectory.load()
         self.cache: LRUCache[ViewKey, StoryView] = LRUCache(cache_size)
         # Rendered story pages, the per-visitor "what's new" part left as a placeholder.
         self.pages: LRUCache[ViewKey, tuple[tuple[str, str], str]] = LRUCache(cache_size)
@@ -114,7 +122,7 @@ class Site:
         view = self.cache.get(key)
         if view is None:
             options = PipelineOptions(summary=SummaryOptions(words=words))
-            view = build_story_view(story_id, articles, options)
+            view = build_story_view(story_id, articles, options, self.outlets.display_name)
             self.cache.put(key, view)
         return view
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,8 @@ from storyfuse.render import report_json
 from storyfuse.stories.wire import SentenceIndex
 from storyfuse.text.words import content_words
 
+# How the page names an article's outlet: (outlet as the article gives it, URL) -> name or None.
+OutletNamer = Callable[[str | None, str | None], str | None]
 _ENTITY_TITLES = (("person", "People"), ("organization", "Organisations"), ("place", "Places"))
 
 
@@ -234,12 +236,13 @@ class SentenceLocator:
         return None
 
 
-def _sources(articles: Sequence[Article]) -> tuple[Source, ...]:
+def _sources(articles: Sequence[Article], name_outlet: OutletNamer | None) -> tuple[Source, ...]:
     return tuple(
         Source(
             number=number,
             id=article.id,
-            outlet=article.outlet or "Unknown outlet",
+            outlet=(name_outlet(article.outlet, article.url) if name_outlet else article.outlet)
+            or "Unknown outlet",
             title=article.title or (article.sentences[0].text if article.sentences else article.id),
             published=article.published.isoformat() if article.published else None,
         )
@@ -299,16 +302,23 @@ def _timeline(articles: Sequence[Article], sources: Sequence[Source]) -> Timelin
 
 
 def build_story_view(
-    story_id: str, articles: Sequence[Article], options: PipelineOptions | None = None
+    story_id: str,
+    articles: Sequence[Article],
+    options: PipelineOptions | None = None,
+    name_outlet: OutletNamer | None = None,
 ) -> StoryView:
-    """Summarize and compare a story's articles, then lay out everything its page shows."""
+    """Summarize and compare a story's articles, then lay out everything its page shows.
+
+    ``name_outlet`` names each article's outlet (the outlet directory's name); by default
+    the name the article gives is shown.
+    """
     options = options or PipelineOptions()
     articles = tuple(articles)
     index = SentenceIndex(articles, options.match)
     story = story_from_articles(story_id, articles, options, index)
     wire = index.wire_links()
     locator = SentenceLocator(articles, index)
-    sources = _sources(articles)
+    sources = _sources(articles, name_outlet)
     by_id = {source.id: source for source in sources}
 
     def markers(ref: SentenceRef | None, article_ids: Sequence[str]) -> tuple[Marker, ...]:
@@ -322,15 +332,16 @@ def build_story_view(
     )
     outlet_keys: list[str] = []
     outlet_names: list[str] = []
+    outlet_of: dict[str, str] = {}
     for article, source in zip(articles, sources, strict=True):
-        if article.outlet_key not in outlet_keys:
-            outlet_keys.append(article.outlet_key)
-            outlet_names.append(
-                source.outlet if article.outlet else f"Unknown outlet [{source.number}]"
-            )
+        named = article.outlet or source.outlet != "Unknown outlet"
+        key = f"outlet {source.outlet}" if named else article.outlet_key
+        outlet_of[article.id] = key
+        if key not in outlet_keys:
+            outlet_keys.append(key)
+            outlet_names.append(source.outlet if named else f"Unknown outlet [{source.number}]")
     order = sorted(range(len(outlet_keys)), key=lambda i: outlet_names[i].casefold())
     outlet_keys = [outlet_keys[i] for i in order]
-    outlet_of = {article.id: article.outlet_key for article in articles}
 
     def row(text: str, article_ids: Sequence[str], shared: bool) -> MatrixRow:
         ref = locator.ref_of(text, article_ids)

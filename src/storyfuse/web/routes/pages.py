@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Sequence
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -19,17 +20,18 @@ from markupsafe import Markup
 from storyfuse.models import StoryRow
 from storyfuse.store.store import SearchHit
 from storyfuse.stories.changes import parse_when
+from storyfuse.stories.outlets import KINDS, OutletDirectory
 from storyfuse.web.common import (
     PACKAGE_DIR,
     PAGE_SIZE,
     WebDep,
-    filtered_rows,
     headline_matches,
     query_words,
     safe_url,
     search_errors,
 )
 from storyfuse.web.site import DEFAULT_WORDS
+from storyfuse.web.story_page import ranked, reading_order, relative_time
 
 VISITS_COOKIE = "storyfuse_seen"
 _VISITS_KEPT = 100
@@ -64,25 +66,44 @@ def home(
     since: str | None = None,
     outlet: str | None = None,
     page: Annotated[int, Query(ge=1)] = 1,
+    single: bool = False,
 ) -> HTMLResponse:
+    """Stories by importance; single-article stories only with ``?single=1``."""
     error = None
+    directory = web.site.outlets
     with web.site.store() as store:
-        try:
-            rows, outlets = filtered_rows(store, since, outlet)
-        except ValueError as problem:
-            error = str(problem)
-            rows, outlets = filtered_rows(store, None, outlet)
+        rows = store.stories()
+        names = {row.id: _outlet_names(directory, row.outlets) for row in rows}
+        outlets = sorted({n for row in rows for n in names[row.id]}, key=str.casefold)
+        if since:
+            try:
+                rows = published_since(rows, parse_when(since))
+            except ValueError as problem:
+                error = str(problem)
+        if outlet:
+            rows = [row for row in rows if outlet in names[row.id]]
+        singles = sum(1 for row in rows if row.size == 1)
+        if not single:
+            rows = [row for row in rows if row.size > 1]
+        rows = ranked(rows)
         pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
         shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         views = {row.id: web.site.view(store, row.id) for row in shown}
-    base = urlencode({k: v for k, v in (("since", since), ("outlet", outlet)) if v})
+    params = (("since", since), ("outlet", outlet), ("single", "1" if single else None))
+    base = urlencode({k: v for k, v in params if v})
+    toggle = urlencode({k: v for k, v in params[:2] if v} | ({} if single else {"single": "1"}))
+    now = dt.datetime.now(dt.UTC)
     return web.render(
         "home.html",
         400 if error else 200,
         rows=shown,
         views=views,
+        names=names,
         outlets=outlets,
         total=len(rows),
+        singles=singles,
+        single=single,
+        toggle_query=toggle,
         page=page,
         pages=pages,
         since=since or "",
@@ -91,7 +112,19 @@ def home(
         filtered=bool(since or outlet),
         page_query=base,
         query="",
+        ago=lambda value: relative_time(value, now),
     )
+
+
+def _outlet_names(directory: OutletDirectory, outlets: Sequence[str]) -> tuple[str, ...]:
+    names = (directory.display_name(name) or name for name in outlets)
+    return tuple(dict.fromkeys(names))
+
+
+def published_since(rows: Sequence[StoryRow], moment: str) -> list[StoryRow]:
+    """The stories with an article published on or after ``moment``'s day."""
+    day = moment[:10]
+    return [row for row in rows if row.last_published and row.last_published.isoformat() >= day]
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -129,6 +162,7 @@ async def story_page(
         page = web.templates.get_template("story.html").render(
             view=view,
             story=view.story,
+            reading=reading_order(view, site.outlets),
             splits=store.story_splits(current),
             seen={"first_seen": seen[0], "last_seen": seen[1]},
             whats_new=Markup(_WHATS_NEW),
@@ -221,6 +255,40 @@ def search_page(web: WebDep, q: str = "") -> HTMLResponse:
         stories=stories,
         error=error,
         fallback=fallback,
+    )
+
+
+@router.get("/outlets", response_class=HTMLResponse, include_in_schema=False)
+def outlets_page(web: WebDep, q: str = "", kind: str = "", country: str = "") -> HTMLResponse:
+    """The outlet directory, filtered, and the outlets of this store with what it knows of them."""
+    directory = web.site.outlets
+    with web.site.store() as store:
+        names = sorted({name for row in store.stories() for name in row.outlets}, key=str.casefold)
+    in_store = sorted(
+        {(directory.display_name(name) or name): directory.find(name) for name in names}.items(),
+        key=lambda item: item[0].casefold(),
+    )
+    needle = q.strip().casefold()
+    shown = [
+        o
+        for o in directory.outlets
+        if (not kind or o.kind == kind)
+        and (not country or o.country == country)
+        and (not needle or needle in o.name.casefold() or any(needle in d for d in o.domains))
+    ]
+    return web.render(
+        "outlets.html",
+        shown=shown,
+        total=len(directory.outlets),
+        in_store=in_store,
+        kinds=KINDS,
+        countries=sorted({o.country for o in directory.outlets if o.country}),
+        q=q,
+        kind=kind,
+        country=country,
+        user_file=str(directory.user_file or "none"),
+        user_count=directory.user_entries,
+        query="",
     )
 
 

@@ -16,7 +16,7 @@
 
   // Show stored UTC times in the reader's time zone (the UTC text stays as a tooltip).
   function localTimes() {
-    var times = document.querySelectorAll("time[datetime]");
+    var times = document.querySelectorAll("time[datetime]:not(.relative)");
     for (var i = 0; i < times.length; i += 1) {
       var value = times[i].getAttribute("datetime");
       var moment = new Date(value);
