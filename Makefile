@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/storyfuse summarize demo/corpus --words 120 --output out/demo-stories.md
+	@cat out/demo-stories.md
 	@$(BIN)/storyfuse summarize demo/corpus --words 120 --format json > out/demo-stories.json
 	@echo "storyfuse: the stories are in out/demo-stories.md (and out/demo-stories.json)"
 

@@ -16,7 +16,6 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,14 +26,15 @@ pytest.importorskip(
 pytest.importorskip("uvicorn", reason="the web app needs the 'web' extra")
 
 import uvicorn
-from test_browser import ARTIFACTS, Watched, _free_port, browser  # noqa: F401 (a fixture)
-from test_web import DEMO, HOSTILE
 
 from storyfuse.ingestion.service import Ingestion
 from storyfuse.sources.inputs import read_inputs
 from storyfuse.store.store import Store
 from storyfuse.stories.outlets import OutletDirectory
 from storyfuse.web.app import create_app
+from test_browser import ARTIFACTS, Watched, _free_port
+from test_browser import browser as _browser  # noqa: F401 (the fixture, found by its name)
+from test_web import DEMO, HOSTILE
 
 from helpers import ROOT
 

@@ -25,7 +25,7 @@ def _run(*args: str) -> tuple[int, str, str]:
 def test_markdown_lists_stories_with_numbered_citations() -> None:
     code, out, err = _run("summarize", str(STORY))
     assert code == 0, err
-    assert out.startswith("# 1 stories from 3 articles")
+    assert out.startswith("# 1 story from 3 articles")
     assert "### Summary" in out and re.search(r"\[\d\]", out)
     assert "### Quotes" in out and "Corinne Abernathy" in out
 
@@ -148,9 +148,11 @@ def test_hostile_text_is_escaped_in_markdown(tmp_path: Path) -> None:
 
 def test_output_file_is_written(tmp_path: Path) -> None:
     target = tmp_path / "out" / "stories.md"
-    code, out, _ = _run("summarize", str(STORY), "--output", str(target))
-    assert code == 0
-    assert target.read_text(encoding="utf-8") == out
+    code, out, err = _run("summarize", str(STORY), "--output", str(target))
+    assert code == 0 and out == "" and err.strip() == f"storyfuse: wrote 1 story to {target}"
+    _, printed, _ = _run("summarize", str(STORY))
+    assert target.read_text(encoding="utf-8") == printed
+    assert printed.startswith("# 1 story from 3 articles")
 
 
 def test_every_command_is_documented_in_the_readme() -> None:

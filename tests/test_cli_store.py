@@ -8,7 +8,10 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from storyfuse.cli import main
+from storyfuse.ingestion.service import Ingestion
 from storyfuse.models import RawDocument
+from storyfuse.sources.inputs import read_inputs
+from storyfuse.store.store import Store
 
 from helpers import FIXTURES, ROOT, fire_report
 
@@ -106,3 +109,43 @@ def test_a_story_that_split_says_where_its_articles_went(tmp_path: Path) -> None
     assert (
         f"split off story {split['from']} (1 article)" in _run("story", split["to"], "--db", db)[1]
     )
+
+
+def test_a_missing_store_is_an_error_except_for_ingest(tmp_path: Path) -> None:
+    missing = str(tmp_path / "typo.db")
+    for args in (("stories",), ("story", "s-x"), ("search", "fire")):
+        code, _, err = _run(*args, "--db", missing)
+        assert code == 1 and "no such store" in err and "storyfuse ingest" in err, args
+        assert not Path(missing).exists(), "nothing created"
+    code, _, _ = _run("ingest", str(DEMO), "--db", missing)
+    assert code == 0 and Path(missing).exists()
+
+
+def test_story_list_counts_in_words_and_since_means_published(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.db")
+    single = RawDocument(
+        source="one.jsonl:1",
+        title="Quellbrook tide gauge gets a new sensor",
+        outlet="Quellbrook Gazette",
+        published=None,
+        text="The Quellbrook tide gauge got a new sensor on Tuesday, the harbour office said.",
+    )
+    with Store(db) as store:
+        Ingestion(store).ingest([*read_inputs([DEMO])[0], single])
+    code, out, _ = _run("stories", "--db", db)
+    lines = out.splitlines()
+    single_line = next(line for line in lines if "Quellbrook" in line)
+    assert "1 article " in single_line and "1 source " in single_line
+    assert all(" 1 articles" not in line and " 1 sources" not in line for line in lines)
+    code, out, _ = _run("stories", "--db", db, "--since", "2025-06-01")
+    assert code == 0 and len(out.splitlines()) == 1 and "Orsegg" in out, "by publication date"
+    code, out, _ = _run("stories", "--help")
+    assert "by publication date" in " ".join(out.split())
+
+
+def test_output_file_gets_the_stories_and_stdout_one_note(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "stories.md"
+    code, out, err = _run("summarize", str(DEMO), "--output", str(target))
+    assert code == 0 and out == ""
+    assert err.strip().splitlines() == [f"storyfuse: wrote 3 stories to {target}"]
+    assert target.read_text(encoding="utf-8").startswith("#")

@@ -598,3 +598,49 @@ def test_a_split_story_says_where_its_articles_went_on_its_page_and_in_the_api(
         assert not lxml.html.fromstring(client.get(f"/stories/{untouched}").text).cssselect(
             "p.notice.split"
         )
+
+
+def test_feed_dates_are_the_stories_publication_dates(
+    client: TestClient, built: dict[str, Any]
+) -> None:
+    rows = {f"http://testserver/stories/{row.id}": row for row in built["rows"]}
+
+    def day(value: str) -> dt.date:
+        moment = dt.datetime.fromisoformat(value)
+        assert moment.tzinfo is not None
+        return moment.astimezone(dt.UTC).date()
+
+    items = client.get("/feed.json").json()["items"]
+    assert {item["url"] for item in items} == set(rows)
+    for item in items:
+        row = rows[item["url"]]
+        assert row.first_published and row.last_published
+        assert day(item["date_published"]) == row.first_published, item["title"]
+        assert day(item["date_modified"]) == row.last_published, item["title"]
+        assert row.first_published.year == 2025, "publication, not ingest time"
+    root = ET.fromstring(client.get("/feed.xml").content)
+    for entry in root.findall(f"{ATOM}entry"):
+        row = rows[entry.findtext(f"{ATOM}id") or ""]
+        assert day(entry.findtext(f"{ATOM}published") or "") == row.first_published
+        assert day(entry.findtext(f"{ATOM}updated") or "") == row.last_published
+    newest = max(row.last_published for row in built["rows"] if row.last_published)
+    assert day(root.findtext(f"{ATOM}updated") or "") == newest
+
+
+def test_every_api_response_has_a_schema(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    components = schema.get("components", {}).get("schemas", {})
+    checked = []
+    for path, methods in schema["paths"].items():
+        if not path.startswith("/api/"):
+            continue
+        for method, operation in methods.items():
+            for status, response in operation["responses"].items():
+                if not status.startswith("2"):
+                    continue
+                body = response.get("content", {}).get("application/json", {}).get("schema", {})
+                if "$ref" in body:
+                    body = components[body["$ref"].rsplit("/", 1)[-1]]
+                assert body.get("properties") or body.get("items"), (method, path, status, body)
+                checked.append((method, path))
+    assert len(checked) >= 5, checked

@@ -127,8 +127,10 @@ def story_markdown(story: Story, articles: dict[str, Article], *, explain: bool 
         if story.last_published != story.first_published:
             dates += f" to {story.last_published.isoformat()}"
     lines.append(
-        f"*{len(story.articles)} articles · {story.independent_sources} independent "
-        f"sources · {escape_markdown(', '.join(outlets))}{dates}* (story `{story.id}`)"
+        f"*{len(story.articles)} {'article' if len(story.articles) == 1 else 'articles'} · "
+        f"{story.independent_sources} independent "
+        f"{'source' if story.independent_sources == 1 else 'sources'} · "
+        f"{escape_markdown(', '.join(outlets))}{dates}* (story `{story.id}`)"
     )
     lines += ["", "### Summary", ""]
     for sentence in story.summary:
@@ -199,7 +201,12 @@ def story_markdown(story: Story, articles: dict[str, Article], *, explain: bool 
 def report_markdown(report: Report, *, explain: bool = False) -> str:
     """All stories, then the wire-copy table and any rejected inputs."""
     articles = {article.id: article for article in report.articles}
-    sections = [f"# {len(report.stories)} stories from {len(report.articles)} articles", ""]
+    story_count, article_count = len(report.stories), len(report.articles)
+    sections = [
+        f"# {story_count} {'story' if story_count == 1 else 'stories'} from "
+        f"{article_count} {'article' if article_count == 1 else 'articles'}",
+        "",
+    ]
     sections += [story_markdown(story, articles, explain=explain) for story in report.stories]
     shared = [
         (article_id, link) for article_id, links in sorted(report.wire.items()) for link in links

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -27,10 +28,20 @@ def db_option(command: Callable[..., None]) -> Callable[..., None]:
     )(command)
 
 
-def open_store(db: str | None) -> Store:
-    """Open the store ``db`` names, or fail with one line saying why."""
+def open_store(db: str | None, create: bool = False) -> Store:
+    """Open the store ``db`` names, or fail with one line saying why.
+
+    A store file that does not exist is an error unless ``create`` (``ingest`` and
+    ``follow`` create it), so that a mistyped ``--db`` never reads an empty new store.
+    """
+    from storyfuse.store.database import POSTGRES_PREFIXES
     from storyfuse.store.store import Store
 
+    target = database_target(db)
+    if not create and not target.startswith(POSTGRES_PREFIXES) and not Path(target).exists():
+        raise click.ClickException(
+            f"{target}: no such store (storyfuse ingest PATH --db {target} creates one)"
+        )
     try:
         return Store(db)
     except (sqlite3.DatabaseError, RuntimeError) as error:

@@ -98,7 +98,7 @@ def follow(
         if not quiet or not report.ok:
             click.echo(f"storyfuse: {report.line()}", err=True)
 
-    with open_store(db) as store, Fetcher(fetch) as fetcher:
+    with open_store(db, create=True) as store, Fetcher(fetch) as fetcher:
         if urls is not None:
             store.add_feeds(urls)
         elif not store.feeds():

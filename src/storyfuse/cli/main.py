@@ -12,6 +12,7 @@ import click
 from storyfuse import __version__
 from storyfuse.cli.evaluate import eval_group
 from storyfuse.cli.follow import follow
+from storyfuse.cli.outlets import outlets_group
 from storyfuse.cli.store import ingest, search, serve, stories, story
 from storyfuse.cli.summarize import extract_command, summarize
 
@@ -35,5 +36,6 @@ for command in (
     search,
     serve,
     follow,
+    outlets_group,
 ):
     main.add_command(command)

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import sqlite3
 import sys
+from pathlib import Path
 
 import click
 
@@ -57,7 +58,7 @@ def ingest(
 
     documents, errors = read_inputs(inputs, fetch=FetchOptions(allow_private=allow_private))
     show = not quiet and not as_json and sys.stderr.isatty() and len(documents) > 20
-    with open_store(db) as store:
+    with open_store(db, create=True) as store:
         if show:
             with click.progressbar(
                 length=len(documents), label="ingesting", file=sys.stderr
@@ -88,7 +89,9 @@ def ingest(
 @click.command()
 @db_option
 @click.option(
-    "--since", help="Only stories active since then: 2025-04-02, 2025-04-02T10:00, 3d, 12h."
+    "--since",
+    help="Only stories with an article published since then (by publication date, not "
+    "ingest time): 2025-04-02, 2025-04-02T10:00, 3d, 12h.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the stories as JSON.")
 def stories(db: str | None, since: str | None, as_json: bool) -> None:
@@ -100,15 +103,20 @@ def stories(db: str | None, since: str | None, as_json: bool) -> None:
     """
     moment = _when(since) if since else None
     with open_store(db) as store:
-        rows = store.stories(moment)
+        rows = store.stories()
+    if moment is not None:
+        day = moment[:10]
+        rows = [r for r in rows if r.last_published and r.last_published.isoformat() >= day]
     if as_json:
         click.echo(json.dumps([story_row_json(row) for row in rows], indent=2, ensure_ascii=False))
         return
     for row in rows:
         dates = f"{_day(row.first_published)}..{_day(row.last_published)}"
         marker = " (single article)" if row.size == 1 else ""
+        articles = "article " if row.size == 1 else "articles"
+        sources = "source " if row.independent_sources == 1 else "sources"
         click.echo(
-            f"{row.id}  {row.size:>3} articles  {row.independent_sources:>2} sources  {dates}  "
+            f"{row.id}  {row.size:>3} {articles}  {row.independent_sources:>2} {sources}  {dates}  "
             f"{row.headline}{marker}  [{', '.join(row.outlets) or 'unknown outlets'}]"
         )
 
@@ -118,7 +126,11 @@ def stories(db: str | None, since: str | None, as_json: bool) -> None:
 @db_option
 @click.option("--json", "output", flag_value="json", help="Print the story as JSON.")
 @click.option("--md", "output", flag_value="md", default=True, help="Markdown (default).")
-@click.option("--since", help="Also show what the story gained since then (2025-04-02, 3d...).")
+@click.option(
+    "--since",
+    help="Also show what the story gained since then (2025-04-02, 3d...): articles "
+    "ingested since then, and the facts and quotes they brought.",
+)
 @click.option(
     "--words",
     default=120,
@@ -219,7 +231,14 @@ def _day(value: dt.date | None) -> str:
     help="Environment variable holding the API token that allows POST /api/articles; "
     "without it the server is read-only.",
 )
-def serve(db: str | None, host: str, port: int, token_env: str) -> None:
+@click.option(
+    "--outlets",
+    "outlets_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The user's outlet file that overrides the bundled directory "
+    "(default: $STORYFUSE_OUTLETS, else outlets.csv in the user data directory).",
+)
+def serve(db: str | None, host: str, port: int, token_env: str, outlets_file: Path | None) -> None:
     """Serve the store as web pages, a JSON API (/api/, /docs) and feeds.
 
     \b
@@ -240,6 +259,12 @@ def serve(db: str | None, host: str, port: int, token_env: str) -> None:
         raise click.ClickException(
             f"the web app needs the 'web' extra: pip install 'storyfuse[web]' ({error})"
         ) from None
+    from storyfuse.stories.outlets import OutletDirectory, OutletError
+
+    try:
+        outlets = OutletDirectory.load(outlets_file)
+    except OutletError as error:
+        raise click.ClickException(str(error)) from None
     with open_store(db) as store:
         target = store.path
     token = os.environ.get(token_env) or None
@@ -251,4 +276,6 @@ def serve(db: str | None, host: str, port: int, token_env: str) -> None:
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"storyfuse: listening on {host}: reachable beyond this machine", err=True)
     click.echo(f"storyfuse: serving {target} at http://{host}:{port}/, {mode}", err=True)
-    uvicorn.run(create_app(target, token=token), host=host, port=port, log_level="info")
+    uvicorn.run(
+        create_app(target, token=token, outlets=outlets), host=host, port=port, log_level="info"
+    )

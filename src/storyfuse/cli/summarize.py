@@ -76,11 +76,16 @@ def summarize(
     text = (
         report_json(report) if output_format == "json" else report_markdown(report, explain=explain)
     )
-    click.echo(text, nl=False)
-    if output is not None:
+    if output is None:
+        click.echo(text, nl=False)
+    else:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
-        click.echo(f"storyfuse: wrote {output}", err=True)
+        stories = len(report.stories)
+        click.echo(
+            f"storyfuse: wrote {stories} {'story' if stories == 1 else 'stories'} to {output}",
+            err=True,
+        )
     sys.exit(EXIT_REJECTED if report.errors else EXIT_OK)
 
 

@@ -39,6 +39,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from storyfuse import __version__
 from storyfuse.stories.outlets import OutletDirectory
+from storyfuse.web import api_schemas
 from storyfuse.web.common import PACKAGE_DIR, WebContext, jsonable_errors, safe_url
 from storyfuse.web.routes import api, feeds, pages
 from storyfuse.web.site import Site
@@ -230,7 +231,7 @@ def create_app(
     original_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:
-        schema = original_openapi()
+        schema = api_schemas.attach(original_openapi())
         schema.setdefault("components", {}).setdefault("securitySchemes", {})["bearer"] = {
             "type": "http",
             "scheme": "bearer",

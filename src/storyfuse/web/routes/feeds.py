@@ -1,6 +1,12 @@
-"""The feeds of the latest stories: Atom (``/feed.xml``) and JSON Feed 1.1 (``/feed.json``)."""
+"""The feeds of the latest stories: Atom (``/feed.xml``) and JSON Feed 1.1 (``/feed.json``).
+
+An entry's dates are its story's publication dates (first and last article published),
+not when storyfuse ingested them; a story with no dated article falls back to when it was seen.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -11,6 +17,13 @@ from storyfuse.web.feeds import FeedEntry, atom_feed, json_feed, rfc3339
 FEED_SIZE = 50
 
 router = APIRouter(tags=["feeds"])
+
+
+def _published(day: dt.date | None, seen: str) -> str:
+    """A story's publication date (midnight UTC) as RFC 3339; when seen if it has none."""
+    if day is None:
+        return rfc3339(seen)
+    return dt.datetime.combine(day, dt.time(), dt.UTC).isoformat(timespec="seconds")
 
 
 def _feed_entries(web: WebContext, request: Request) -> tuple[list[FeedEntry], str]:
@@ -24,8 +37,8 @@ def _feed_entries(web: WebContext, request: Request) -> tuple[list[FeedEntry], s
                     url=f"{base}/stories/{row.id}",
                     title=row.headline,
                     summary=view.summary if view else (),
-                    published=rfc3339(row.first_seen),
-                    updated=rfc3339(row.last_seen),
+                    published=_published(row.first_published, row.first_seen),
+                    updated=_published(row.last_published, row.last_seen),
                     outlets=row.outlets,
                 )
             )
