@@ -32,8 +32,7 @@ from storyfuse.sources.inputs import read_inputs
 from storyfuse.store.store import Store
 from storyfuse.stories.outlets import OutletDirectory
 from storyfuse.web.app import create_app
-from test_browser import ARTIFACTS, Watched, _free_port
-from test_browser import browser as _browser  # noqa: F401 (the fixture, found by its name)
+from test_browser import ARTIFACTS, Watched, _free_port, launch_chromium
 from test_web import DEMO, HOSTILE
 
 from helpers import ROOT
@@ -42,6 +41,11 @@ SHOTS = ARTIFACTS / "layout"
 WIDTHS = {"phone": (360, 740), "desktop": (1280, 800)}
 MAX_STORY_HEIGHT = 2500
 README_SHOTS = {("home", "phone"): "home-phone.png", ("story-1", "desktop"): "story-desktop.png"}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    yield from launch_chromium()
 
 
 @pytest.fixture(scope="module")

@@ -550,6 +550,9 @@ def test_serve_binds_to_loopback_and_reads_the_token_from_the_environment(
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append({"app": app, **kw}))
     monkeypatch.setenv("MY_TOKEN", "abc")
     db = str(tmp_path / "s.db")
+    Store(db).close()
+    missing = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "typo.db")])
+    assert missing.exit_code == 1 and "no such store" in missing.stderr
     result = CliRunner().invoke(main, ["serve", "--db", db, "--token-env", "MY_TOKEN"])
     assert result.exit_code == 0, result.output
     (call,) = calls
