@@ -65,7 +65,7 @@ def test_a_growing_story_keeps_its_id() -> None:
 
 
 def test_reports_months_apart_need_a_stronger_link() -> None:
-    options = ClusterOptions()
+    options = ClusterOptions(threshold=0.19, threshold_slope=0.0)  # the time rule, on its own
     terms = {"quay": 2.0, "fire": 1.0, "saltmere": 2.0, "crane": 1.0}
     weak = {"quay": 1.0, "crane": 1.0, "ferry": 2.0, "strike": 2.0, "dock": 2.0}  # cosine 0.20
     strong = {"quay": 1.0, "saltmere": 1.0, "crane": 1.0, "ferry": 2.0, "strike": 2.0}  # 0.41

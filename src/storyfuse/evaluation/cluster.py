@@ -235,7 +235,12 @@ def evaluate_clustering(
     predicted = _predictions(labelled, original, story_of_source)
     elapsed = time.perf_counter() - started
     plain_options = ClusterOptions(
-        threshold=options.threshold, edge_floor=options.edge_floor, cohesion_ratio=0.0
+        threshold=options.threshold,
+        threshold_reference=options.threshold_reference,
+        threshold_slope=options.threshold_slope,
+        threshold_ceiling=options.threshold_ceiling,
+        edge_floor=options.edge_floor,
+        cohesion_ratio=0.0,
     )
     baseline = _predictions(
         labelled,

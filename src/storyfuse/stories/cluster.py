@@ -129,6 +129,14 @@ class StoryClusterer:
         self._postings: dict[str, dict[str, _Story]] = defaultdict(dict)  # term: stories
         self._hash_owner: dict[str, str] = {}
         self.redirects: dict[str, str] = {}
+        self._bar = self.options.threshold  # the average link a join needs, this batch
+
+    def threshold_for(self, articles: int) -> float:
+        """The average link two groups need among ``articles`` articles in play."""
+        options = self.options
+        excess = math.log(max(articles, 1) / options.threshold_reference)
+        raised = options.threshold + options.threshold_slope * max(excess, 0.0)
+        return min(raised, max(options.threshold_ceiling, options.threshold))
 
     # -- vocabulary ----------------------------------------------------------
     def observe(self, batch: Iterable[ArticleFeatures]) -> None:
@@ -166,6 +174,7 @@ class StoryClusterer:
         ordered = sorted(batch, key=_sort_key)
         if count_terms:
             self.observe(ordered)
+        self._bar = self.threshold_for(self._active_articles() + len(ordered))
         earlier = set(self._stories)
         placed: list[Assignment] = []
         links: list[tuple[str, str]] = []  # a story of this batch and a story near it
@@ -196,6 +205,7 @@ class StoryClusterer:
 
     def add(self, features: ArticleFeatures) -> Assignment:
         """Put one (already observed) article into its story."""
+        self._bar = self.threshold_for(self._active_articles() + 1)
         return self._place_group([features], [self._vector(features)])[0][0]
 
     def _place_group(
@@ -264,11 +274,7 @@ class StoryClusterer:
             average = sums[i][j] / (size[i] * size[j])
             return average - self._gap_penalty(span[i], span[j])
 
-        heap = [
-            (-value, i, j, 0, 0)
-            for i, j in similarity
-            if (value := score(i, j)) >= self.options.threshold
-        ]
+        heap = [(-value, i, j, 0, 0) for i, j in similarity if (value := score(i, j)) >= self._bar]
         heapq.heapify(heap)
         while heap:
             _, i, j, version_i, version_j = heapq.heappop(heap)
@@ -291,7 +297,7 @@ class StoryClusterer:
             version[j] = -1
             for k in sums[i]:
                 value = score(i, k)
-                if value >= self.options.threshold:
+                if value >= self._bar:
                     first, second = min(i, k), max(i, k)
                     heapq.heappush(heap, (-value, first, second, version[first], version[second]))
         return [sorted(group) for group in members if group]
@@ -451,7 +457,7 @@ class StoryClusterer:
                 continue
             dot = dot_product(summed, centroid)
             score = dot / (size * story_size) - self._gap_penalty(span, story.span)
-            may_join = score >= self.options.threshold and (
+            may_join = score >= self._bar and (
                 not tight_group
                 or story_size < self.options.cohesive_size
                 # the story's own cohesion walks its whole centroid: only when it counts
@@ -462,6 +468,9 @@ class StoryClusterer:
             scored.append((story_id, score, may_join))
         scored.sort(key=lambda item: (-item[1], item[0]))
         return scored
+
+    def _active_articles(self) -> int:
+        return sum(len(story.members) for story in self._stories.values())
 
     def _gap_penalty(self, first: Span | None, second: Span | None) -> float:
         """How much less alike two sets of reports count for the days between them."""
