@@ -217,3 +217,23 @@ def test_citations_work_without_javascript(server: str, browser: Any) -> None:
     page.wait_for_url("**" + href)
     assert page.evaluate("document.querySelector(':target').id") == href.split("#", 1)[1]
     context.close()
+
+
+def test_api_docs_render_offline(server: str, watched: Watched) -> None:
+    page = watched.page
+    outside: list[str] = []
+
+    def only_loopback(route: Any) -> None:
+        if route.request.url.startswith(server):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_loopback)
+    page.goto(server + "/docs")
+    page.locator(".opblock-summary-path").first.wait_for(timeout=15_000)
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert "/api/stories" in paths and "/api/search" in paths
+    assert outside == [], "the docs page asked for another origin"
+    assert watched.errors == []

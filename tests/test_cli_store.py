@@ -56,15 +56,15 @@ def test_ingest_reports_rejections_and_exits_1(tmp_path: Path) -> None:
     assert "empty.txt: empty file" in err
 
 
-def test_unknown_story_bad_since_and_bad_query_are_clear_errors(tmp_path: Path) -> None:
+def test_unknown_story_and_bad_since_are_clear_errors_and_any_query_is_read(tmp_path: Path) -> None:
     db = str(tmp_path / "s.db")
     _run("ingest", str(DEMO), "--db", db)
     code, _, err = _run("story", "s-nope", "--db", db)
     assert code == 1 and "no story s-nope" in err
     code, _, err = _run("stories", "--db", db, "--since", "yesterday-ish")
     assert code == 2 and "cannot read 'yesterday-ish' as a time" in err
-    code, _, err = _run("search", 'fire AND "', "--db", db)
-    assert code == 2 and "cannot search" in err
+    code, out, _ = _run("search", 'fire AND "', "--db", db)
+    assert code == 0 and "fire" in out.lower(), "an unbalanced quote is read as plain words"
 
 
 def test_a_file_that_is_not_a_store_is_refused(tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -185,17 +184,17 @@ def story(story_id: str, db: str | None, output: str, since: str | None, words: 
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
 @click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
 def search(query: str, db: str | None, limit: int, as_json: bool) -> None:
-    """Full-text search over the stored articles (SQLite FTS5 query syntax).
+    """Full-text search over the stored articles.
+
+    Words must all match (in any form: ``fire`` finds ``fires``), ``"a phrase"`` its words
+    in order, ``OR`` joins alternatives, ``word*`` finds the words it begins.
 
     \b
     Example:
-        storyfuse search 'warehouse AND fire'
+        storyfuse search 'warehouse fire OR flood'
     """
     with open_store(db) as store:
-        try:
-            hits = store.search(query, limit)
-        except sqlite3.OperationalError as error:
-            raise click.UsageError(f"cannot search for {query!r}: {error}") from None
+        hits = store.search(query, limit)
     if as_json:
         click.echo(
             json.dumps([dataclasses.asdict(hit) for hit in hits], indent=2, ensure_ascii=False)
@@ -203,7 +202,8 @@ def search(query: str, db: str | None, limit: int, as_json: bool) -> None:
         return
     for hit in hits:
         click.echo(
-            f"{hit.story or '-'}  {hit.article}  {hit.outlet or 'unknown outlet'}: "
+            f"{hit.story or '-'}  {hit.article}  {hit.outlet or 'unknown outlet'}"
+            f"{', ' + hit.published[:10] if hit.published else ''}: "
             f"{hit.title or ''}\n    {' '.join(hit.snippet.split())}"
         )
 

@@ -106,4 +106,16 @@ MIGRATIONS: tuple[tuple[str, dict[Dialect, str]], ...] = (
             CREATE INDEX splits_to ON splits (to_story)""",
         ),
     ),
+    (
+        "stem the words of the SQLite full-text index (PostgreSQL's english config already does)",
+        {
+            "sqlite": """DROP TABLE articles_fts;
+            CREATE VIRTUAL TABLE articles_fts USING fts5 (
+                title, text, content='articles', content_rowid='seq',
+                tokenize='porter unicode61 remove_diacritics 2'
+            );
+            INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')""",
+            "postgresql": "",
+        },
+    ),
 )

@@ -33,6 +33,7 @@ from storyfuse.models import (
 )
 from storyfuse.store.database import Database, database_target
 from storyfuse.store.migrations import MIGRATIONS
+from storyfuse.store.search_query import parse_query
 from storyfuse.stories.duplicates import NEAR_DUPLICATE, bands, estimated_jaccard
 from storyfuse.stories.features import ArticleFeatures
 
@@ -46,6 +47,7 @@ class SearchHit:
     title: str | None
     outlet: str | None
     snippet: str
+    published: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,30 +415,44 @@ class Store:
         return result
 
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
-        """Full-text search over article titles and texts.
+        """Full-text search over article titles and texts, as `parse_query` reads ``query``.
 
-        SQLite reads the query with FTS5 syntax, PostgreSQL with websearch syntax;
-        plain words (all must match) mean the same on both.
+        Any text is a valid query (words, "phrases", ``OR``, ``prefix*``); one without words
+        finds nothing. Both databases stem English words.
         """
+        parsed = parse_query(query)
+        if parsed.empty:
+            return []
         if self.db.dialect == "sqlite":
             sql = (
-                "SELECT a.id, a.story_id, a.title, a.outlet,"
+                "SELECT a.id, a.story_id, a.title, a.outlet, a.published,"
                 " snippet(articles_fts, 1, '[', ']', ' … ', 12) AS snippet"
                 " FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid"
                 " WHERE articles_fts MATCH ? AND a.superseded_by IS NULL"
                 " ORDER BY rank, a.id LIMIT ?"
             )
+            params = [parsed.fts5()]
         else:
             sql = (
-                "SELECT a.id, a.story_id, a.title, a.outlet, ts_headline('english', a.text, q,"
+                "SELECT a.id, a.story_id, a.title, a.outlet, a.published,"
+                " ts_headline('english', a.text, q,"
                 " 'StartSel=[, StopSel=], MaxWords=12, MinWords=4, MaxFragments=1') AS snippet"
-                " FROM articles a, websearch_to_tsquery('english', ?) AS q"
+                " FROM articles a, (SELECT {tsquery} AS q) AS parsed"
                 " WHERE a.search @@ q AND a.superseded_by IS NULL"
                 " ORDER BY ts_rank(a.search, q) DESC, a.id LIMIT ?"
             )
-        rows = self.db.execute(sql, (query, limit))
+            tsquery, params = parsed.tsquery()
+            sql = sql.format(tsquery=tsquery)
+        rows = self.db.execute(sql, (*params, limit))
         return [
-            SearchHit(row["id"], row["story_id"], row["title"], row["outlet"], row["snippet"])
+            SearchHit(
+                row["id"],
+                row["story_id"],
+                row["title"],
+                row["outlet"],
+                row["snippet"],
+                row["published"],
+            )
             for row in rows
         ]
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import importlib.util
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -51,8 +52,7 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-SWAGGER_CDN = "https://cdn.jsdelivr.net"
-SWAGGER_ICON = "https://fastapi.tiangolo.com"
+DOCS_ASSETS = "/static/docs"
 _SECURITY_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
@@ -151,6 +151,14 @@ def _templates() -> Environment:
     return env
 
 
+def _swagger_assets() -> Path:
+    """Swagger UI's script and styles, shipped inside the ``fastapi-offline`` package (no CDN)."""
+    spec = importlib.util.find_spec("fastapi_offline")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the web app needs fastapi-offline: pip install 'storyfuse[web]'")
+    return Path(spec.submodule_search_locations[0]) / "static"
+
+
 # -- the app ------------------------------------------------------------------
 
 
@@ -184,17 +192,24 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    docs_html = get_swagger_ui_html(openapi_url="/openapi.json", title="storyfuse API").body
+    docs_html = get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="storyfuse API",
+        swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+        swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+        swagger_favicon_url="/favicon.ico",
+    ).body
     docs_page = bytes(docs_html).decode()
     web = WebContext(site=site, templates=_templates(), docs_page=docs_page)
     app.state.site = site
     app.state.web = web
     docs_csp = (
-        f"default-src 'self'; script-src 'self' {SWAGGER_CDN} {_script_hashes(docs_page)}; "
-        f"style-src 'self' {SWAGGER_CDN} 'unsafe-inline'; img-src 'self' data: {SWAGGER_ICON}; "
+        f"default-src 'self'; script-src 'self' {_script_hashes(docs_page)}; "
+        "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
         "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
     )
     app.add_middleware(SecurityHeaders, docs_path="/docs", docs_csp=docs_csp)
+    app.mount(DOCS_ASSETS, StaticFiles(directory=_swagger_assets()), name="docs-assets")
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
 
     @app.exception_handler(StarletteHTTPException)

@@ -8,8 +8,6 @@ templates, and the API docs page.
 
 from __future__ import annotations
 
-import re
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,14 +19,13 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 
 from storyfuse.models import StoryRow
+from storyfuse.store.search_query import parse_query
 from storyfuse.store.store import Store
 from storyfuse.stories.changes import parse_when
 from storyfuse.web.site import Site
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PAGE_SIZE = 20
-_QUERY_WORD = re.compile(r"\w+")
-_FTS_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,29 +62,12 @@ def safe_url(url: str | None) -> str | None:
     return url.strip() if scheme in {"http", "https"} else None
 
 
-def query_words(query: str) -> list[str]:
-    """The words of a search query, without the FTS5 operators."""
-    return [w for w in _QUERY_WORD.findall(query) if w not in _FTS_OPERATORS]
-
-
 def headline_matches(rows: Sequence[StoryRow], query: str) -> list[StoryRow]:
     """The stories whose headline holds every word of the query."""
-    words = [w.casefold() for w in query_words(query)]
+    words = parse_query(query).words
     if not words:
         return []
     return [row for row in rows if all(w in row.headline.casefold() for w in words)]
-
-
-def search_errors() -> tuple[type[Exception], ...]:
-    """The errors a malformed full-text query raises, for the backends installed."""
-    errors: list[type[Exception]] = [sqlite3.Error]
-    try:
-        import psycopg
-    except ImportError:
-        pass
-    else:
-        errors.append(psycopg.Error)
-    return tuple(errors)
 
 
 def filtered_rows(

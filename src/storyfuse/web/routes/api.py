@@ -30,7 +30,6 @@ from storyfuse.web.common import (
     filtered_rows,
     headline_matches,
     jsonable_errors,
-    search_errors,
 )
 from storyfuse.web.site import DEFAULT_WORDS
 
@@ -187,15 +186,15 @@ async def api_article(web: WebDep, article_id: str) -> dict[str, Any]:
 @router.get("/api/search", tags=["search"])
 def api_search(
     web: WebDep,
-    q: Annotated[str, Query(min_length=1, description="SQLite FTS5 query: 'fire AND quay'")],
+    q: Annotated[
+        str,
+        Query(description='Words (all must match), "a phrase", OR between terms, prefix*'),
+    ],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
     """Articles matching a full-text query (as `storyfuse search --json`), and stories."""
     with web.site.store() as store:
-        try:
-            hits = store.search(q, limit)
-        except search_errors() as problem:
-            raise HTTPException(400, f"cannot search for {q!r}: {problem}") from None
+        hits = store.search(q, limit)
         stories = headline_matches(store.stories(), q)[:limit]
     return {
         "query": q,

@@ -18,6 +18,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from markupsafe import Markup
 
 from storyfuse.models import StoryRow
+from storyfuse.store.search_query import MAX_TERMS, parse_query
 from storyfuse.store.store import SearchHit
 from storyfuse.stories.changes import parse_when
 from storyfuse.stories.outlets import KINDS, OutletDirectory
@@ -26,9 +27,7 @@ from storyfuse.web.common import (
     PAGE_SIZE,
     WebDep,
     headline_matches,
-    query_words,
     safe_url,
-    search_errors,
 )
 from storyfuse.web.site import DEFAULT_WORDS
 from storyfuse.web.story_page import ranked, reading_order, relative_time
@@ -226,19 +225,10 @@ def search_page(web: WebDep, q: str = "") -> HTMLResponse:
     query = q.strip()
     hits: list[SearchHit] = []
     stories: list[StoryRow] = []
-    error = None
-    fallback = None
     headlines: dict[str, str] = {}
     if query:
         with web.site.store() as store:
-            try:
-                hits = store.search(query, 50)
-            except search_errors() as problem:
-                error = str(problem)
-                words = query_words(query)
-                if words:
-                    fallback = " OR ".join(f'"{w}"' for w in words)
-                    hits = store.search(fallback, 50)
+            hits = store.search(query, 50)
             rows = store.stories()
             stories = headline_matches(rows, query)
             headlines = {row.id: row.headline for row in rows}
@@ -248,13 +238,12 @@ def search_page(web: WebDep, q: str = "") -> HTMLResponse:
                     headlines[hit.story] = headlines.get(current, current)
     return web.render(
         "search.html",
-        400 if error else 200,
         headlines=headlines,
         query=query,
         hits=hits,
         stories=stories,
-        error=error,
-        fallback=fallback,
+        dropped=parse_query(query).dropped,
+        max_terms=MAX_TERMS,
     )
 
 
@@ -299,5 +288,5 @@ def favicon() -> FileResponse:
 
 @router.get("/docs", include_in_schema=False)
 def docs(web: WebDep) -> HTMLResponse:
-    """Swagger UI; its script and styles come from a CDN, allowed on this page only."""
+    """Swagger UI, with its script and styles served from the installed package."""
     return HTMLResponse(web.docs_page)
