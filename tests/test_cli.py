@@ -159,3 +159,18 @@ def test_every_command_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in main.commands:  # type: ignore[attr-defined]
         assert f"storyfuse {name}" in readme
+
+
+def test_summarize_focus_brings_the_topic_into_the_summary() -> None:
+    rate = sorted(str(p) for p in (ROOT / "demo" / "corpus").glob("rate-decision_*.txt"))
+    code, plain, _ = _run("summarize", *rate, "--format", "json")
+    assert code == 0
+    code, focused, _ = _run("summarize", *rate, "--format", "json", "--focus", "housebuilders")
+    assert code == 0
+
+    def summary(out: str) -> list[str]:
+        return [s["text"] for s in json.loads(out)["stories"][0]["summary"]]
+
+    assert not any("Housebuilders" in s for s in summary(plain))
+    assert any("Housebuilders" in s for s in summary(focused))
+    assert summary(focused)[0] == summary(plain)[0]  # still opens with the event

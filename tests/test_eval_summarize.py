@@ -218,3 +218,24 @@ def test_multiling_first_two_clusters() -> None:
     assert set(document["methods"]) == {"storyfuse", "lead", "random", *PEERS}
     for method in document["methods"].values():
         assert method["faithful"] == 1.0 and method["rouge1"]["f"] > 30
+
+
+def test_focus_field_gives_each_cluster_its_topic_and_a_missing_one_is_an_error(
+    tmp_path: Path,
+) -> None:
+    records = [json.loads(line) for line in CLUSTERS.read_text().splitlines() if line.strip()]
+    focused = tmp_path / "focused.jsonl"
+    focused.write_text(
+        "\n".join(json.dumps({**r, "query": "ferries for commuters"}) for r in records) + "\n"
+    )
+    clusters = list(read_clusters(focused, focus_field="query"))
+    assert {c.focus for c in clusters} == {"ferries for commuters"}
+    assert all(c.focus == "" for c in read_clusters(focused))
+    saved = tmp_path / "summaries.jsonl"
+    args = ("--words", "40", "--method", "storyfuse", "--save-summaries", str(saved))
+    document = _json(str(focused), *args, "--focus-field", "query")
+    assert document["clusters"] == len(records)
+    bridge = next(json.loads(line) for line in saved.read_text().splitlines())
+    assert any("Ferries" in s["text"] for s in bridge["summary"])
+    code, _, err = _run(str(CLUSTERS), "--words", "20", *FAST, "--focus-field", "query")
+    assert code == 1 and "line 1: no text field 'query' to focus on" in err

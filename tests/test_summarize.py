@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+from storyfuse.models import Article, RawDocument
+from storyfuse.pipeline import prepare_articles
 from storyfuse.stories.summarize import (
     SummaryOptions,
     choose_headline,
@@ -138,5 +141,77 @@ def test_headline_is_the_title_that_matches_the_story_best() -> None:
 
 
 def test_unknown_summarizer_lists_the_known_ones() -> None:
-    with pytest.raises(ValueError, match="known: lead, random, storyfuse"):
+    with pytest.raises(ValueError, match="known: coverage, lead, random, storyfuse"):
         get_summarizer("magic")
+
+
+# The lead is the event ------------------------------------------------------------------
+
+DEMO = Path(__file__).resolve().parent.parent / "demo" / "corpus"
+SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+
+
+def _prepared(paths: list[Path]) -> tuple[list[Article], SentenceIndex]:
+    raw = [RawDocument(source=str(p), text=p.read_text(encoding="utf-8")) for p in paths]
+    articles, _ = prepare_articles(raw)
+    return articles, SentenceIndex(articles)
+
+
+@pytest.mark.parametrize("method", ["storyfuse", "coverage"])
+@pytest.mark.parametrize(
+    ("story", "opening"),
+    [
+        ("rate-decision", "The Bank of Velmora unexpectedly raised its main interest rate"),
+        ("tunnel-opening", "The Orsegg Base Tunnel, a 27.4-kilomet"),
+        ("harbour-fire", "A fire tore through a logistics warehouse on the Saltmere waterfront"),
+    ],
+)
+def test_demo_summaries_open_with_the_lead_most_articles_open_with(
+    method: str, story: str, opening: str
+) -> None:
+    articles, index = _prepared(sorted(DEMO.glob(f"{story}_*.txt")))
+    for budget in (45, 120):  # even when the lead takes most of the budget
+        summary = get_summarizer(method)(articles, index, SummaryOptions(words=budget))
+        assert summary[0].text.startswith(opening), (budget, summary[0].text)
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is absent")
+@pytest.mark.parametrize("method", ["storyfuse", "coverage"])
+def test_seed_summary_opens_with_the_event_though_its_report_is_undated(method: str) -> None:
+    articles, index = _prepared(sorted(SEEDS.glob("*")))
+    undated = {a.id for a in articles if a.published is None}
+    summary = get_summarizer(method)(articles, index, SummaryOptions(words=120))
+    first = summary[0].text
+    assert "Trump" in first and "congratulat" in first and "Putin" in first
+    assert undated, "the seeds hold an undated report; this test is about it"
+
+
+def test_a_lone_article_opens_with_its_own_lead() -> None:
+    article = make_article("one", OWN)
+    summary = storyfuse_summary([article], SentenceIndex([article]), SummaryOptions(words=40))
+    assert summary[0].text == OWN[0]
+
+
+# Focus ----------------------------------------------------------------------------------
+
+INQUIRY = (
+    "The harbour authority has opened an inquiry into the fire at the Brackwater Logistics site."
+)
+INSURERS = "Insurers estimate the damage at several million velmars."
+
+
+@pytest.mark.parametrize("method", ["storyfuse", "coverage"])
+def test_focus_favours_what_the_topic_statement_names(method: str) -> None:
+    articles, index = _story()
+    summarizer = get_summarizer(method)
+    plain = [s.text for s in summarizer(articles, index, SummaryOptions(words=30))]
+    focused = summarizer(
+        articles, index, SummaryOptions(words=30, focus="damage estimates by insurers")
+    )
+    texts = [s.text for s in focused]
+    assert INSURERS not in plain
+    assert INSURERS in texts
+    assert sum(word_count(t) for t in texts) <= 30
+    # A focus that names nothing of the story changes nothing.
+    unrelated = summarizer(articles, index, SummaryOptions(words=30, focus="volcano lava"))
+    assert [s.text for s in unrelated] == plain

@@ -653,3 +653,28 @@ def test_every_api_response_has_a_schema(client: TestClient) -> None:
                 assert body.get("properties") or body.get("items"), (method, path, status, body)
                 checked.append((method, path))
     assert len(checked) >= 5, checked
+
+
+def _rate_story(built: dict[str, Any]) -> str:
+    return next(row.id for row in built["rows"] if "6.25%" in row.headline)
+
+
+def test_focus_biases_the_summary_on_the_api_and_the_page(
+    client: TestClient, built: dict[str, Any]
+) -> None:
+    story = _rate_story(built)
+    plain = client.get(f"/api/stories/{story}").json()["stories"][0]["summary"]
+    focus = "housebuilders and mortgages"
+    answer = client.get(f"/api/stories/{story}", params={"focus": focus})
+    focused = answer.json()["stories"][0]["summary"]
+    assert [s["text"] for s in focused] != [s["text"] for s in plain]
+    assert any("ousebuilder" in s["text"] or "mortgage" in s["text"] for s in focused)
+    assert client.get(f"/api/stories/{story}", params={"focus": "x" * 501}).status_code == 422
+    page = client.get(f"/stories/{story}", params={"focus": focus})
+    assert page.status_code == 200
+    assert f"Summary focused on “{focus}”" in page.text
+    hostile = client.get(f"/stories/{story}", params={"focus": "<script>alert(1)</script>"})
+    assert hostile.status_code == 200
+    _no_active_markup(hostile.text)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in hostile.text
+    assert "Summary focused on" not in client.get(f"/stories/{story}").text

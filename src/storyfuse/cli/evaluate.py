@@ -72,6 +72,11 @@ def _command_line(ctx: click.Context) -> str:
     help="Write a Markdown table headed by this command.",
 )
 @click.option("--seed", default=0, show_default=True, help="Seed of random and the bootstrap.")
+@click.option(
+    "--focus-field",
+    metavar="FIELD",
+    help="Focus each cluster's summaries on the topic statement in this field (DUC: query).",
+)
 def eval_summarize_command(
     dataset: Path,
     words: int,
@@ -81,6 +86,7 @@ def eval_summarize_command(
     save_summaries: Path | None,
     report: Path | None,
     seed: int,
+    focus_field: str | None,
 ) -> None:
     """Score each method's summaries of labelled clusters with ROUGE, side by side.
 
@@ -88,8 +94,9 @@ def eval_summarize_command(
     Example:
         storyfuse eval summarize ../shared/data/multiling2011-en.jsonl --words 250
         storyfuse eval summarize data.jsonl --words 300 --method storyfuse --method lexrank --json
+        storyfuse eval summarize ../shared/data/duc2006.jsonl --words 250 --focus-field query
     """
-    options = EvalOptions(words, methods or DEFAULT_METHODS, limit, seed)
+    options = EvalOptions(words, methods or DEFAULT_METHODS, limit, seed, focus_field=focus_field)
     for path in (save_summaries, report):
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -137,15 +137,19 @@ def stories(db: str | None, since: str | None, as_json: bool) -> None:
     type=click.IntRange(min=10),
     help="Word budget of the summary.",
 )
-def story(story_id: str, db: str | None, output: str, since: str | None, words: int) -> None:
+@click.option("--focus", metavar="TEXT", default="", help="Favour what this topic statement names.")
+def story(
+    story_id: str, db: str | None, output: str, since: str | None, words: int, focus: str
+) -> None:
     """Show one story from the store: cited summary and coverage comparison.
 
     \b
     Example:
         storyfuse story s-1a2b3c4d5e --since 2d
+        storyfuse story s-1a2b3c4d5e --focus "the cost of the repairs"
     """
     moment = _when(since) if since else None
-    options = PipelineOptions(summary=SummaryOptions(words=words))
+    options = PipelineOptions(summary=SummaryOptions(words=words, focus=focus))
     with open_store(db) as store:
         current = store.resolve(story_id)
         if current is None:

@@ -47,6 +47,12 @@ def _report_errors(report: Report) -> None:
     help="Summarizer to use.",
 )
 @click.option(
+    "--focus",
+    metavar="TEXT",
+    default="",
+    help='Favour what this topic statement names ("the cost of the repairs").',
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -58,6 +64,7 @@ def summarize(
     output_format: str,
     explain: bool,
     method: str,
+    focus: str,
     output: Path | None,
 ) -> None:
     """Summarize and compare the stories in article files, folders or JSONL.
@@ -66,11 +73,12 @@ def summarize(
     Example:
         storyfuse summarize demo/corpus --words 120
         storyfuse summarize a.txt b.txt --format json > stories.json
+        storyfuse summarize demo/corpus --focus "evacuation of residents"
 
     Exit code 0 when every input was read, 1 when some were rejected
     (each named on stderr with the reason), 2 on a usage error.
     """
-    options = PipelineOptions(summary=SummaryOptions(words=words), method=method)
+    options = PipelineOptions(summary=SummaryOptions(words=words, focus=focus), method=method)
     report = summarize_paths(inputs, options)
     _report_errors(report)
     text = (

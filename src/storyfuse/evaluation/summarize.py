@@ -21,7 +21,7 @@ import resource
 import statistics
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -54,6 +54,8 @@ class Cluster:
     id: str
     documents: tuple[str, ...]
     references: tuple[str, ...]
+    focus: str = ""
+    """The topic statement the summary should serve (``--focus-field``), or empty."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,8 @@ class EvalOptions:
     limit: int | None = None
     seed: int = 0
     resamples: int = 1000
+    focus_field: str | None = None
+    """Each cluster's field holding a topic statement to focus its summaries on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,8 +163,11 @@ class SummaryEvaluation:
         }
 
 
-def parse_cluster(record: Mapping[str, Any], line: int) -> Cluster:
-    """A cluster from one JSON object of either format; ``line`` numbers it in errors and ids."""
+def parse_cluster(record: Mapping[str, Any], line: int, focus_field: str | None = None) -> Cluster:
+    """A cluster from one JSON object of either format; ``line`` numbers it in errors and ids.
+
+    With ``focus_field``, that field of the object is the cluster's topic statement.
+    """
     if "raw_document" in record and "summary" in record:
         raw = record["raw_document"]
         documents = raw.split("|||||") if isinstance(raw, str) else raw
@@ -180,13 +187,18 @@ def parse_cluster(record: Mapping[str, Any], line: int) -> Cluster:
     references = [r for r in references if r.strip()]
     if not references:
         raise DatasetError(f"line {line}: no reference summary")
-    return Cluster(str(identifier), tuple(documents), tuple(references))
+    focus = record.get(focus_field, None) if focus_field is not None else ""
+    if not isinstance(focus, str):
+        raise DatasetError(f"line {line}: no text field {focus_field!r} to focus on")
+    return Cluster(str(identifier), tuple(documents), tuple(references), focus)
 
 
-def read_clusters(path: Path, limit: int | None = None) -> Iterator[Cluster]:
+def read_clusters(
+    path: Path, limit: int | None = None, focus_field: str | None = None
+) -> Iterator[Cluster]:
     """The clusters of a JSONL file, in order, at most ``limit``; blank lines are skipped."""
     for number, record in jsonl_objects(path, limit):
-        yield parse_cluster(record, number)
+        yield parse_cluster(record, number, focus_field)
 
 
 def known_methods() -> dict[str, Summarizer]:
@@ -317,7 +329,7 @@ def evaluate_summaries(
     preparation: list[float] = []
     documents = set_aside = 0
     several_references = False
-    for cluster in read_clusters(path, options.limit):
+    for cluster in read_clusters(path, options.limit, options.focus_field):
         begin = time.perf_counter()
         raw = [
             RawDocument(source=f"{cluster.id}:{number}", text=text)
@@ -334,7 +346,8 @@ def evaluate_summaries(
         several_references = several_references or len(references) > 1
         for name, summarizer in methods.items():
             begin = time.perf_counter()
-            summary = summarizer(articles, index, summary_options)
+            focused = replace(summary_options, focus=cluster.focus)
+            summary = summarizer(articles, index, focused)
             tally = tallies[name]
             tally.seconds.append(time.perf_counter() - begin)
             scores = rouge.score(summary_lines([s.text for s in summary]), references)

@@ -1,15 +1,17 @@
 """Extractive multi-document summaries in which every sentence cites every reporter.
 
 Summarizers share one signature (:class:`Summarizer`) and are chosen by name
-from :data:`SUMMARIZERS`. The default, ``storyfuse``, scores each sentence by
+from :data:`SUMMARIZERS`. The default, ``storyfuse``, opens with the event: the
+lead sentence most articles open with. It then scores each sentence by
 
-- agreement: how many of the story's articles use its content words,
-- support: how many outlets print the sentence itself (wire copy or not),
+- agreement: how many independent sources use its content words,
 - position: news puts what matters first,
 
-then picks greedily under the word budget, skipping any sentence that says
+and picks greedily under the word budget, skipping any sentence that says
 what a chosen one already says, and any that cannot stand alone ("He said",
 "But", "The call ...") unless the sentence it leans on comes right before it.
+``coverage`` is the concept model solved exactly (an integer program), strongest
+where many sources cover a topic (DUC). Both take a ``focus`` topic statement.
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ import math
 import random
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
 from storyfuse.models import Article, SentenceRef, SummarySentence
+from storyfuse.stories.concept_cover import Option, cover
 from storyfuse.stories.wire import SentenceIndex
 from storyfuse.text.words import content_words, stem
 
@@ -46,6 +49,8 @@ class SummaryOptions:
     # Concept weight is divided by words ** length_penalty: 0 favours long sentences, 1 short.
     length_penalty: float = 0.3
     seed: int = 0
+    focus: str = ""
+    """A topic statement ("the costs of the rebuilding"); what it names weighs more."""
 
 
 Summarizer = Callable[
@@ -140,6 +145,7 @@ class _Candidate:
 
 
 SOLE_SOURCE_WEIGHT = 0.1
+OPENING_TIE = 0.9
 
 
 @lru_cache(maxsize=4096)  # weights and candidates ask for the same sentences
@@ -200,6 +206,29 @@ def _concept_weights(
     return dict(weights)
 
 
+FOCUS_GAIN = 2.0
+
+
+@lru_cache(maxsize=64)
+def _topic(focus: str) -> frozenset[str]:
+    """The words of a topic statement, as concepts spell them."""
+    return frozenset(w[:6] for w in content_words(focus))
+
+
+def _focused(weights: dict[str, float], focus: str) -> dict[str, float]:
+    """``weights`` with every concept naming a word of ``focus`` raised.
+
+    The raise is FOCUS_GAIN times the largest concept weight, added: what the
+    topic names counts as much as what the sources agree on most, even where
+    a single source reports it.
+    """
+    topic = _topic(focus)
+    if not topic or not weights:
+        return weights
+    raise_by = FOCUS_GAIN * max(weights.values())
+    return {c: w + raise_by if topic.intersection(c.split()) else w for c, w in weights.items()}
+
+
 def _sentence_vectors(articles: Sequence[Article]) -> dict[SentenceRef, dict[str, float]]:
     """Unit TF-IDF vectors over word prefixes, IDF taken over the story's sentences.
 
@@ -245,11 +274,14 @@ def _redundant(
 
 
 def _order(
-    chosen: Sequence[_Candidate], articles: Sequence[Article], index: SentenceIndex
+    chosen: Sequence[_Candidate],
+    articles: Sequence[Article],
+    index: SentenceIndex,
+    opening: _Candidate | None = None,
 ) -> list[_Candidate]:
-    """Reading order: day by day, within a day by place in the source articles; each
-    leaning sentence right after its anchor. A story that ran over several days reads
-    as it happened: the event first, what followed after. A sentence's day is the
+    """Reading order: the ``opening`` (the event) first, then day by day, within a day
+    by place in the source articles; each leaning sentence right after its anchor. A
+    story that ran over several days reads as it happened. A sentence's day is the
     earliest of the articles printing it; undated articles come last."""
     rank = {article.id: number for number, article in enumerate(articles)}
     day = {article.id: article.published or dt.date.max for article in articles}
@@ -261,7 +293,13 @@ def _order(
     anchors = {c.ref for c in chosen if not c.leans_on_previous}
     ordered = sorted(
         (c for c in chosen if c.ref in anchors),
-        key=lambda c: (first_day(c), round(c.position, 1), rank[c.ref.article], c.ref.sentence),
+        key=lambda c: (
+            c is not opening,
+            first_day(c),
+            round(c.position, 1),
+            rank[c.ref.article],
+            c.ref.sentence,
+        ),
     )
     for follower in sorted(
         (c for c in chosen if c.ref not in anchors), key=lambda c: (c.ref.article, c.ref.sentence)
@@ -279,31 +317,79 @@ def _cite(chosen: Sequence[_Candidate], index: SentenceIndex) -> tuple[SummarySe
     )
 
 
-def storyfuse_summary(
-    articles: Sequence[Article], index: SentenceIndex, options: SummaryOptions
-) -> tuple[SummarySentence, ...]:
-    """The default summarizer: cover what most independent sources report, in few words.
+def _opening(
+    candidates: Sequence[_Candidate],
+    index: SentenceIndex,
+    options: SummaryOptions,
+    value: Callable[[_Candidate], float],
+) -> _Candidate | None:
+    """The lead that most articles open with (as printed or in their own words).
 
-    Each step takes the sentence that adds the most not-yet-covered concept
-    weight per word (with a bonus for an article's opening sentences) and
-    still fits the budget; a sentence that leans on its predecessor is taken
-    only right after it, and one too similar to a chosen sentence not at all.
+    The lead is the event: what most reports put first is what happened. An
+    opening sentence scores 1 for every article that opens with it or a copy of
+    it, and its TF-IDF cosine for every other opening (how far that one says the
+    same). Openings within OPENING_TIE of the best score tell the same event
+    alike; of those, the one worth most to the summary (then the earlier) leads.
     """
-    weights = _concept_weights(articles, index, options.agreement_power)
-    candidates = _candidates(articles, index, options)
-    chosen: list[_Candidate] = []
-    chosen_refs: set[SentenceRef] = set()
-    covered: set[str] = set()
-    budget = options.words
+    leads = [
+        c
+        for c in candidates
+        if c.ref.sentence == 0 and not c.leans_on_previous and c.words <= options.words
+    ]
+
+    def openers(lead: _Candidate) -> float:
+        copies = {lead.ref, *index.same_copy(lead.ref)}
+        return math.fsum(
+            1.0 if other.ref in copies else _similarity(lead.vector, other.vector)
+            for other in leads
+        )
+
+    if not leads:
+        return None
+    scores = [openers(lead) for lead in leads]
+    best = max(scores)
+    tied = [lead for lead, score in zip(leads, scores, strict=True) if score >= OPENING_TIE * best]
+    return max(tied, key=value)
+
+
+def _worth(
+    candidate: _Candidate,
+    weights: Mapping[str, float],
+    options: SummaryOptions,
+    covered: Set[str] = frozenset(),
+) -> float:
+    """The concept weight a sentence adds beyond ``covered``, per word, opening sentences first.
+
+    With a focus, a sentence gains in proportion to the share of its words it names.
+    """
+    # fsum: the same total whatever order the set yields (hash seeds differ).
+    gain = math.fsum(weights.get(c, 0.0) for c in candidate.concepts - covered)
+    value = gain / candidate.words**options.length_penalty
+    topic = _topic(options.focus)
+    if topic:
+        value *= 1.0 + FOCUS_GAIN * len(topic & candidate.concepts) / len(topic)
+    return float(value * (1.0 + options.lead_bonus * candidate.lead))
+
+
+def _fill(
+    candidates: Sequence[_Candidate],
+    weights: Mapping[str, float],
+    index: SentenceIndex,
+    options: SummaryOptions,
+    taken: Sequence[_Candidate],
+) -> list[_Candidate]:
+    """``taken`` and then, while the budget lasts, the sentence that adds most (:func:`_worth`).
+
+    A sentence that leans on its predecessor is taken only right after it, and one
+    too similar to a chosen sentence not at all.
+    """
+    chosen = list(taken)
+    chosen_refs = {c.ref for c in chosen}
+    covered: set[str] = set().union(*(c.concepts for c in chosen))
+    budget = options.words - sum(c.words for c in chosen)
 
     def value(candidate: _Candidate) -> float:
-        # fsum: the same total whatever order the set yields (hash seeds differ).
-        gain = math.fsum(weights.get(c, 0.0) for c in candidate.concepts - covered)
-        return float(
-            gain
-            / candidate.words**options.length_penalty
-            * (1.0 + options.lead_bonus * candidate.lead)
-        )
+        return _worth(candidate, weights, options, covered)
 
     # Lazy greedy: a sentence's value only falls as more is covered, so a value
     # computed earlier is an upper bound, and the best is found by refreshing
@@ -324,7 +410,7 @@ def storyfuse_summary(
             if previous not in chosen_refs:
                 waiting[previous].append(number)
                 continue
-        if _redundant(candidate, chosen, index, options.redundancy):
+        if candidate.ref in chosen_refs or _redundant(candidate, chosen, index, options.redundancy):
             continue  # a chosen sentence says it already: stays so
         chosen.append(candidate)
         chosen_refs.add(candidate.ref)
@@ -332,7 +418,104 @@ def storyfuse_summary(
         budget -= candidate.words
         for follower in waiting.pop(candidate.ref, ()):
             heapq.heappush(heap, (-value(candidates[follower]), follower, len(chosen)))
-    return _cite(_order(chosen, articles, index), index)
+    return chosen
+
+
+def storyfuse_summary(
+    articles: Sequence[Article], index: SentenceIndex, options: SummaryOptions
+) -> tuple[SummarySentence, ...]:
+    """The default summarizer: the event, then what most independent sources report.
+
+    It opens with the lead most articles open with (:func:`_opening`), then
+    fills the budget greedily (:func:`_fill`).
+    """
+    weights = _focused(_concept_weights(articles, index, options.agreement_power), options.focus)
+    candidates = _candidates(articles, index, options)
+    opening = _opening(candidates, index, options, lambda c: _worth(c, weights, options))
+    chosen = _fill(candidates, weights, index, options, [opening] if opening else [])
+    return _cite(_order(chosen, articles, index, opening), index)
+
+
+def _agreement_weights(articles: Sequence[Article], index: SentenceIndex) -> dict[str, float]:
+    """Word pairs weighted by the independent sources that print them, and how early.
+
+    Each source adds 1 for a pair it prints, up to 2 when it prints it in its opening
+    sentences; reprints of one wire story are one source. With several sources, a pair
+    only one of them prints weighs nothing (0): agreement is what marks the story's core.
+    """
+    by_source: dict[str, dict[str, float]] = {}
+    for article in articles:
+        prominence = by_source.setdefault(index.sources[article.id], {})
+        for sentence in article.sentences:
+            value = 1.0 + math.exp(-sentence.index / LEAD_DECAY)
+            for pair in _concepts(sentence.text):
+                if " " in pair and prominence.get(pair, 0.0) < value:
+                    prominence[pair] = value
+    total: defaultdict[str, float] = defaultdict(float)
+    holders: Counter[str] = Counter()
+    for prominence in by_source.values():
+        for pair, value in prominence.items():
+            total[pair] += value
+            holders[pair] += 1
+    least = 2 if len(by_source) > 1 else 1
+    return {pair: value if holders[pair] >= least else 0.0 for pair, value in total.items()}
+
+
+ILP_CANDIDATES = 300
+LEAD_DECAY = 3.0
+
+
+def coverage_summary(
+    articles: Sequence[Article], index: SentenceIndex, options: SummaryOptions
+) -> tuple[SummarySentence, ...]:
+    """The concept model: the set of sentences covering most agreed word pairs, solved exactly.
+
+    Pairs of content words weigh by the independent sources printing them
+    (:func:`_agreement_weights`); an integer program (:func:`concept_cover.cover`)
+    picks the sentences, the opening lead among them, whose distinct pairs weigh
+    most within the budget, so saying a thing twice earns nothing. The options
+    are the ``ILP_CANDIDATES`` sentences worth most per word, so the solve stays
+    small whatever the story's size; what budget is left is filled greedily.
+    """
+    weights = _focused(_agreement_weights(articles, index), options.focus)
+    candidates = _candidates(articles, index, options)
+
+    def first_value(candidate: _Candidate) -> float:
+        return _worth(candidate, weights, options)
+
+    ranked = sorted(range(len(candidates)), key=lambda n: (-first_value(candidates[n]), n))
+    pool: list[_Candidate] = []
+    cover_options: list[Option] = []
+    place: dict[SentenceRef, int] = {}
+    group_of: dict[SentenceRef, int] = {}
+    # In source order, so a sentence's predecessor is placed before it.
+    for candidate in (candidates[n] for n in sorted(ranked[:ILP_CANDIDATES])):
+        requires = None
+        if candidate.leans_on_previous:
+            requires = place.get(SentenceRef(candidate.ref.article, candidate.ref.sentence - 1))
+            if requires is None:
+                continue  # its anchor is not an option, so neither is it
+        copies = {candidate.ref, *index.same_copy(candidate.ref)}
+        ordered_copies = sorted(copies, key=lambda r: (r.article, r.sentence))
+        group = next((group_of[r] for r in ordered_copies if r in group_of), len(group_of))
+        group_of.update(dict.fromkeys(copies, group))
+        place[candidate.ref] = len(pool)
+        pool.append(candidate)
+        cover_options.append(
+            Option(
+                words=candidate.words,
+                concepts=candidate.concepts,
+                requires=requires,
+                copy_group=group,
+            )
+        )
+    opening = _opening(pool, index, options, first_value)
+    taken = [place[opening.ref]] if opening is not None else []
+    core = [pool[k] for k in cover(cover_options, weights, options.words, taken)]
+    # What the shared pairs leave of the budget goes to what fewer sources add.
+    rest = _focused(_concept_weights(articles, index, options.agreement_power), options.focus)
+    chosen = _fill(candidates, rest, index, options, core)
+    return _cite(_order(chosen, articles, index, opening), index)
 
 
 def lead_summary(
@@ -373,6 +556,7 @@ def random_summary(
 
 SUMMARIZERS: dict[str, Summarizer] = {
     "storyfuse": storyfuse_summary,
+    "coverage": coverage_summary,
     "lead": lead_summary,
     "random": random_summary,
 }

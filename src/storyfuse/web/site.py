@@ -33,6 +33,7 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 DEFAULT_WORDS = 120
+MAX_FOCUS_CHARS = 500  # a topic statement, not a document
 
 
 class LRUCache(Generic[K, V]):
@@ -61,7 +62,7 @@ class LRUCache(Generic[K, V]):
         return len(self._items)
 
 
-ViewKey = tuple[str, tuple[str, ...], int]
+ViewKey = tuple[str, tuple[str, ...], int, str]  # story, articles, words, focus
 
 
 class Site:
@@ -117,11 +118,13 @@ class Site:
     def article_ids(self, store: Store, story_id: str) -> tuple[str, ...]:
         return store.story_article_ids(story_id)
 
-    def _view(self, story_id: str, articles: Sequence[Article], words: int) -> StoryView:
-        key = (story_id, tuple(sorted(a.id for a in articles)), words)
+    def _view(
+        self, story_id: str, articles: Sequence[Article], words: int, focus: str = ""
+    ) -> StoryView:
+        key = (story_id, tuple(sorted(a.id for a in articles)), words, focus)
         view = self.cache.get(key)
         if view is None:
-            options = PipelineOptions(summary=SummaryOptions(words=words))
+            options = PipelineOptions(summary=SummaryOptions(words=words, focus=focus))
             view = build_story_view(story_id, articles, options, self.outlets.display_name)
             self.cache.put(key, view)
         return view
@@ -131,7 +134,7 @@ class Site:
         ids = self.article_ids(store, story_id)
         if not ids:
             return None
-        cached = self.cache.get((story_id, ids, words))
+        cached = self.cache.get((story_id, ids, words, ""))
         if cached is not None:
             return cached
         articles = store.story_articles(story_id)
@@ -147,41 +150,46 @@ class Site:
         then = self._view(view.story.id, before, words).story if before else None
         return story_changes(then, view.story, moment)
 
-    def _load_view(self, story_id: str, words: int) -> StoryView | None:
+    def _load_view(self, story_id: str, words: int, focus: str) -> StoryView | None:
         with self.store() as store:
             articles = store.story_articles(story_id)
-        return self._view(story_id, articles, words) if articles else None
+        return self._view(story_id, articles, words, focus) if articles else None
 
-    async def current_view(self, story_id: str, words: int = DEFAULT_WORDS) -> StoryView | None:
+    async def current_view(
+        self, story_id: str, words: int = DEFAULT_WORDS, focus: str = ""
+    ) -> StoryView | None:
         """:meth:`view` from the event loop: computing a view runs in a worker thread.
 
         Requests that miss the cache for the same story at once share one computation.
+        ``focus`` biases the summary toward a topic statement.
         """
         ids = self.article_ids(self.connection(), story_id)
         if not ids:
             return None
-        key = (story_id, ids, words)
+        key = (story_id, ids, words, focus)
         cached = self.cache.get(key)
         if cached is not None:
             return cached
         pending = self._pending.get(key)
         if pending is None:
-            pending = asyncio.ensure_future(run_in_threadpool(self._load_view, story_id, words))
+            pending = asyncio.ensure_future(
+                run_in_threadpool(self._load_view, story_id, words, focus)
+            )
             self._pending[key] = pending
             pending.add_done_callback(lambda _: self._pending.pop(key, None))
         return await asyncio.shield(pending)
 
     async def current_changes(
-        self, view: StoryView, moment: str, words: int = DEFAULT_WORDS
+        self, view: StoryView, moment: str, words: int = DEFAULT_WORDS, focus: str = ""
     ) -> StoryChanges:
         """:meth:`changes` from the event loop."""
         before = self.connection().story_articles(view.story.id, before=moment)
         key = tuple(sorted(a.id for a in before))
         if key == view.key:
             return StoryChanges(moment, (), (), (), ())
-        then = self.cache.get((view.story.id, key, words)) if before else None
+        then = self.cache.get((view.story.id, key, words, focus)) if before else None
         if before and then is None:
-            then = await run_in_threadpool(self._view, view.story.id, before, words)
+            then = await run_in_threadpool(self._view, view.story.id, before, words, focus)
         return story_changes(then.story if then else None, view.story, moment)
 
     def story_seen(self, store: Store, story_id: str) -> tuple[str, str]:

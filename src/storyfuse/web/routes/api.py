@@ -31,7 +31,7 @@ from storyfuse.web.common import (
     headline_matches,
     jsonable_errors,
 )
-from storyfuse.web.site import DEFAULT_WORDS
+from storyfuse.web.site import DEFAULT_WORDS, MAX_FOCUS_CHARS
 
 MAX_BODY_BYTES = 4 * MAX_ARTICLE_BYTES
 MAX_POSTED_ARTICLES = 1000
@@ -142,6 +142,9 @@ async def api_story(
     words: Annotated[int, Query(ge=10, le=2000, description="Summary word budget")] = (
         DEFAULT_WORDS
     ),
+    focus: Annotated[
+        str, Query(max_length=MAX_FOCUS_CHARS, description="A topic the summary should favour")
+    ] = "",
 ) -> Response:
     """One story as `storyfuse story ID --json` prints it; a merged id redirects."""
     site = web.site
@@ -151,7 +154,7 @@ async def api_story(
     if current != story_id:
         target = f"/api/stories/{current}" + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(target, status_code=301)
-    view = await site.current_view(current, words)
+    view = await site.current_view(current, words, focus)
     if view is None:
         raise HTTPException(404, f"story {story_id} has no articles")
     splits = site.connection().story_splits(current)
@@ -165,7 +168,7 @@ async def api_story(
             moment = parse_when(since)
         except ValueError as problem:
             raise HTTPException(400, str(problem)) from None
-        document["changes"] = changes_json(await site.current_changes(view, moment, words))
+        document["changes"] = changes_json(await site.current_changes(view, moment, words, focus))
     return JSONResponse(document)
 
 

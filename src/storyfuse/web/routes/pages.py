@@ -29,7 +29,7 @@ from storyfuse.web.common import (
     headline_matches,
     safe_url,
 )
-from storyfuse.web.site import DEFAULT_WORDS
+from storyfuse.web.site import DEFAULT_WORDS, MAX_FOCUS_CHARS
 from storyfuse.web.story_page import ranked, reading_order, relative_time
 
 VISITS_COOKIE = "storyfuse_seen"
@@ -128,9 +128,10 @@ def published_since(rows: Sequence[StoryRow], moment: str) -> list[StoryRow]:
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
 async def story_page(
-    web: WebDep, request: Request, story_id: str, since: str | None = None
+    web: WebDep, request: Request, story_id: str, since: str | None = None, focus: str = ""
 ) -> Response:
     site = web.site
+    focus = focus.strip()[:MAX_FOCUS_CHARS]
     visits = _visits(request.cookies.get(VISITS_COOKIE))
     error = None
     moment = None
@@ -142,7 +143,7 @@ async def story_page(
     if current != story_id:
         target = f"/stories/{current}" + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(target, status_code=301)
-    view = await site.current_view(current)
+    view = await site.current_view(current, DEFAULT_WORDS, focus)
     if view is None:
         raise HTTPException(404, f"Story {story_id} has no articles.")
     seen = site.story_seen(site.connection(), current)
@@ -154,8 +155,8 @@ async def story_page(
     elif current in visits:
         moment = dt.datetime.fromtimestamp(visits[current], dt.UTC).isoformat(timespec="seconds")
         from_visit = True
-    changes = await site.current_changes(view, moment) if moment else None
-    key = (current, view.key, DEFAULT_WORDS)
+    changes = await site.current_changes(view, moment, DEFAULT_WORDS, focus) if moment else None
+    key = (current, view.key, DEFAULT_WORDS, focus)
     cached = site.pages.get(key)
     if cached is None or cached[0] != seen:
         page = web.templates.get_template("story.html").render(
@@ -166,6 +167,7 @@ async def story_page(
             seen={"first_seen": seen[0], "last_seen": seen[1]},
             whats_new=Markup(_WHATS_NEW),
             query="",
+            focus=focus,
         )
         site.pages.put(key, (seen, page))
     else:
