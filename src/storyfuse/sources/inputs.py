@@ -63,8 +63,10 @@ _WESTERN_SYMBOLS = frozenset("“”‘’‚„–—…€£¥¢©®™°•·
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{3,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
-_WORD = r"[^\W\d_]+(?:['’-][^\W\d_]+)*"
-_WORD_RUN = re.compile(rf"{_WORD}(?:[,;:]?[ \t]+{_WORD}){{3,}}")
+# Possessive quantifiers and a start only where a letter run starts keep the search
+# linear in the length of the line (a 40 KB run of letters or spaces costs one pass).
+_WORD = r"[^\W\d_]++(?:['’-][^\W\d_]++)*+"
+_WORD_RUN = re.compile(rf"(?<![^\W\d_])(?<![^\W\d_]['’-]){_WORD}(?:[,;:]?+[ \t]++{_WORD}){{3,}}")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?:\s|$)")
 _LOG_LINE = re.compile(
     r"^\s*\[?(?:\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|\d{2}:\d{2}:\d{2}|[A-Z][a-z]{2} +\d{1,2} \d{2}:)"

@@ -50,6 +50,9 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*")  # a word in any script
 _TAIL_WORDS = 8
 _MOSTLY = 3
 _LABEL_WORDS = 30
+# Boilerplate is short: a longer "sentence" (a run-on paragraph) is text, and the
+# rules' "A .* B" patterns would cost its length times their trigger count.
+_MAX_NOTICE_CHARS = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +90,7 @@ def _triggered(unquoted: str) -> bool:
 
 def _sentence_reason(unquoted: str, outlet: str | None) -> str | None:
     """Why a sentence (with quoted speech blanked out) is boilerplate on its own."""
-    if _triggered(unquoted):
+    if len(unquoted) <= _MAX_NOTICE_CHARS and _triggered(unquoted):
         for reason, pattern in SENTENCE_RULES:
             if pattern.search(unquoted):
                 return reason
