@@ -26,10 +26,12 @@ import codecs
 import re
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
 
 import trafilatura
 from charset_normalizer import from_bytes
 from lxml import etree
+from lxml import html as lxml_html
 from lxml.html import HtmlElement
 from trafilatura.settings import Document
 
@@ -270,13 +272,15 @@ def extract_html(html: str | bytes, source: str, url: str | None = None) -> RawD
     page = trafilatura.load_html(text) if text.strip() else None
     if page is None:
         raise NotHTMLError("not an HTML page")
+    if page.tag != "html":  # "<math id=content></html>": the parsers drop elements by parent
+        root = lxml_html.Element("html")
+        etree.SubElement(root, "body").append(page)
+        page = root
     metadata = page_metadata(page, url)
-    for element in page.xpath(_POPUP_XPATH):
-        element.drop_tree()
+    _drop(page.xpath(_POPUP_XPATH))
     # fast: no readability/jusText fallback, which measured worse after the second pass
     result = trafilatura.bare_extraction(page, url=url, include_comments=False, fast=True)
-    for element in page.xpath(_SKIPPED_XPATH):
-        element.drop_tree()
+    _drop(page.xpath(_SKIPPED_XPATH))
     body = result.body if isinstance(result, Document) else None
     paragraphs, removed = judge_blocks(_page_blocks(body, page), metadata.titles)
     article = "\n\n".join(paragraphs)
@@ -294,6 +298,13 @@ def extract_html(html: str | bytes, source: str, url: str | None = None) -> RawD
         language=metadata.language,
         removed=tuple(removed),
     )
+
+
+def _drop(elements: Any) -> None:
+    """Remove elements with their content (a root element, which has no parent, stays)."""
+    for element in elements:
+        if element.getparent() is not None:
+            element.drop_tree()
 
 
 def _page_blocks(body: etree._Element | None, page: HtmlElement) -> list[Block]:
