@@ -30,6 +30,10 @@ from storyfuse.sources.pages import MAX_PAGE_BYTES, looks_like_html, page_docume
 ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _PAGE_RECORDS = frozenset({"response", "resource"})
+_RECORD_TYPES = frozenset(
+    {"warcinfo", "response", "resource", "request", "metadata", "revisit", "conversion"}
+    | {"continuation"}
+)
 _CHUNK = 64 * 1024
 _MB = 1024 * 1024
 _DETAIL = 120  # characters of a parser message worth showing
@@ -144,6 +148,8 @@ def _record_results(
 ) -> Iterator[RawDocument | InputError]:
     """The article of one record, an error saying why it has none, or nothing (not a page)."""
     problem = _status_problem(record)
+    if record.rec_type not in _RECORD_TYPES:
+        problem = f"not an archive record (WARC-Type {record.rec_type!r})"
     if problem:
         yield InputError(source, problem)
         return
