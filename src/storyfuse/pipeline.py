@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from storyfuse.input_guard import date_problem, internal_error, scrub_document
 from storyfuse.models import (
     Article,
     DocumentMetadata,
@@ -64,46 +65,67 @@ def _metadata(document: RawDocument) -> DocumentMetadata:
 def prepare_articles(
     documents: Sequence[RawDocument],
 ) -> tuple[tuple[Article, ...], tuple[InputError, ...]]:
-    """Find metadata, clean and segment each document; exact duplicates are dropped."""
-    found = [_metadata(document) for document in documents]
-    outlets = [
-        document.outlet or meta.outlet for document, meta in zip(documents, found, strict=True)
-    ]
-    repeated = repeated_outlet_lines(
-        (outlet, document.text) for outlet, document in zip(outlets, documents, strict=True)
-    )
-    articles: dict[str, Article] = {}
+    """Find metadata, clean and segment each document; exact duplicates are dropped.
+
+    A document whose dates are out of range, or on which a stage fails, is an
+    error naming it; the other documents go on.
+    """
     errors: list[InputError] = []
-    for document, meta, outlet in zip(documents, found, outlets, strict=True):
-        options = CleanOptions(
-            outlet=outlet, repeated_lines=repeated.get(outlet or "", frozenset())
-        )
-        cleaned = clean_text(document.text, meta, options)
-        text = join_paragraphs(cleaned.paragraphs)
-        sentences = segment(cleaned.paragraphs)
-        if not sentences:
+    usable: list[tuple[RawDocument, DocumentMetadata, str | None]] = []
+    for document in map(scrub_document, documents):
+        try:
+            meta = _metadata(document)
+            problem = date_problem(
+                replace(document, published=document.published or meta.published)
+            )
+        except Exception as error:  # a stage's bug on one input: reject that input
+            errors.append(internal_error(document.source, error))
+            continue
+        if problem:
+            errors.append(InputError(document.source, problem))
+        else:
+            usable.append((document, meta, document.outlet or meta.outlet))
+    repeated = repeated_outlet_lines((outlet, document.text) for document, _, outlet in usable)
+    articles: dict[str, Article] = {}
+    for document, meta, outlet in usable:
+        try:
+            article = _article(document, meta, outlet, repeated.get(outlet or "", frozenset()))
+        except Exception as error:  # a stage's bug on one input: reject that input
+            errors.append(internal_error(document.source, error))
+            continue
+        if article is None:
             errors.append(InputError(document.source, "no article text left after cleaning"))
-            continue
-        identifier = article_id(text)
-        if identifier in articles:
-            first = articles[identifier].source
+        elif article.id in articles:
+            first = articles[article.id].source
             errors.append(InputError(document.source, f"exact duplicate of {first}"))
-            continue
-        articles[identifier] = Article(
-            id=identifier,
-            source=document.source,
-            outlet=outlet,
-            title=document.title or meta.title,
-            published=document.published or meta.published,
-            url=document.url or meta.url,
-            text=text,
-            sentences=sentences,
-            removed=document.removed + cleaned.removed,
-            updated=document.updated,
-            author=document.author,
-            language=document.language,
-        )
+        else:
+            articles[article.id] = article
     return tuple(articles.values()), tuple(errors)
+
+
+def _article(
+    document: RawDocument, meta: DocumentMetadata, outlet: str | None, repeated: frozenset[str]
+) -> Article | None:
+    """Clean and segment one document; ``None`` when no text is left."""
+    cleaned = clean_text(document.text, meta, CleanOptions(outlet=outlet, repeated_lines=repeated))
+    text = join_paragraphs(cleaned.paragraphs)
+    sentences = segment(cleaned.paragraphs)
+    if not sentences:
+        return None
+    return Article(
+        id=article_id(text),
+        source=document.source,
+        outlet=outlet,
+        title=document.title or meta.title,
+        published=document.published or meta.published,
+        url=document.url or meta.url,
+        text=text,
+        sentences=sentences,
+        removed=document.removed + cleaned.removed,
+        updated=document.updated,
+        author=document.author,
+        language=document.language,
+    )
 
 
 def build_story(

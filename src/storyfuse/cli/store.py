@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from storyfuse.cli.common import EXIT_OK, EXIT_REJECTED, db_option, open_store
+from storyfuse.cli.common import EXIT_OK, EXIT_REJECTED, db_option, open_store, reports_crashes
 from storyfuse.models import Report
 from storyfuse.pipeline import PipelineOptions, story_from_articles
 from storyfuse.render import (
@@ -38,6 +38,7 @@ from storyfuse.stories.wire import SentenceIndex
     is_flag=True,
     help="Fetch URLs on private, loopback and link-local addresses too.",
 )
+@reports_crashes
 def ingest(
     inputs: tuple[str, ...], db: str | None, as_json: bool, quiet: bool, allow_private: bool
 ) -> None:
@@ -50,7 +51,8 @@ def ingest(
 
     A URL is fetched (a feed's items' pages too). Ingesting the same input
     again changes nothing. Exit code 1 when some inputs were rejected (each
-    named on stderr; the reasons are kept in the store).
+    named on stderr; the reasons are kept in the store), 3 on an internal
+    error (the traceback is in the log file named on stderr).
     """
     from storyfuse.ingestion.service import Ingestion
     from storyfuse.sources.fetch import FetchOptions

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from storyfuse.cli.common import EXIT_OK, EXIT_REJECTED
+from storyfuse.cli.common import EXIT_OK, EXIT_REJECTED, reports_crashes
 from storyfuse.models import InputError, RawDocument, Report
 from storyfuse.pipeline import PipelineOptions, summarize_paths
 from storyfuse.render import report_json, report_markdown
@@ -58,6 +58,7 @@ def _report_errors(report: Report) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the result to this file.",
 )
+@reports_crashes
 def summarize(
     inputs: tuple[str, ...],
     words: int,
@@ -76,7 +77,8 @@ def summarize(
         storyfuse summarize demo/corpus --focus "evacuation of residents"
 
     Exit code 0 when every input was read, 1 when some were rejected
-    (each named on stderr with the reason), 2 on a usage error.
+    (each named on stderr with the reason), 2 on a usage error, 3 on an
+    internal error (the traceback is in the log file named on stderr).
     """
     options = PipelineOptions(summary=SummaryOptions(words=words, focus=focus), method=method)
     report = summarize_paths(inputs, options)
@@ -106,6 +108,7 @@ def summarize(
     is_flag=True,
     help="Allow URLs on private, loopback or link-local addresses (refused by default).",
 )
+@reports_crashes
 def extract_command(pages: tuple[str, ...], output_format: str | None, allow_private: bool) -> None:
     """Show the article storyfuse extracts from HTML pages, and what it dropped.
 
@@ -119,20 +122,25 @@ def extract_command(pages: tuple[str, ...], output_format: str | None, allow_pri
         storyfuse extract saved/*.html.gz --jsonl > articles.jsonl
 
     Exit code 0 when every page gave an article, 1 when some did not (each
-    named on stderr with the reason).
+    named on stderr with the reason), 3 on an internal error.
     """
+    from storyfuse.input_guard import guarded, scrub_document, scrub_error
     from storyfuse.sources.fetch import FetchOptions
     from storyfuse.sources.pages import extraction_record, extraction_text, read_page
+    from storyfuse.sources.urls import is_url
 
     failed = False
     records: list[dict[str, object]] = []
     results: list[RawDocument | InputError] = []
     for page in pages:
-        if page.startswith(("http://", "https://")):
+        if is_url(page):
             fetched, errors = read_inputs([page], fetch=FetchOptions(allow_private=allow_private))
             results += [*fetched, *errors]
         else:
-            results.append(read_page(Path(page)))
+            read = guarded(page, (read_page(Path(name)) for name in [page]))
+            results += [
+                scrub_error(r) if isinstance(r, InputError) else scrub_document(r) for r in read
+            ]
     for result in results:
         if isinstance(result, InputError):
             failed = True

@@ -4,13 +4,14 @@ Each item with content becomes a :class:`RawDocument` of that content's text;
 an item with only a summary and a link becomes a document of the summary, with
 the link as its URL. The feed's title is the outlet. Items are named
 ``path:N`` (N counts items from 1). A malformed file is one :class:`InputError`
-naming it; an item without text is an error naming the item.
+naming it; an item without text is an error naming the item; a feed of more
+than :data:`MAX_FEED_ITEMS` items is refused (its parse time grows with them).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
+import re
 import time
 import xml.sax
 from collections.abc import Iterator, Mapping
@@ -22,13 +23,18 @@ from lxml import html as lxml_html
 from lxml.etree import ParserError
 
 from storyfuse.models import InputError, RawDocument
+from storyfuse.sources.json_input import JSONInputError, load_json
 from storyfuse.sources.page_metadata import parse_date
 
 FEED_SUFFIXES = frozenset({".xml", ".rss", ".atom"})
 JSON_FEED_SUFFIXES = frozenset({".json"})
 JSON_FEED_VERSION = "https://jsonfeed.org/version/"
 MAX_FEED_BYTES = 20 * 1024 * 1024
+# feedparser takes about 0.5 ms an item: a bound on the items bounds the time of one feed.
+MAX_FEED_ITEMS = 2000
 _MB = 1024 * 1024
+_DETAIL = 160  # characters of a reason worth showing
+_ITEM_TAG = re.compile(rb"<(?:[\w-]+:)?(?:item|entry)[\s>/]", re.IGNORECASE)
 # Elements after which a fragment's text starts a new paragraph.
 _BLOCKS = frozenset(
     {"p", "div", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "tr", "figure"}
@@ -174,7 +180,15 @@ def read_feed(path: Path, *, named: bool = True) -> Iterator[Result]:
     if not data.strip():
         yield InputError(str(path), "empty file")
         return
-    parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
+    items = len(_ITEM_TAG.findall(data))
+    if items > MAX_FEED_ITEMS:
+        yield InputError(str(path), f"too many items for a feed ({items}, limit {MAX_FEED_ITEMS})")
+        return
+    try:
+        parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
+    except Exception as error:  # feedparser's own failures: bad encodings, NUL characters
+        yield InputError(str(path), f"unreadable feed ({type(error).__name__}: {error})"[:_DETAIL])
+        return
     problem = parsed.get("bozo_exception")
     if isinstance(problem, xml.sax.SAXException):
         yield InputError(str(path), f"malformed XML ({problem})")
@@ -193,9 +207,12 @@ def read_feed(path: Path, *, named: bool = True) -> Iterator[Result]:
 def _json_authors(item: Mapping[str, Any], feed: Mapping[str, Any]) -> str | None:
     for holder in (item, feed):
         authors = holder.get("authors") or ([holder["author"]] if holder.get("author") else [])
-        names = [a.get("name") for a in authors if isinstance(a, dict) and a.get("name")]
-        if names:
-            return "; ".join(" ".join(str(name).split()) for name in names)
+        if not isinstance(authors, list):
+            continue  # "authors": 5 names nobody
+        names = [a.get("name") for a in authors if isinstance(a, dict)]
+        strings = [" ".join(name.split()) for name in names if isinstance(name, str)]
+        if any(strings):
+            return "; ".join(name for name in strings if name)
     return None
 
 
@@ -231,9 +248,9 @@ def read_json_feed(path: Path, *, named: bool = True) -> Iterator[Result]:
     Other JSON is an error when ``named`` and skipped when found in a folder.
     """
     try:
-        feed = json.loads(_read_capped(path).decode("utf-8-sig"))
-    except json.JSONDecodeError as error:
-        yield InputError(str(path), f"malformed JSON ({error.msg} at line {error.lineno})")
+        feed = load_json(_read_capped(path).decode("utf-8-sig"))
+    except JSONInputError as error:
+        yield InputError(str(path), str(error))
         return
     except UnicodeDecodeError:
         yield InputError(str(path), "not UTF-8 text (JSON Feed is UTF-8)")
@@ -241,7 +258,9 @@ def read_json_feed(path: Path, *, named: bool = True) -> Iterator[Result]:
     except (OSError, ValueError) as error:
         yield InputError(str(path), getattr(error, "strerror", None) or str(error))
         return
-    version = feed.get("version") if isinstance(feed, dict) else None
+    if not isinstance(feed, dict):
+        feed = {}
+    version = feed.get("version")
     if not isinstance(version, str) or not version.startswith(JSON_FEED_VERSION):
         if named:
             yield InputError(str(path), f"not a JSON Feed (no version {JSON_FEED_VERSION}...)")
@@ -249,6 +268,11 @@ def read_json_feed(path: Path, *, named: bool = True) -> Iterator[Result]:
     items = feed.get("items")
     if not isinstance(items, list):
         yield InputError(str(path), 'JSON Feed without an "items" list')
+        return
+    if len(items) > MAX_FEED_ITEMS:
+        yield InputError(
+            str(path), f"too many items for a feed ({len(items)}, limit {MAX_FEED_ITEMS})"
+        )
         return
     for number, item in enumerate(items, start=1):
         yield _json_item(f"{path}:{number}", item, feed)

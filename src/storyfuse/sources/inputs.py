@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
-import json
 import os
 import re
 import stat
@@ -33,9 +32,11 @@ from typing import BinaryIO
 
 from charset_normalizer import from_bytes
 
+from storyfuse.input_guard import guarded, scrub_document, scrub_error
 from storyfuse.models import InputError, RawDocument
 from storyfuse.sources.feeds import FEED_SUFFIXES, JSON_FEED_SUFFIXES, read_feed, read_json_feed
 from storyfuse.sources.fetch import FetchOptions
+from storyfuse.sources.json_input import JSONInputError, load_json
 from storyfuse.sources.pages import is_page, read_page
 from storyfuse.sources.urls import is_url, read_urls
 from storyfuse.sources.warc import is_archive, iter_archive
@@ -63,8 +64,10 @@ _WESTERN_SYMBOLS = frozenset("“”‘’‚„–—…€£¥¢©®™°•·
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{3,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
-_WORD = r"[^\W\d_]+(?:['’-][^\W\d_]+)*"
-_WORD_RUN = re.compile(rf"{_WORD}(?:[,;:]?[ \t]+{_WORD}){{3,}}")
+# Possessive quantifiers and a start only where a letter run starts keep the search
+# linear in the length of the line (a 40 KB run of letters or spaces costs one pass).
+_WORD = r"[^\W\d_]++(?:['’-][^\W\d_]++)*+"
+_WORD_RUN = re.compile(rf"(?<![^\W\d_])(?<![^\W\d_]['’-]){_WORD}(?:[,;:]?+[ \t]++{_WORD}){{3,}}")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?:\s|$)")
 _LOG_LINE = re.compile(
     r"^\s*\[?(?:\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|\d{2}:\d{2}:\d{2}|[A-Z][a-z]{2} +\d{1,2} \d{2}:)"
@@ -248,11 +251,11 @@ def _optional_string(record: dict[str, object], key: str) -> str | None:
 def _jsonl_record(source: str, raw: bytes) -> RawDocument | InputError:
     """Turn one JSONL line into an article, or say what is wrong with it."""
     try:
-        record = json.loads(decode_bytes(raw).strip())
+        record = load_json(decode_bytes(raw).strip())
     except UnicodeDecodeError:
         return InputError(source, "binary data, not text")
-    except json.JSONDecodeError as error:
-        return InputError(source, f"malformed JSON ({error.msg} at column {error.colno})")
+    except JSONInputError as error:
+        return InputError(source, str(error))
     if not isinstance(record, dict):
         return InputError(source, f"expected a JSON object, got {type(record).__name__}")
     text = record.get("text")
@@ -393,17 +396,18 @@ def read_inputs(
         try:
             is_dir = path.is_dir()
             exists = is_dir or path.exists()
+            if not exists:
+                errors.append(InputError(str(path), "does not exist"))
+            elif is_dir:
+                for found in _walk(path, errors):
+                    files.setdefault(os.path.realpath(found), (found, False))
+            else:
+                key = os.path.realpath(path)
+                files[key] = (files.get(key, (path, True))[0], True)
         except OSError as error:
             errors.append(InputError(str(path), error.strerror or str(error)))
-            continue
-        if not exists:
-            errors.append(InputError(str(path), "does not exist"))
-        elif is_dir:
-            for found in _walk(path, errors):
-                files.setdefault(os.path.realpath(found), (found, False))
-        else:
-            key = os.path.realpath(path)
-            files[key] = (files.get(key, (path, True))[0], True)
+        except ValueError as error:  # a NUL character in the name
+            errors.append(InputError(repr(str(path)), f"not a file name ({error})"))
 
     results: list[RawDocument | InputError] = []
     if read_stdin:
@@ -415,19 +419,21 @@ def read_inputs(
         except OSError as error:
             results.append(InputError(STDIN, error.strerror or str(error)))
         else:
-            results.append(_text_document(STDIN, data))
+            results.extend(guarded(STDIN, (_text_document(STDIN, text) for text in [data])))
     for path, named in sorted(files.values(), key=lambda item: str(item[0])):
         kind = _kind(path)
         if kind is None:
             if named:
                 results.append(InputError(str(path), _unsupported(path)))
         else:
-            results.extend(_read_file(path, kind, named))
+            results.extend(guarded(str(path), _read_file(path, kind, named)))
     if urls:
-        results.extend(read_urls(urls, fetch))
+        label = urls[0] if len(urls) == 1 else f"{urls[0]} and {len(urls) - 1} more URLs"
+        results.extend(guarded(label, read_urls(urls, fetch)))
 
-    documents = tuple(item for item in results if isinstance(item, RawDocument))
-    errors.extend(item for item in results if isinstance(item, InputError))
+    documents = tuple(scrub_document(item) for item in results if isinstance(item, RawDocument))
+    errors = [scrub_error(error) for error in errors]
+    errors.extend(scrub_error(item) for item in results if isinstance(item, InputError))
     errors.sort(key=lambda error: _source_key(error.source))
     return documents, tuple(errors)
 

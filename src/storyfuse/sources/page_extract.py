@@ -26,10 +26,12 @@ import codecs
 import re
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
 
 import trafilatura
 from charset_normalizer import from_bytes
 from lxml import etree
+from lxml import html as lxml_html
 from lxml.html import HtmlElement
 from trafilatura.settings import Document
 
@@ -37,6 +39,12 @@ from storyfuse.models import RawDocument
 from storyfuse.sources.page_blocks import Block, judge_blocks
 from storyfuse.sources.page_metadata import page_metadata
 
+# Bounds on what one page may cost: real article pages hold a few thousand elements.
+MAX_PAGE_ELEMENTS = 10_000
+MAX_TAG_ATTRIBUTES = 1_000
+_TAG = re.compile(r"<[A-Za-z][^>]*+>?")
+_LONG_TAG = 4096  # characters; shorter tags cannot hold enough attributes to matter
+_ATTRIBUTE = re.compile(r"\s[^\s=>\"']++\s*+=")
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -259,6 +267,20 @@ def decode_html(data: bytes) -> str:
     return data.decode("cp1252", errors="replace")
 
 
+def markup_problem(text: str) -> str | None:
+    """Why markup is too costly to parse (a tag with too many attributes), or ``None``.
+
+    lxml's parse time grows with the square of one element's attributes (100,000
+    of them take minutes), so they are counted first, in one pass over the tags.
+    """
+    for tag in _TAG.finditer(text):
+        if tag.end() - tag.start() > _LONG_TAG:
+            attributes = len(_ATTRIBUTE.findall(text, tag.start(), tag.end()))
+            if attributes > MAX_TAG_ATTRIBUTES:
+                return f"a tag with too many attributes ({attributes}, limit {MAX_TAG_ATTRIBUTES})"
+    return None
+
+
 def extract_html(html: str | bytes, source: str, url: str | None = None) -> RawDocument:
     """Extract the article of an HTML page: text, metadata and what was dropped around it.
 
@@ -267,16 +289,26 @@ def extract_html(html: str | bytes, source: str, url: str | None = None) -> RawD
     when the input is not an HTML page or holds no article text.
     """
     text = decode_html(html) if isinstance(html, bytes) else html
+    problem = markup_problem(text)
+    if problem:
+        raise NotHTMLError(problem)
     page = trafilatura.load_html(text) if text.strip() else None
     if page is None:
         raise NotHTMLError("not an HTML page")
+    elements = sum(1 for _ in page.iter())
+    if elements > MAX_PAGE_ELEMENTS:
+        raise NotHTMLError(
+            f"too many elements for an article page ({elements}, limit {MAX_PAGE_ELEMENTS})"
+        )
+    if page.tag != "html":  # "<math id=content></html>": the parsers drop elements by parent
+        root = lxml_html.Element("html")
+        etree.SubElement(root, "body").append(page)
+        page = root
     metadata = page_metadata(page, url)
-    for element in page.xpath(_POPUP_XPATH):
-        element.drop_tree()
+    _drop(page.xpath(_POPUP_XPATH))
     # fast: no readability/jusText fallback, which measured worse after the second pass
     result = trafilatura.bare_extraction(page, url=url, include_comments=False, fast=True)
-    for element in page.xpath(_SKIPPED_XPATH):
-        element.drop_tree()
+    _drop(page.xpath(_SKIPPED_XPATH))
     body = result.body if isinstance(result, Document) else None
     paragraphs, removed = judge_blocks(_page_blocks(body, page), metadata.titles)
     article = "\n\n".join(paragraphs)
@@ -294,6 +326,13 @@ def extract_html(html: str | bytes, source: str, url: str | None = None) -> RawD
         language=metadata.language,
         removed=tuple(removed),
     )
+
+
+def _drop(elements: Any) -> None:
+    """Remove elements with their content (a root element, which has no parent, stays)."""
+    for element in elements:
+        if element.getparent() is not None:
+            element.drop_tree()
 
 
 def _page_blocks(body: etree._Element | None, page: HtmlElement) -> list[Block]:

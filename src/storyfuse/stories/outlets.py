@@ -26,7 +26,8 @@ from urllib.parse import urlsplit
 KINDS = ("wire service", "national", "local", "public broadcaster", "magazine", "aggregator")
 COLUMNS = ("name", "domains", "country", "language", "kind", "owner", "source")
 USER_FILE_ENV = "STORYFUSE_OUTLETS"
-_SEPARATORS = re.compile(r"\s+[|–—-]\s+|\s*[|]\s*")
+# Never tried inside a run of whitespace, only where it starts: linear in the name.
+_SEPARATORS = re.compile(r"(?:(?<!\s)|(?!\s))(?:\s++[|–—-]\s++|\s*+[|]\s*+)")
 _DOMAIN_LIKE = re.compile(r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+$", re.IGNORECASE)
 _NOT_NAME = re.compile(r"[^0-9a-z]+")
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "gov", "ac", "or", "ne", "go"})

@@ -232,16 +232,16 @@ TRAILING_NOTICES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         SUBSCRIBE,
         re.compile(
-            r"(^|\s+)interested in [^?]{1,60}\? add .{1,60} as an interest to stay up to date"
-            r" on the latest .{1,60}$",
+            r"(^|(?<!\s)\s+)interested in [^?]{1,60}\? add .{1,60} as an interest to stay up to"
+            r" date on the latest .{1,60}$",
             re.IGNORECASE,
         ),
     ),
     (
         SHARE,
         re.compile(
-            r"(^|\s+)((—\s*)*>>\s*follow .{1,60} on twitter\s+)?have a tip we should know\?"
-            r"\s*\S+@\S+$|(^|\s+)a link to this page will be included in your message\.$",
+            r"(^|(?<!\s)\s+)((—\s*)*>>\s*follow .{1,60} on twitter\s+)?have a tip we should know\?"
+            r"\s*\S+@\S+$|(^|(?<!\s)\s+)a link to this page will be included in your message\.$",
             re.IGNORECASE,
         ),
     ),

@@ -19,11 +19,12 @@ The reasons and the patterns of each step are in :mod:`storyfuse.text.boilerplat
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import combinations, pairwise
 
 from storyfuse.models import CleanedText, DocumentMetadata, Removal
 from storyfuse.text.boilerplate_rules import (
@@ -50,6 +51,10 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*")  # a word in any script
 _TAIL_WORDS = 8
 _MOSTLY = 3
 _LABEL_WORDS = 30
+# Boilerplate is short: a longer "sentence" (a run-on paragraph) is text, and the
+# rules' "A .* B" patterns would cost its length times their trigger count.
+_MAX_NOTICE_CHARS = 2000
+_LINE_ARTICLES = 12  # articles per line whose pairs decide whether it is a template line
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +92,7 @@ def _triggered(unquoted: str) -> bool:
 
 def _sentence_reason(unquoted: str, outlet: str | None) -> str | None:
     """Why a sentence (with quoted speech blanked out) is boilerplate on its own."""
-    if _triggered(unquoted):
+    if len(unquoted) <= _MAX_NOTICE_CHARS and _triggered(unquoted):
         for reason, pattern in SENTENCE_RULES:
             if pattern.search(unquoted):
                 return reason
@@ -271,22 +276,48 @@ def repeated_outlet_lines(
 
     ``documents`` yields (outlet, text) pairs. Two articles that share many of
     their lines are versions of one report, not a template, so a line counts
-    only when it recurs in articles that otherwise differ.
+    only when it recurs in articles that otherwise differ. Each line is judged
+    from the pairs among the first :data:`_LINE_ARTICLES` articles holding it
+    (in an order fixed by their text, not by the input), so the work stays
+    linear in the batch however many articles an outlet has.
     """
-    by_outlet: dict[str, list[set[str]]] = defaultdict(list)
+    by_outlet: dict[str, list[frozenset[str]]] = defaultdict(list)
     for outlet, text in documents:
         if outlet:
-            lines = {_normalize_line(line) for line in text.splitlines() if line.strip()}
+            lines = frozenset(_normalize_line(line) for line in text.splitlines() if line.strip())
             by_outlet[outlet].append(lines)
     repeated: dict[str, frozenset[str]] = {}
     for outlet, articles in by_outlet.items():
-        found: set[str] = set()
-        for i, first in enumerate(articles):
-            for second in articles[i + 1 :]:
-                shared = first & second
-                limit = max(2.0, max_shared_fraction * min(len(first), len(second)))
-                if shared and len(shared) <= limit:
-                    found |= shared
+        found = _repeated_lines(articles, max_shared_fraction)
         if found:
-            repeated[outlet] = frozenset(found)
+            repeated[outlet] = found
     return repeated
+
+
+def _repeated_lines(articles: list[frozenset[str]], max_shared_fraction: float) -> frozenset[str]:
+    """The lines of one outlet's articles that recur in two articles that otherwise differ."""
+    order = sorted(
+        articles,
+        key=lambda lines: hashlib.sha1(
+            "\n".join(sorted(lines)).encode("utf-8", "replace")
+        ).digest(),
+    )
+    holders: dict[str, list[int]] = defaultdict(list)
+    for number, lines in enumerate(order):
+        for line in lines:
+            if len(holders[line]) < _LINE_ARTICLES:
+                holders[line].append(number)
+    differ: dict[tuple[int, int], bool] = {}
+
+    def template_pair(first: int, second: int) -> bool:
+        if (first, second) not in differ:
+            a, b = order[first], order[second]
+            limit = max(2.0, max_shared_fraction * min(len(a), len(b)))
+            differ[first, second] = len(a & b) <= limit
+        return differ[first, second]
+
+    return frozenset(
+        line
+        for line, numbers in holders.items()
+        if len(numbers) > 1 and any(template_pair(a, b) for a, b in combinations(numbers, 2))
+    )

@@ -124,8 +124,8 @@ _READERS = (
 _YEARS = r"\d{4}(?:\s*[-–]\s*\d{4})?"
 # "<Name> is trusted by readers", "<Name> has reported ... since 1921": found from the
 # verb, then the name just before it.
-_SELF_VERB = re.compile(
-    r"\s+(?:is\s+on\s+the\s+ground"
+_SELF_VERB = re.compile(  # starts where a whitespace run starts: linear in the line
+    r"(?<!\s)\s++(?:is\s+on\s+the\s+ground"
     rf"|(?:is\s+trusted\s+by|relies\s+on|is\s+funded\s+by)(?={_READERS})"
     r"|has\s+(?:reported|covered|served|been\s+\w+ing)(?=[^.!?\n]{0,80}\bsince\s+\d{4}))"
 )

@@ -34,8 +34,9 @@ _OPENING_QUOTES = "\"'“‘«"
 _CLOSING = "\"'”’»)]"
 _BOUNDARY = re.compile(
     r"""
-    (?P<end>[.!?…]+[\"'”’»)\]]*)        # terminal punctuation, closing quotes/brackets
-    (?P<space>\s+)                      # whitespace between sentences
+    (?<![.!?…])                         # from the first mark of a run: linear in the text
+    (?P<end>[.!?…]++[\"'”’»)\]]*+)      # terminal punctuation, closing quotes/brackets
+    (?P<space>\s++)                     # whitespace between sentences
     (?=[\"'“‘«(\[]*[A-Z0-9À-ÖØ-Þ])       # next sentence opens with a capital or digit
     """,
     re.VERBOSE,
@@ -44,6 +45,7 @@ _BOUNDARY = re.compile(
 # common when boilerplate and body were concatenated by a scraper.
 _GLUED = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+_LOOK_BEHIND = 100  # characters before a full stop that decide whether it ends a sentence
 
 
 def _is_abbreviation(text_before: str) -> bool:
@@ -83,7 +85,9 @@ def _split_paragraph(paragraph: str) -> list[tuple[int, int]]:
     cut_points: list[tuple[int, int]] = []
     for match in _BOUNDARY.finditer(paragraph):
         end_punct = match.group("end")
-        before = paragraph[start : match.start("end") + 1]
+        # Only the last words before the stop matter: a bounded tail keeps this linear.
+        stop = match.start("end") + 1
+        before = paragraph[max(start, stop - _LOOK_BEHIND) : stop]
         if end_punct[0] == "." and len(end_punct.rstrip(_CLOSING)) == 1:
             if _is_abbreviation(before):
                 word = _WORD_BEFORE.search(before)
