@@ -155,7 +155,7 @@ def test_a_quote_missing_from_a_cited_article_or_its_speaker_unnamed_fails() -> 
 
 
 def test_the_pipeline_makes_no_false_claim_on_the_fixtures_and_the_demo() -> None:
-    for corpus in (AUDIT, ROOT / "demo" / "corpus"):
+    for corpus in (AUDIT, FIXTURES / "heldout", ROOT / "demo" / "corpus"):
         code, out, err = _run("audit", str(corpus), "--json")
         assert code == 0, out + err
         document = json.loads(out)

@@ -11,8 +11,8 @@ checked too:
 - *supported*: every article a summary sentence or a shared fact cites prints a
   sentence that holds all the claim's content words and every one of its figures.
 - *quoted*: every article a quote cites prints the quoted text verbatim.
-- *speaker named*: an article a quote cites names the quote's speaker. Whether the
-  article attributes the quote to that person is not checked here.
+- *speaker named*: an article a quote cites prints every word of the speaker's name
+  (initials aside). Whether it attributes the quote to that person is not checked here.
 
 :func:`audit_report` runs the checks on a report; :func:`audit_documents` runs the
 pipeline first, as ``storyfuse summarize`` does.
@@ -56,6 +56,7 @@ NOT_CHECKED = (
 
 _DOUBLE_QUOTES = re.compile(r"[“”„‟″«»]|''|``")
 _SINGLE_QUOTES = re.compile(r"[‘’‚‛′`´]")
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _TERMINAL = re.compile(r"[.!?…:;][\"'”’)\]]*\s*$|[\"”]\s*$")
 
 
@@ -147,10 +148,25 @@ class PrintedText:
         wanted = normalize_printed(claim)
         return bool(wanted) and wanted in self.normalized
 
+    def names(self, person: str) -> bool:
+        """Whether the article prints every word of a name, initials aside ("Charles E. Smith")."""
+        words = [word for word in _NAME_WORD.findall(person) if len(word) > 1]
+        printed = self._words
+        return bool(words) and all(word.casefold() in printed for word in words)
+
+    @property
+    def _words(self) -> frozenset[str]:
+        return _printed_words(self.normalized)
+
     def supports(self, claim: str) -> bool:
         """Whether one sentence of the article holds the claim's content words and figures."""
         wanted = terms(claim)
         return any(wanted.held_by(sentence) for sentence in _raw_sentences(self.raw))
+
+
+@lru_cache(maxsize=256)
+def _printed_words(text: str) -> frozenset[str]:
+    return frozenset(word.casefold() for word in _NAME_WORD.findall(text))
 
 
 @lru_cache(maxsize=4096)
@@ -262,8 +278,7 @@ def _check_story(
             if quote.speaker is not None:
                 tally.record(
                     SPEAKER_NAMED,
-                    normalize_printed(quote.speaker).casefold()
-                    in text_of(cited).normalized.casefold(),
+                    text_of(cited).names(quote.speaker),
                     story.id,
                     label(cited),
                     f"{quote.speaker}: {printed}",

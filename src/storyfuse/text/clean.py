@@ -41,6 +41,7 @@ from storyfuse.text.boilerplate_rules import (
     TRIGGER_OPENINGS,
     TRIGGER_WORDS,
 )
+from storyfuse.text.page_talk import READER_ADDRESS, reader_address, standalone_reason
 from storyfuse.text.segment import segment
 
 # Quoted speech, including a quotation left open at the end of a paragraph.
@@ -105,6 +106,8 @@ def _sentence_reason(unquoted: str, outlet: str | None) -> str | None:
         )
     ):
         return APPEAL
+    if reader_address(unquoted, outlet):
+        return READER_ADDRESS
     return None
 
 
@@ -131,6 +134,15 @@ def _soft_wrapped(lines: Sequence[str]) -> bool:
     return any(not line.strip() for line in lines[1:-1]) and any(
         b.strip() and len(_WORD.findall(a)) >= 8 and not _TERMINAL.search(a)
         for a, b in pairwise(lines)
+    )
+
+
+def _standalone(lines: Sequence[str], number: int, soft_wrapped: bool) -> bool:
+    """Whether a line is a paragraph of its own (in soft-wrapped text: blank lines around it)."""
+    if not soft_wrapped:
+        return True
+    return all(
+        not lines[other].strip() for other in (number - 1, number + 1) if 0 <= other < len(lines)
     )
 
 
@@ -212,7 +224,7 @@ def clean_text(text: str, metadata: DocumentMetadata, options: CleanOptions) -> 
 
     kept_lines: list[str | None] = []
     seen_prose = False
-    for line in lines:
+    for number, line in enumerate(lines):
         stripped = line.strip()
         if not stripped:
             kept_lines.append("")
@@ -220,9 +232,17 @@ def clean_text(text: str, metadata: DocumentMetadata, options: CleanOptions) -> 
         reason = _line_reason(stripped)
         if reason is None and _normalize_line(stripped) in options.repeated_lines:
             reason = REPEATED
+        unquoted = _QUOTED.sub(" ", stripped)
+        if (
+            reason is None
+            and seen_prose
+            and _standalone(lines, number, soft_wrapped)
+            and _sentence_reason(unquoted, options.outlet) is None  # judged by its sentences
+        ):
+            reason = standalone_reason(stripped, unquoted, options.outlet)
         if reason is None and not seen_prose and not _is_prose(stripped):
             # a short label between the headline and the story
-            reason = _sentence_reason(_QUOTED.sub(" ", stripped), options.outlet) or CREDIT
+            reason = _sentence_reason(unquoted, options.outlet) or CREDIT
         if reason is not None:
             removed.append(Removal(stripped, reason))
             kept_lines.append(None)
