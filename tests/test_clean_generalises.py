@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from storyfuse.cli import main
 from storyfuse.models import Article, DocumentMetadata, RawDocument
 from storyfuse.pipeline import prepare_articles
+from storyfuse.sources.pages import read_page
 from storyfuse.stories.summarize import choose_headline
 from storyfuse.text.clean import CleanOptions, clean_text
 from storyfuse.text.segment import segment
@@ -148,3 +149,23 @@ def test_no_demo_or_held_out_boilerplate_line_appears_as_a_fact() -> None:
         assert facts
         for line in boilerplate:
             assert not any(line in fact for fact in facts), line
+
+
+def test_a_held_out_page_loses_its_link_box_ad_slot_and_comment_notice() -> None:
+    page = read_page(HELD_OUT / "harbour-tribune.html")
+    assert isinstance(page, RawDocument)
+    articles, errors = prepare_articles([page])
+    assert not errors
+    article = articles[0]
+    assert article.title == "Ferry crews strike over new rota"
+    assert [sentence.text.split()[0] for sentence in article.sentences] == [
+        "Ferry",
+        "The",
+        "Union",
+        "A",
+    ]
+    removed = {removal.text: removal.reason for removal in article.removed}
+    assert "Advertisement" in removed and "Comments are closed." in removed
+    assert "Recommended for you" in removed
+    # The box of links goes by its link density, whatever its titles say.
+    assert any("Kerrow council approves bridge budget" in text for text in removed)

@@ -11,8 +11,8 @@ checked too:
 - *supported*: every article a summary sentence or a shared fact cites prints a
   sentence that holds all the claim's content words and every one of its figures.
 - *quoted*: every article a quote cites prints the quoted text verbatim.
-- *speaker named*: an article a quote cites prints every word of the speaker's name
-  (initials aside). Whether it attributes the quote to that person is not checked here.
+- *speaker named*: an article a quote cites prints the speaker's last name, and the
+  story's articles print the rest of it (initials aside). Whether it attributes the quote to that person is not checked here.
 
 :func:`audit_report` runs the checks on a report; :func:`audit_documents` runs the
 pipeline first, as ``storyfuse summarize`` does.
@@ -56,7 +56,7 @@ NOT_CHECKED = (
 
 _DOUBLE_QUOTES = re.compile(r"[“”„‟″«»]|''|``")
 _SINGLE_QUOTES = re.compile(r"[‘’‚‛′`´]")
-_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_NAME_WORD = re.compile(r"[^\W\d_]+")
 _TERMINAL = re.compile(r"[.!?…:;][\"'”’)\]]*\s*$|[\"”]\s*$")
 
 
@@ -148,11 +148,16 @@ class PrintedText:
         wanted = normalize_printed(claim)
         return bool(wanted) and wanted in self.normalized
 
-    def names(self, person: str) -> bool:
-        """Whether the article prints every word of a name, initials aside ("Charles E. Smith")."""
-        words = [word for word in _NAME_WORD.findall(person) if len(word) > 1]
-        printed = self._words
-        return bool(words) and all(word.casefold() in printed for word in words)
+    def names(self, person: str, story: Iterable[PrintedText] = ()) -> bool:
+        """Whether the article names a person: it prints the last word of the name, and it
+        or another article of the story prints every other word (initials aside), so that
+        "Benjamin Netanyahu" is named by an article that says "Netanyahu said".
+        """
+        words = [word.casefold() for word in _NAME_WORD.findall(person) if len(word) > 1]
+        if not words or words[-1] not in self._words:
+            return False
+        printed = self._words.union(*(other._words for other in story))
+        return all(word in printed for word in words)
 
     @property
     def _words(self) -> frozenset[str]:
@@ -204,6 +209,7 @@ def _check_story(
     def text_of(article_id: str) -> PrintedText:
         return raw.get(article_id) or PrintedText("")
 
+    story_texts = [raw[article_id] for article_id in story.articles if article_id in raw]
     for sentence in story.summary:
         source = sentence.source.article
         tally.record(
@@ -278,7 +284,7 @@ def _check_story(
             if quote.speaker is not None:
                 tally.record(
                     SPEAKER_NAMED,
-                    text_of(cited).names(quote.speaker),
+                    text_of(cited).names(quote.speaker, story_texts),
                     story.id,
                     label(cited),
                     f"{quote.speaker}: {printed}",
