@@ -12,7 +12,8 @@ checked too:
   sentence that holds all the claim's content words and every one of its figures.
 - *quoted*: every article a quote cites prints the quoted text verbatim.
 - *speaker named*: an article a quote cites prints the speaker's last name, and the
-  story's articles print the rest of it (initials aside). Whether it attributes the quote to that person is not checked here.
+  story's articles print the rest of it (initials aside). Whether it attributes the
+  quote to that person is not checked here.
 
 :func:`audit_report` runs the checks on a report; :func:`audit_documents` runs the
 pipeline first, as ``storyfuse summarize`` does.

@@ -233,13 +233,10 @@ def clean_text(text: str, metadata: DocumentMetadata, options: CleanOptions) -> 
         if reason is None and _normalize_line(stripped) in options.repeated_lines:
             reason = REPEATED
         unquoted = _QUOTED.sub(" ", stripped)
-        if (
-            reason is None
-            and seen_prose
-            and _standalone(lines, number, soft_wrapped)
-            and _sentence_reason(unquoted, options.outlet) is None  # judged by its sentences
-        ):
-            reason = standalone_reason(stripped, unquoted, options.outlet)
+        if reason is None and seen_prose and _standalone(lines, number, soft_wrapped):
+            reason = standalone_reason(stripped, unquoted)
+            if reason is not None and _sentence_reason(unquoted, options.outlet) is not None:
+                reason = None  # its sentences are judged by the rules that name it better
         if reason is None and not seen_prose and not _is_prose(stripped):
             # a short label between the headline and the story
             reason = _sentence_reason(unquoted, options.outlet) or CREDIT

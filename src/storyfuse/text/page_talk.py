@@ -19,6 +19,7 @@ Quoted speech is blanked by the caller, so a quoted "you" or "join us" counts fo
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from storyfuse.text.words import STOPWORDS
 
@@ -71,7 +72,7 @@ def is_link_label(line: str) -> bool:
 
 def is_furniture(line: str) -> bool:
     """A short line whose first word names a part of the page ("Comments are closed.")."""
-    return len(words_of(line)) <= _FURNITURE_WORDS and bool(_FURNITURE_HEADS.match(line))
+    return bool(_FURNITURE_HEADS.match(line)) and len(words_of(line)) <= _FURNITURE_WORDS
 
 
 def _imperative_opening(unquoted: str) -> bool:
@@ -91,10 +92,14 @@ def _names_outlet(unquoted: str, outlet: str | None) -> bool:
     """Whether the sentence names the outlet, or the last word of its name ("Courier")."""
     if not outlet:
         return False
-    if outlet.casefold() in unquoted.casefold():
-        return True
+    return outlet.casefold() in unquoted.casefold() or bool(_outlet_word(outlet).search(unquoted))
+
+
+@lru_cache(maxsize=1024)
+def _outlet_word(outlet: str) -> re.Pattern[str]:
+    """The last capitalised word of an outlet's name, as a pattern (never matching without one)."""
     names = [word for word in words_of(outlet) if word[:1].isupper() and len(word) >= 4]
-    return bool(names) and re.search(rf"\b{re.escape(names[-1])}\b", unquoted) is not None
+    return re.compile(rf"\b{re.escape(names[-1])}\b" if names else r"(?!)")
 
 
 def _addresses_reader(unquoted: str) -> bool:
@@ -111,21 +116,25 @@ def reader_address(unquoted: str, outlet: str | None) -> bool:
     It must name the outlet; the page naming itself in a short sentence is enough too
     ("This article appeared in print on page 4.").
     """
-    if len(words_of(unquoted)) > _OUTLET_WORDS:
+    count = len(unquoted.split())
+    if count > _OUTLET_WORDS:
         return False
-    if _names_outlet(unquoted, outlet) and _addresses_reader(unquoted):
+    if count <= _SHORT_LINE and _SELF_REFERENCE.search(unquoted):
         return True
-    return len(words_of(unquoted)) <= _SHORT_LINE and bool(_SELF_REFERENCE.search(unquoted))
+    return _names_outlet(unquoted, outlet) and _addresses_reader(unquoted)
 
 
-def standalone_reason(line: str, unquoted: str, outlet: str | None) -> str | None:
-    """Why a line that stands as its own paragraph inside an article is not reporting."""
+def standalone_reason(line: str, unquoted: str) -> str | None:
+    """Why a line that stands as its own paragraph inside an article is not reporting.
+
+    Sentences that :func:`reader_address` finds are left to the sentence rules.
+    """
+    if len(line.split()) > _SHORT_LINE and not is_link_label(line):
+        return None
     if is_furniture(unquoted):
         return FURNITURE
     if is_label_line(line):
         return LABEL
-    if reader_address(unquoted, outlet) or (
-        len(words_of(unquoted)) <= _SHORT_LINE and _addresses_reader(unquoted)
-    ):
+    if len(words_of(unquoted)) <= _SHORT_LINE and _addresses_reader(unquoted):
         return READER_ADDRESS
     return None
