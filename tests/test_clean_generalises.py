@@ -86,7 +86,7 @@ def test_the_same_sentences_stay_when_nothing_is_boilerplate() -> None:
     text = (
         "The fire was out by dawn, the fire service said.\n\nNobody was hurt.\n\n"
         '"You do not forget a night like that," said Ana Ruiz, who lives nearby.\n\n'
-        "He declined to comment."
+        "He declined to comment.\n\nUpdate: the first regular train left on time on Saturday."
     )
     cleaned = clean_text(text, NO_METADATA, CleanOptions(outlet="Lagoon Gazette"))
     assert cleaned.paragraphs == tuple(text.split("\n\n"))

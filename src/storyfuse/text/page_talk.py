@@ -47,6 +47,7 @@ _SELF_REFERENCE = re.compile(
     r"\bthis (article|story|page|piece|post|newsletter|edition|site|website)\b", re.IGNORECASE
 )
 # What follows an imperative verb: "Become a", "Debate the", "Tell other", "Sign up".
+_OPENING = re.compile(r"^\W*([^\W\d_][\w'’-]*) +([^\W\d_]+)\b")
 _AFTER_IMPERATIVE = frozenset(
     "a an the our your us other others more up here now today with".split()
 )
@@ -76,15 +77,19 @@ def is_furniture(line: str) -> bool:
 
 
 def _imperative_opening(unquoted: str) -> bool:
-    """Whether a sentence opens like an order to the reader: "Become a member ..."."""
-    words = words_of(unquoted)
-    if len(words) < 2 or not words[0][:1].isupper():
+    """Whether a sentence opens like an order to the reader: "Become a member ...".
+
+    "Update: the first train ..." is a label, not an order: the two words must be
+    separated by a space alone.
+    """
+    opening = _OPENING.match(unquoted)
+    if opening is None or not opening.group(1)[:1].isupper():
         return False
-    first, second = words[0].casefold(), words[1]
+    first = opening.group(1).casefold()
     return (
         first not in STOPWORDS
         and not first.endswith(("s", "ly", "ing", "ed", "er"))
-        and second in _AFTER_IMPERATIVE  # in lower case: "Republican US Senator" is no order
+        and opening.group(2) in _AFTER_IMPERATIVE  # in lower case: "Republican US Senator"
     )
 
 
