@@ -11,6 +11,7 @@ from typing import Any
 from storyfuse.evaluation.extra_imports import import_extra
 from storyfuse.models import Article, SentenceRef, SummarySentence
 from storyfuse.stories.summarize import Summarizer, SummaryOptions, word_count
+from storyfuse.stories.support import citing_articles
 from storyfuse.stories.wire import SentenceIndex
 from storyfuse.text.segment import split_sentences
 from storyfuse.text.words import STOPWORDS, stem
@@ -88,7 +89,7 @@ def peer_summarizer(name: str) -> Summarizer:
                 budget -= words
         chosen.sort(key=lambda item: (position[item[0].article], item[0].sentence))
         return tuple(
-            SummarySentence(text=text, citations=index.supporting_articles(ref), source=ref)
+            SummarySentence(text=text, citations=citing_articles(ref, index), source=ref)
             for ref, text in chosen
         )
 

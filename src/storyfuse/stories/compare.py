@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from storyfuse.models import (
 )
 from storyfuse.stories.entities import extract_entities
 from storyfuse.stories.quotes import extract_quotes
+from storyfuse.stories.support import citing_articles, figures, without_figures
 from storyfuse.stories.wire import SentenceIndex
 from storyfuse.text.words import content_words
 
@@ -26,9 +26,6 @@ from storyfuse.text.words import content_words
 class CompareOptions:
     """Thresholds for calling a fact shared."""
 
-    # Share of a sentence's content words another outlet's sentence must contain
-    # for the fact to count as reported there too (in other words).
-    paraphrase_overlap: float = 0.75
     min_fact_words: int = 6
     # Share of content words (figures aside) two sentences must share to report one fact.
     contradiction_overlap: float = 0.6
@@ -45,27 +42,6 @@ class Comparison:
     contradictions: tuple[Contradiction, ...] = ()
 
 
-_NUMBER = re.compile(
-    r"(?<![\w.])(\d+(?:[.,]\d+)*)\s*(%|per ?cent\b|percent\b|million\b|billion\b|thousand\b)?",
-    re.IGNORECASE,
-)
-
-
-def figures(text: str) -> frozenset[str]:
-    """The figures a sentence gives, normalised ("71 per cent" and "71%" are one figure).
-
-    Years (1900-2099 without a unit) are left out: a date is not a measured figure.
-    """
-    found = set()
-    for number, unit in _NUMBER.findall(text):
-        value = number.replace(",", "")
-        if not unit and re.fullmatch(r"(19|20)\d\d", value):
-            continue
-        unit = re.sub(r"per ?cent", "%", unit.lower())
-        found.add(f"{value}{unit}")
-    return frozenset(found)
-
-
 def find_contradictions(
     articles: Sequence[Article], index: SentenceIndex, options: CompareOptions
 ) -> tuple[Contradiction, ...]:
@@ -75,7 +51,7 @@ def find_contradictions(
     content words; they contradict when each gives a figure the other does not.
     """
     sentences = [
-        (article.id, sentence.text, frozenset(content_words(_NUMBER.sub(" ", sentence.text))))
+        (article.id, sentence.text, frozenset(content_words(without_figures(sentence.text))))
         for article in articles
         for sentence in article.sentences
     ]
@@ -115,39 +91,12 @@ def find_contradictions(
     return tuple(found)
 
 
-def _reporters(
-    ref: SentenceRef,
-    words: frozenset[str],
-    articles: Sequence[Article],
-    vocabulary: dict[SentenceRef, frozenset[str]],
-    index: SentenceIndex,
-    options: CompareOptions,
-) -> tuple[str, ...]:
-    """Articles that print the sentence (nearly) verbatim or with almost all its content words."""
-    found = set(index.supporting_articles(ref))
-    if len(words) >= 4:
-        for article in articles:
-            if article.id in found:
-                continue
-            for sentence in article.sentences:
-                other = vocabulary[SentenceRef(article.id, sentence.index)]
-                if len(words & other) >= options.paraphrase_overlap * len(words):
-                    found.add(article.id)
-                    break
-    return tuple(sorted(found))
-
-
 def compare_story(
     articles: Sequence[Article], index: SentenceIndex, options: CompareOptions | None = None
 ) -> Comparison:
     """Shared and unique facts, merged quotes and named entities of one story."""
     options = options or CompareOptions()
     outlet_of = {article.id: article.outlet_key for article in articles}
-    vocabulary = {
-        SentenceRef(article.id, sentence.index): frozenset(content_words(sentence.text))
-        for article in articles
-        for sentence in article.sentences
-    }
     shared: list[Fact] = []
     unique: list[UniqueFact] = []
     covered: set[SentenceRef] = set()
@@ -157,8 +106,9 @@ def compare_story(
             ref = SentenceRef(article.id, sentence.index)
             if ref in covered or len(sentence.text.split()) < options.min_fact_words:
                 continue
-            reporters = _reporters(ref, vocabulary[ref], articles, vocabulary, index, options)
-            covered.update(index.same_copy(ref))
+            reporters = citing_articles(ref, index)
+            # Copies in articles that do not support this sentence remain facts of their own.
+            covered.update(copy for copy in index.same_copy(ref) if copy.article in reporters)
             if len({outlet_of[a] for a in reporters}) >= 2:
                 shared.append(Fact(text=sentence.text, articles=reporters))
             elif several_outlets:

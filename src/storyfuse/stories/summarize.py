@@ -29,6 +29,7 @@ from itertools import pairwise
 
 from storyfuse.models import Article, SentenceRef, SummarySentence
 from storyfuse.stories.concept_cover import Option, cover
+from storyfuse.stories.support import citing_articles
 from storyfuse.stories.wire import SentenceIndex
 from storyfuse.text.words import content_words, stem
 
@@ -312,7 +313,7 @@ def _order(
 
 def _cite(chosen: Sequence[_Candidate], index: SentenceIndex) -> tuple[SummarySentence, ...]:
     return tuple(
-        SummarySentence(text=c.text, citations=index.supporting_articles(c.ref), source=c.ref)
+        SummarySentence(text=c.text, citations=citing_articles(c.ref, index), source=c.ref)
         for c in chosen
     )
 

@@ -42,6 +42,7 @@ from storyfuse.text.boilerplate_rules import (
     TRIGGER_OPENINGS,
     TRIGGER_WORDS,
 )
+from storyfuse.text.page_talk import READER_ADDRESS, reader_address, standalone_reason
 from storyfuse.text.segment import segment
 
 # Quoted speech, including a quotation left open at the end of a paragraph.
@@ -110,6 +111,8 @@ def _sentence_reason(unquoted: str, outlet: str | None) -> str | None:
         )
     ):
         return APPEAL
+    if reader_address(unquoted, outlet):
+        return READER_ADDRESS
     return None
 
 
@@ -139,25 +142,42 @@ def _soft_wrapped(lines: Sequence[str]) -> bool:
     )
 
 
-def _paragraphs(lines: Sequence[str | None], soft_wrapped: bool) -> list[list[str]]:
+def _standalone(lines: Sequence[str], number: int, soft_wrapped: bool) -> bool:
+    """Whether a line is a paragraph of its own (in soft-wrapped text: blank lines around it)."""
+    if not soft_wrapped:
+        return True
+    return all(
+        not lines[other].strip() for other in (number - 1, number + 1) if 0 <= other < len(lines)
+    )
+
+
+def _paragraphs(lines: Sequence[str | None], soft_wrapped: bool) -> list[tuple[list[str], bool]]:
     """Group kept lines into paragraphs; ``None`` marks a removed line, a break.
 
     A soft-wrapped document keeps the lines of a paragraph together; otherwise
-    every line is a paragraph of its own.
+    every line is a paragraph of its own. Each paragraph comes with whether a
+    removed line lies between it and the paragraph before.
     """
-    paragraphs: list[list[str]] = []
+    paragraphs: list[tuple[list[str], bool]] = []
     current: list[str] = []
+    removed_before = False
+
+    def close() -> None:
+        nonlocal current, removed_before
+        if current:
+            paragraphs.append((current, removed_before))
+            current, removed_before = [], False
+
     for line in lines:
         if line is None or not line.strip():
-            if current:
-                paragraphs.append(current)
-                current = []
+            close()
+            removed_before = removed_before or line is None
         elif soft_wrapped:
             current.append(line)
         else:
-            paragraphs.append([line])
-    if current:
-        paragraphs.append(current)
+            current.append(line)
+            close()
+    close()
     return paragraphs
 
 
@@ -209,7 +229,7 @@ def clean_text(text: str, metadata: DocumentMetadata, options: CleanOptions) -> 
 
     kept_lines: list[str | None] = []
     seen_prose = False
-    for line in lines:
+    for number, line in enumerate(lines):
         stripped = line.strip()
         if not stripped:
             kept_lines.append("")
@@ -217,9 +237,14 @@ def clean_text(text: str, metadata: DocumentMetadata, options: CleanOptions) -> 
         reason = _line_reason(stripped)
         if reason is None and _normalize_line(stripped) in options.repeated_lines:
             reason = REPEATED
+        unquoted = _QUOTED.sub(" ", stripped)
+        if reason is None and seen_prose and _standalone(lines, number, soft_wrapped):
+            reason = standalone_reason(stripped, unquoted)
+            if reason is not None and _sentence_reason(unquoted, options.outlet) is not None:
+                reason = None  # its sentences are judged by the rules that name it better
         if reason is None and not seen_prose and not _is_prose(stripped):
             # a short label between the headline and the story
-            reason = _sentence_reason(_QUOTED.sub(" ", stripped), options.outlet) or CREDIT
+            reason = _sentence_reason(unquoted, options.outlet) or CREDIT
         if reason is not None:
             removed.append(Removal(stripped, reason))
             kept_lines.append(None)
@@ -228,9 +253,10 @@ def clean_text(text: str, metadata: DocumentMetadata, options: CleanOptions) -> 
         kept_lines.append(stripped)
 
     paragraphs: list[str] = []
-    for group in _paragraphs(kept_lines, soft_wrapped):
+    for group, removed_before in _paragraphs(kept_lines, soft_wrapped):
         joined = " ".join(part.strip() for part in group)
-        if paragraphs and _continues(paragraphs[-1], joined):
+        # Never across a removed line: the two parts are not contiguous text of the article.
+        if paragraphs and not removed_before and _continues(paragraphs[-1], joined):
             paragraphs[-1] = f"{paragraphs[-1]} {joined}"
         else:
             paragraphs.append(joined)
@@ -264,9 +290,23 @@ def clean_text(text: str, metadata: DocumentMetadata, options: CleanOptions) -> 
             decided = [(text, reason or reasons[0]) for text, reason in decided]
             kept = []
         removed.extend(Removal(text, reason) for text, reason in decided if reason is not None)
-        if kept:
-            kept_paragraphs.append(" ".join(kept))
+        kept_paragraphs.extend(_runs(decided) if kept else ())
     return CleanedText(paragraphs=tuple(kept_paragraphs), removed=tuple(removed))
+
+
+def _runs(decided: Sequence[tuple[str, str | None]]) -> list[str]:
+    """The kept sentences of a paragraph as runs between removed ones.
+
+    Each run is a paragraph of its own, so that no sentence is ever built from text
+    on both sides of a removed piece ("...survival. [widget] allen on ...").
+    """
+    runs: list[list[str]] = [[]]
+    for text, reason in decided:
+        if reason is None:
+            runs[-1].append(text)
+        elif runs[-1]:
+            runs.append([])
+    return [" ".join(run) for run in runs if run]
 
 
 def repeated_outlet_lines(

@@ -20,9 +20,14 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from storyfuse.models import DocumentMetadata, MetadataSpan
+from storyfuse.text.boilerplate_rules import LINE_RULES
+from storyfuse.text.page_talk import is_furniture, is_link_label
+from storyfuse.text.words import content_words
 
 HEADER_LINES = 12
 MAX_HEADLINE_WORDS = 25
+# A headline shares at least this share of its content words with the article.
+_LINK_OVERLAP = 0.25
 MAX_STANDFIRST_WORDS = 40
 
 _MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -413,9 +418,29 @@ def _header_dates(
     return published, spans
 
 
+def _page_line(lines: list[str], number: int) -> bool:
+    """A line above the story that belongs to the page, not to the article: never its headline.
+
+    Boilerplate by its form ("Read more: ...", "Advertisement"), or a label and a link
+    title ("Watch: ...") whose words the article itself never uses.
+    """
+    line = lines[number]
+    if is_furniture(line) or any(pattern.search(line) for _, pattern in LINE_RULES):
+        return True
+    if not is_link_label(line):
+        return False
+    words = set(content_words(line))
+    body = {word for other in lines[number + 1 :] for word in content_words(other)}
+    return bool(words) and len(words & body) < _LINK_OVERLAP * len(words)
+
+
 def _headline(lines: list[str], nonempty: list[int], taken: _Taken) -> list[MetadataSpan]:
     """Headline and standfirst spans: short unpunctuated lines before the body."""
     free = [number for number in nonempty if number not in taken]
+    while free and free[0] <= nonempty[min(len(nonempty), HEADER_LINES) - 1]:
+        if not _page_line(lines, free[0]):
+            break
+        free = free[1:]  # the cleaner removes it
     if len(free) < 2 or free[0] > nonempty[min(len(nonempty), HEADER_LINES) - 1]:
         return []
     if any(span.line < free[0] and span.text != lines[span.line] for span in taken.values()):

@@ -1,0 +1,123 @@
+"""When an article supports a claim: the rule every citation of a story follows.
+
+An article supports a claim (a summary sentence, a shared fact) when it prints a
+sentence that says the same thing, in both directions: the sentence holds every
+content word of the claim, the claim holds most of the sentence's content words
+(so a long sentence that merely contains the words of a short claim does not
+count), and both give exactly the same figures (80 firefighters never support
+"90 firefighters"). Content words are those of :func:`content_words`, with the
+spellings of a time of day folded into one ("6 a.m.", "6am").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from weakref import WeakKeyDictionary
+
+from storyfuse.models import Article, SentenceRef
+from storyfuse.stories.wire import SentenceIndex
+from storyfuse.text.words import content_words
+
+# Share of the supporting sentence's content words the claim must hold.
+REVERSE_OVERLAP = 0.75
+
+_NUMBER = re.compile(
+    r"(?<![\w.])(\d+(?:[.,]\d+)*)\s*(%|per ?cent\b|percent\b|million\b|billion\b|thousand\b)?",
+    re.IGNORECASE,
+)
+_TIME_OF_DAY = re.compile(r"\b(\d{1,2}(?:[:.]\d\d)?)\s*([ap])\.?\s?m\b\.?", re.IGNORECASE)
+
+
+def figures(text: str) -> frozenset[str]:
+    """The figures a sentence gives, normalised ("71 per cent" and "71%" are one figure).
+
+    Years (1900-2099 without a unit) are left out: a date is not a measured figure.
+    """
+    found = set()
+    for number, unit in _NUMBER.findall(text):
+        value = number.replace(",", "")
+        if not unit and re.fullmatch(r"(19|20)\d\d", value):
+            continue
+        unit = re.sub(r"per ?cent", "%", unit.lower())
+        found.add(f"{value}{unit}")
+    return frozenset(found)
+
+
+def without_figures(text: str) -> str:
+    """``text`` with its figures blanked out."""
+    return _NUMBER.sub(" ", text)
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """What a sentence says, for support: its content words and its figures."""
+
+    words: frozenset[str]
+    figures: frozenset[str]
+
+    def held_by(self, other: Terms) -> bool:
+        """Whether ``other`` holds every content word and every figure of this text."""
+        return self.words <= other.words and self.figures <= other.figures
+
+
+@lru_cache(maxsize=1 << 16)
+def terms(text: str) -> Terms:
+    """The content words (times of day folded) and the figures of ``text``."""
+    folded = _TIME_OF_DAY.sub(lambda m: f"{m.group(1)}{m.group(2).lower()}m", text)
+    return Terms(frozenset(content_words(folded)), figures(text))
+
+
+def supports(sentence: Terms, claim: Terms) -> bool:
+    """Whether a sentence supports a claim both ways, with the same figures."""
+    return (
+        bool(claim.words)
+        and claim.words <= sentence.words
+        and claim.figures == sentence.figures
+        and len(claim.words) >= REVERSE_OVERLAP * len(sentence.words)
+    )
+
+
+class SupportIndex:
+    """The sentences of a set of articles, looked up by content word."""
+
+    def __init__(self, articles: Iterable[Article]) -> None:
+        self.terms: dict[SentenceRef, Terms] = {}
+        self._postings: dict[str, list[SentenceRef]] = defaultdict(list)
+        for article in articles:
+            for sentence in article.sentences:
+                ref = SentenceRef(article.id, sentence.index)
+                found = terms(sentence.text)
+                self.terms[ref] = found
+                for word in found.words:
+                    self._postings[word].append(ref)
+
+    def citing_articles(self, ref: SentenceRef) -> tuple[str, ...]:
+        """The sentence's own article and every article with a sentence that supports it."""
+        claim = self.terms[ref]
+        cited = {ref.article}
+        if claim.words:
+            rarest = min(claim.words, key=lambda word: len(self._postings[word]))
+            for other in self._postings[rarest]:
+                if other.article not in cited and supports(self.terms[other], claim):
+                    cited.add(other.article)
+        return tuple(sorted(cited))
+
+
+_INDEXES: WeakKeyDictionary[SentenceIndex, SupportIndex] = WeakKeyDictionary()
+
+
+def support_index(index: SentenceIndex) -> SupportIndex:
+    """The support index of the articles of ``index``, built once per sentence index."""
+    found = _INDEXES.get(index)
+    if found is None:
+        found = _INDEXES[index] = SupportIndex(index.articles.values())
+    return found
+
+
+def citing_articles(ref: SentenceRef, index: SentenceIndex) -> tuple[str, ...]:
+    """The articles a claim taken from sentence ``ref`` may cite."""
+    return support_index(index).citing_articles(ref)
