@@ -439,6 +439,23 @@ def _agree(a: _Found, b: _Found) -> bool:
     return a.speaker is None or b.speaker is None or a.speaker == b.speaker
 
 
+@dataclass(frozen=True, slots=True)
+class QuoteSpan:
+    """A quote found in one article: ``text[start:end]`` and the speaker it is credited to."""
+
+    start: int
+    end: int
+    speaker: str | None
+
+
+def quotes_in_article(article: Article, people: Sequence[Entity]) -> tuple[QuoteSpan, ...]:
+    """The direct quotes of one article, in reading order, before any merging."""
+    return tuple(
+        QuoteSpan(f.order[1], f.order[1] + len(f.text), f.speaker)
+        for f in _article_quotes(article, 0, _People(people))
+    )
+
+
 def extract_quotes(articles: Sequence[Article], people: Sequence[Entity]) -> tuple[Quote, ...]:
     """Direct quotes in ``articles`` with their speakers, merged across articles.
 
