@@ -380,9 +380,69 @@ def _resolve(
 def extract_entities(articles: Sequence[Article]) -> tuple[Entity, ...]:
     """People, organisations and places named in ``articles``, with mentions per article.
 
-    Entities are sorted by total mentions (most first), then by name; each one's
-    ``mentions`` are ``(article_id, count)`` pairs sorted by article id.
+    Names come from the trained model when :func:`entity_model.use_model` says so,
+    else from the rules of this module; the speakers of the story's quotes are
+    added to its people either way. Entities are sorted by total mentions (most
+    first), then by name; each one's ``mentions`` are ``(article_id, count)``
+    pairs sorted by article id.
     """
+    from storyfuse.stories import entity_model
+
+    if entity_model.use_model():
+        found = [_Mention(a, n, k) for a, n, k in entity_model.model_mentions(articles)]
+        counts = _count(found, _link_people(m.name for m in found if m.type == "person"), {}, {})
+    else:
+        counts = _rule_counts(articles)
+    _add_speakers(articles, counts)
+    entities = [
+        Entity(name=name, type=kind, mentions=tuple(sorted(per_article.items())))
+        for (name, kind), per_article in counts.items()
+    ]
+    entities.sort(key=lambda e: (-sum(n for _, n in e.mentions), e.name, e.type))
+    return tuple(entities)
+
+
+_Counts = defaultdict[tuple[str, EntityType], Counter[str]]
+
+
+def _count(
+    mentions: Iterable[_Mention],
+    link: dict[str, str],
+    acronyms: dict[str, str],
+    types: dict[str, EntityType],
+) -> _Counts:
+    counts: _Counts = defaultdict(Counter)
+    for m in mentions:
+        resolved = _resolve(m, link, acronyms, types)
+        if resolved is not None:
+            counts[resolved][m.article] += 1
+    return counts
+
+
+def _add_speakers(articles: Sequence[Article], counts: _Counts) -> None:
+    """Add the people quoted in the story ("Priya Santangelo", said after her quote)."""
+    from storyfuse.stories.quotes import extract_quotes
+
+    people = [
+        Entity(name=name, type="person", mentions=tuple(per.items()))
+        for (name, kind), per in counts.items()
+        if kind == "person"
+    ]
+    named = {name for name, _ in counts}
+    for quote in extract_quotes(articles, people):
+        speaker = quote.speaker
+        if speaker is None or speaker in named or " " not in speaker:
+            continue
+        named.add(speaker)
+        surname = re.compile(rf"(?<!\w){re.escape(speaker.split()[-1])}(?!\w)")
+        for article in articles:
+            mentions = len(surname.findall(article.text))
+            if mentions:
+                counts[(speaker, "person")][article.id] += mentions
+
+
+def _rule_counts(articles: Sequence[Article]) -> _Counts:
+    """Mentions per entity found by the rules of this module."""
     midcap: set[str] = set()
     acronyms: dict[str, str] = {}
     raw: list[tuple[str, list[_Run], list[tuple[int, int, str, str]]]] = []
@@ -416,16 +476,4 @@ def extract_entities(articles: Sequence[Article]) -> tuple[Entity, ...]:
     for m in mentions:
         if m.type is None and m.place_cue and m.name not in link:
             types.setdefault(m.name, "place")
-
-    counts: defaultdict[tuple[str, EntityType], Counter[str]] = defaultdict(Counter)
-    for m in mentions:
-        resolved = _resolve(m, link, acronyms, types)
-        if resolved is not None:
-            counts[resolved][m.article] += 1
-
-    entities = [
-        Entity(name=name, type=kind, mentions=tuple(sorted(per_article.items())))
-        for (name, kind), per_article in counts.items()
-    ]
-    entities.sort(key=lambda e: (-sum(n for _, n in e.mentions), e.name, e.type))
-    return tuple(entities)
+    return _count(mentions, link, acronyms, types)
