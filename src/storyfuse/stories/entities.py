@@ -421,7 +421,7 @@ def _count(
 
 def _add_speakers(articles: Sequence[Article], counts: _Counts) -> None:
     """Add the people quoted in the story ("Priya Santangelo", said after her quote)."""
-    from storyfuse.stories.quotes import extract_quotes
+    from storyfuse.stories.quotes import extract_quotes, remember_quotes
 
     people = [
         Entity(name=name, type="person", mentions=tuple(per.items()))
@@ -429,7 +429,9 @@ def _add_speakers(articles: Sequence[Article], counts: _Counts) -> None:
         if kind == "person"
     ]
     named = {name for name, _ in counts}
-    for quote in extract_quotes(articles, people):
+    quotes = extract_quotes(articles, people)
+    added: list[Entity] = []
+    for quote in quotes:
         speaker = quote.speaker
         if speaker is None or speaker in named or " " not in speaker:
             continue
@@ -439,6 +441,8 @@ def _add_speakers(articles: Sequence[Article], counts: _Counts) -> None:
             mentions = len(surname.findall(article.text))
             if mentions:
                 counts[(speaker, "person")][article.id] += mentions
+        added.append(Entity(name=speaker, type="person", mentions=()))
+    remember_quotes(articles, [*people, *added], quotes)
 
 
 def _rule_counts(articles: Sequence[Article]) -> _Counts:

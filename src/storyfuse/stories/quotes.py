@@ -18,6 +18,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from storyfuse.models import Article, Entity, Quote
 from storyfuse.stories.speakers import ArticleNames, tag_after, tag_before
@@ -307,6 +308,28 @@ def quotes_in_article(article: Article, people: Sequence[Entity]) -> tuple[Quote
     )
 
 
+_RECENT: dict[tuple[tuple[str, ...], frozenset[str]], tuple[Quote, ...]] = {}
+_RECENT_SIZE = 64
+
+
+def _key(articles: Sequence[Article], people: Sequence[Entity]) -> tuple[Any, ...]:
+    return (tuple(a.id for a in articles), frozenset(_person_names(people)))
+
+
+def remember_quotes(
+    articles: Sequence[Article], people: Sequence[Entity], quotes: tuple[Quote, ...]
+) -> None:
+    """Keep ``quotes`` as the story's quotes for this list of people too.
+
+    Entity extraction adds the speakers of the quotes it found to the people; the
+    comparison then asks for the quotes again with those people, and gets the
+    same ones instead of a second pass.
+    """
+    if len(_RECENT) >= _RECENT_SIZE:
+        _RECENT.pop(next(iter(_RECENT)))
+    _RECENT[_key(articles, people)] = quotes
+
+
 def extract_quotes(articles: Sequence[Article], people: Sequence[Entity]) -> tuple[Quote, ...]:
     """Direct quotes in ``articles`` with their speakers, merged across articles.
 
@@ -314,6 +337,9 @@ def extract_quotes(articles: Sequence[Article], people: Sequence[Entity]) -> tup
     surnames and pronouns resolve to. Each quote's ``verbatim`` text is an exact
     substring of the cited article's text.
     """
+    cached = _RECENT.get(_key(articles, people))
+    if cached is not None:
+        return cached
     names = _person_names(people)
     found: list[_Found] = []
     for order, article in enumerate(articles):

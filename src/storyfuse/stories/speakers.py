@@ -17,10 +17,12 @@ Surnames resolve to the full name the article or the story gives.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from storyfuse.models import Article
 from storyfuse.stories.entities import strip_titles
@@ -219,11 +221,10 @@ class ArticleNames:
         for name in people:
             surnames.setdefault(name.split()[-1], set()).add(name)
         runs: list[tuple[str, int]] = []
-        for match in _NAME_RUN.finditer(text):
-            for piece, offset in _sentence_pieces(match.group()):
-                person = _person_name(piece, known)
-                if person is not None:
-                    runs.append((person, match.start() + offset + max(0, piece.find(person))))
+        for piece, stripped, start in _name_pieces(text):
+            person = _person_name(piece, stripped, known)
+            if person is not None:
+                runs.append((person, start + max(0, piece.find(person))))
         for name, _ in runs:
             if " " in name:
                 surnames.setdefault(name.split()[-1], set()).add(name)
@@ -274,7 +275,7 @@ class ArticleNames:
     def antecedent(self, pronoun: str, position: int) -> str | None:
         """The nearest person before ``position`` (own sentence, then two before) fitting it."""
         sentences = self.article.sentences
-        index = max((s.index for s in sentences if s.start <= position), default=-1)
+        index = bisect.bisect_right([s.start for s in sentences], position) - 1
         if index < 0:
             return None
         for number in range(index, max(-1, index - 3), -1):
@@ -299,6 +300,16 @@ class ArticleNames:
         return known[0] if len(known) == 1 else None
 
 
+@lru_cache(maxsize=512)
+def _name_pieces(text: str) -> tuple[tuple[str, str | None, int], ...]:
+    """Capitalised runs of a text: (run, the run without titles and roles, start offset)."""
+    found: list[tuple[str, str | None, int]] = []
+    for match in _NAME_RUN.finditer(text):
+        for piece, offset in _sentence_pieces(match.group()):
+            found.append((piece, _strip_roles(piece), match.start() + offset))
+    return tuple(found)
+
+
 def _sentence_pieces(run: str) -> list[tuple[str, int]]:
     """A capitalised run cut where a sentence ends inside it ("January. Brandt")."""
     pieces: list[tuple[str, int]] = []
@@ -313,11 +324,13 @@ def _sentence_pieces(run: str) -> list[tuple[str, int]]:
     return [(p, o) for p, o in pieces if p.strip()]
 
 
-def _person_name(run: str, known: set[str]) -> str | None:
-    """The person's name a capitalised run holds, or None ("Lantern Street", "The Post")."""
+def _person_name(run: str, name: str | None, known: set[str]) -> str | None:
+    """The person's name a capitalised run holds, or None ("Lantern Street", "The Post").
+
+    ``name`` is the run without its titles and role words.
+    """
     if run in known:
         return run
-    name = _strip_roles(run)
     if name is None:
         return None
     words = name.split()
@@ -333,7 +346,12 @@ def _genders(article: Article, mentions: Sequence[Mention]) -> dict[str, str]:
     votes: dict[str, Counter[str]] = {}
     text = article.text
     sentences = article.sentences
-    for mention in mentions:
+    starts = [s.start for s in sentences]
+    by_sentence: dict[int, set[str]] = {}
+    placed = [(m, bisect.bisect_right(starts, m.start) - 1) for m in mentions]
+    for mention, index in placed:
+        by_sentence.setdefault(index, set()).add(mention.name)
+    for mention, index in placed:
         before = text[max(0, mention.start - 12) : mention.start].split()
         title = before[-1].rstrip(".").lower() if before else ""
         counter = votes.setdefault(mention.name, Counter())
@@ -341,18 +359,12 @@ def _genders(article: Article, mentions: Sequence[Mention]) -> dict[str, str]:
             counter["he"] += 3
         elif title in _FEMALE_TITLES:
             counter["she"] += 3
-        index = max((s.index for s in sentences if s.start <= mention.start), default=-1)
-        if index < 0:
+        if index < 0 or len(by_sentence[index]) > 1:
             continue
         sentence = sentences[index]
-        others = [m for m in mentions if sentence.start <= m.start < sentence.end]
-        if len({m.name for m in others}) > 1:
-            continue
         window = text[mention.start : sentence.end].lower().split()
-        if index + 1 < len(sentences):
-            following = sentences[index + 1]
-            if not any(following.start <= m.start < following.end for m in mentions):
-                window += following.text.lower().split()[:12]
+        if index + 1 < len(sentences) and index + 1 not in by_sentence:
+            window += sentences[index + 1].text.lower().split()[:12]
         # the first personal pronoun after a person's only mention in a sentence is theirs
         for word in window:
             bare = word.strip(_EDGE)
