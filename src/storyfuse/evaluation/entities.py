@@ -5,9 +5,11 @@ Each document is one article (its lines are paragraphs) and goes through
 and the trained model when installed). Scoring rule: exact-text micro F1 over
 the unique (text, type) pairs of each document, types PER / ORG / LOC (MISC is
 ignored; person, organization and place map onto them); a found name counts
-only when the document's gold has exactly that text with that type. The
-pipeline's names are scored as it shows them (a surname linked to the full name
-the story gives counts as the full name).
+only when the document's gold has exactly that text with that type. Two units
+are scored: *mentions*, the names as the text prints them ("Putin" and
+"Vladimir Putin" apart), and *names*, the entities as the story shows them (a
+surname linked to the full name the story gives counts as the full name, a
+quote's speaker is added), which the gold's per-document unique texts favour less.
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ from typing import Any
 
 from storyfuse.evaluation.datasets import DatasetError, jsonl_objects
 from storyfuse.models import Article
-from storyfuse.stories.entities import extract_entities
+from storyfuse.stories.entities import entity_mentions, extract_entities
 from storyfuse.stories.entity_model import Backend, model_available, names_backend
 from storyfuse.text.segment import join_paragraphs, segment
 
 TYPES = ("PER", "ORG", "LOC")
+UNITS = ("mentions", "names")
 _OURS = {"person": "PER", "organization": "ORG", "place": "LOC"}
 
 
@@ -34,6 +37,7 @@ class EntityScores:
     """True positives, false positives and false negatives per type, and the time taken."""
 
     finder: str
+    unit: str
     tp: dict[str, int]
     fp: dict[str, int]
     fn: dict[str, int]
@@ -49,7 +53,11 @@ class EntityScores:
         return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
     def as_json(self) -> dict[str, Any]:
-        scores: dict[str, Any] = {"finder": self.finder, "seconds": round(self.seconds, 2)}
+        scores: dict[str, Any] = {
+            "finder": self.finder,
+            "unit": self.unit,
+            "seconds": round(self.seconds, 2),
+        }
         for kind in (None, *TYPES):
             p, r, f = self.prf(kind)
             scores[kind or "micro"] = {"p": round(p, 4), "r": round(r, 4), "f1": round(f, 4)}
@@ -84,48 +92,53 @@ def _documents(path: Path, limit: int | None) -> list[tuple[Article, set[tuple[s
 
 def score_finder(
     documents: Sequence[tuple[Article, set[tuple[str, str]]]], backend: Backend
-) -> EntityScores:
-    """Score one finder on read documents."""
-    tp: Counter[str] = Counter()
-    fp: Counter[str] = Counter()
-    fn: Counter[str] = Counter()
+) -> list[EntityScores]:
+    """Score one finder on read documents: its mentions as printed, and its names as shown."""
+    tallies = {unit: (Counter[str](), Counter[str](), Counter[str]()) for unit in UNITS}
     began = time.perf_counter()
     with names_backend(backend):
         for article, gold in documents:
-            found = {(e.name, _OURS[e.type]) for e in extract_entities([article])}
-            for _, kind in found & gold:
-                tp[kind] += 1
-            for _, kind in found - gold:
-                fp[kind] += 1
-            for _, kind in gold - found:
-                fn[kind] += 1
+            printed = {(n, _OURS[k]) for _, n, k in entity_mentions([article])}
+            shown = {(e.name, _OURS[e.type]) for e in extract_entities([article])}
+            for unit, found in zip(UNITS, (printed, shown), strict=True):
+                tp, fp, fn = tallies[unit]
+                tp.update(kind for _, kind in found & gold)
+                fp.update(kind for _, kind in found - gold)
+                fn.update(kind for _, kind in gold - found)
     seconds = time.perf_counter() - began
-    return EntityScores(
-        backend,
-        {k: tp[k] for k in TYPES},
-        {k: fp[k] for k in TYPES},
-        {k: fn[k] for k in TYPES},
-        seconds,
-    )
+    return [
+        EntityScores(
+            backend,
+            unit,
+            {k: tp[k] for k in TYPES},
+            {k: fp[k] for k in TYPES},
+            {k: fn[k] for k in TYPES},
+            seconds,
+        )
+        for unit, (tp, fp, fn) in tallies.items()
+    ]
 
 
 def evaluate_entities(path: Path, limit: int | None = None) -> list[EntityScores]:
     """The rules, and the model when installed, scored on a CoNLL-2003 JSONL file."""
     documents = _documents(path, limit)
     finders: list[Backend] = ["model", "rules"] if model_available() else ["rules"]
-    return [score_finder(documents, finder) for finder in finders]
+    return [score for finder in finders for score in score_finder(documents, finder)]
 
 
 def entity_table(results: Sequence[EntityScores]) -> str:
     """The scores as a text table, one line per finder."""
-    header = f"{'finder':<8}" + "".join(f"{k + ' P/R/F1':>22}" for k in ("micro", *TYPES))
+    columns = "".join(f"{k + ' P/R/F1':>22}" for k in ("micro", *TYPES))
+    header = f"{'finder':<8}{'unit':<10}{columns}"
     lines = [header + f"{'seconds':>9}"]
     for result in results:
         cells = []
         for kind in (None, *TYPES):
             p, r, f = result.prf(kind)
             cells.append(f"{p:.3f}/{r:.3f}/{f:.3f}".rjust(22))
-        lines.append(f"{result.finder:<8}" + "".join(cells) + f"{result.seconds:>9.1f}")
-    if len(results) == 1:
+        lines.append(
+            f"{result.finder:<8}{result.unit:<10}" + "".join(cells) + f"{result.seconds:>9.1f}"
+        )
+    if all(result.finder == "rules" for result in results):
         lines.append("model: not installed (pip install 'storyfuse[nlp]')")
     return "\n".join(lines)

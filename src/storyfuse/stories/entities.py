@@ -335,6 +335,27 @@ def _trim(piece: list[str]) -> list[str]:
     return piece
 
 
+# A news dateline: the place in capitals that opens a paragraph, before a date,
+# the agency or a dash ("BELGRADE 1996-08-30", "NICE , France", "LONDON (Reuters) -").
+_DATELINE = re.compile(
+    r"^([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,2})"
+    r"(?:\s*,\s*([A-Z][a-z]+(?: [A-Z][a-z]+)?))?"
+    r"(?=\s+(?:\d{4}-\d\d-\d\d|\d{1,2} [A-Z][a-z]+|\()|\s*[-–—]\s)"
+)
+
+
+def dateline_places(paragraph: str) -> list[str]:
+    """The places of a dateline opening ``paragraph`` (title case), else none."""
+    match = _DATELINE.match(paragraph)
+    if match is None:
+        return []
+    city = " ".join(w[0] + w[1:].lower() for w in match.group(1).split())
+    places = [] if city in MONTHS or city in WEEKDAYS else [match.group(1)]
+    if match.group(2):
+        places.append(match.group(2))
+    return places
+
+
 # --- linking -----------------------------------------------------------------
 
 
@@ -386,13 +407,9 @@ def extract_entities(articles: Sequence[Article]) -> tuple[Entity, ...]:
     first), then by name; each one's ``mentions`` are ``(article_id, count)``
     pairs sorted by article id.
     """
-    from storyfuse.stories import entity_model
-
-    if entity_model.use_model():
-        found = [_Mention(a, n, k) for a, n, k in entity_model.model_mentions(articles)]
-        counts = _count(found, _link_people(m.name for m in found if m.type == "person"), {}, {})
-    else:
-        counts = _rule_counts(articles)
+    counts: _Counts = defaultdict(Counter)
+    for article, _, name, kind in _typed_mentions(articles):
+        counts[(name, kind)][article] += 1
     _add_speakers(articles, counts)
     entities = [
         Entity(name=name, type=kind, mentions=tuple(sorted(per_article.items())))
@@ -405,18 +422,28 @@ def extract_entities(articles: Sequence[Article]) -> tuple[Entity, ...]:
 _Counts = defaultdict[tuple[str, EntityType], Counter[str]]
 
 
-def _count(
-    mentions: Iterable[_Mention],
-    link: dict[str, str],
-    acronyms: dict[str, str],
-    types: dict[str, EntityType],
-) -> _Counts:
-    counts: _Counts = defaultdict(Counter)
-    for m in mentions:
+def entity_mentions(articles: Sequence[Article]) -> list[tuple[str, str, EntityType]]:
+    """(article id, name as printed, type) of every mention the current finder types."""
+    return [(article, printed, kind) for article, printed, _, kind in _typed_mentions(articles)]
+
+
+def _typed_mentions(articles: Sequence[Article]) -> list[tuple[str, str, str, EntityType]]:
+    """(article id, name as printed, the entity's name, type) from the model or the rules."""
+    from storyfuse.stories import entity_model
+
+    if entity_model.use_model():
+        found = [_Mention(a, n, k) for a, n, k in entity_model.model_mentions(articles)]
+        link = _link_people(m.name for m in found if m.type == "person")
+        acronyms: dict[str, str] = {}
+        types: dict[str, EntityType] = {}
+    else:
+        found, link, acronyms, types = _rule_mentions(articles)
+    typed: list[tuple[str, str, str, EntityType]] = []
+    for m in found:
         resolved = _resolve(m, link, acronyms, types)
         if resolved is not None:
-            counts[resolved][m.article] += 1
-    return counts
+            typed.append((m.article, m.name, *resolved))
+    return typed
 
 
 def _add_speakers(articles: Sequence[Article], counts: _Counts) -> None:
@@ -445,8 +472,10 @@ def _add_speakers(articles: Sequence[Article], counts: _Counts) -> None:
     remember_quotes(articles, [*people, *added], quotes)
 
 
-def _rule_counts(articles: Sequence[Article]) -> _Counts:
-    """Mentions per entity found by the rules of this module."""
+def _rule_mentions(
+    articles: Sequence[Article],
+) -> tuple[list[_Mention], dict[str, str], dict[str, str], dict[str, EntityType]]:
+    """Mentions found by the rules of this module, with the links, acronyms and types seen."""
     midcap: set[str] = set()
     acronyms: dict[str, str] = {}
     raw: list[tuple[str, list[_Run], list[tuple[int, int, str, str]]]] = []
@@ -480,4 +509,4 @@ def _rule_counts(articles: Sequence[Article]) -> _Counts:
     for m in mentions:
         if m.type is None and m.place_cue and m.name not in link:
             types.setdefault(m.name, "place")
-    return _count(mentions, link, acronyms, types)
+    return mentions, link, acronyms, types

@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from storyfuse.models import Article, EntityType
+from storyfuse.stories.entities import dateline_places
 
 Backend = Literal["auto", "model", "rules"]
 BACKENDS: tuple[Backend, ...] = ("auto", "model", "rules")
@@ -38,6 +39,8 @@ _LABELS: dict[str, EntityType] = {
 _LEADING = re.compile(r"^(?:the|The|a|an)\s+")
 _POSSESSIVE = re.compile(r"\s?['’]s?$")
 _CAPITAL_WORD = re.compile(r"[A-Z]{2,}")
+_TRAILING_NUMBER = re.compile(r"(?:\s+[\d.,/-]+)+$")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _chosen: ContextVar[Backend | None] = ContextVar("storyfuse_names", default=None)
 
 
@@ -112,7 +115,8 @@ def model_name() -> str:
 
 def clean_name(text: str) -> str:
     """An entity's text without a leading article or possessive ending."""
-    return _POSSESSIVE.sub("", _LEADING.sub("", text.strip())).strip(" ,;:")
+    name = _POSSESSIVE.sub("", _LEADING.sub("", text.strip())).strip(" ,;:")
+    return _TRAILING_NUMBER.sub("", name)
 
 
 def _cased(text: str) -> str:
@@ -131,15 +135,45 @@ def _cased(text: str) -> str:
     return "\n".join(lines)
 
 
+def _paragraphs(articles: Sequence[Article]) -> Iterator[tuple[str, str]]:
+    """(article id, paragraph) for every paragraph: the model reads one at a time."""
+    for article in articles:
+        for paragraph in _PARAGRAPH_BREAK.split(article.text):
+            if paragraph.strip():
+                yield article.id, paragraph
+
+
 def model_mentions(articles: Sequence[Article]) -> list[tuple[str, str, EntityType]]:
-    """(article id, name, type) for every person, organisation and place the model finds."""
-    nlp = _pipeline()
+    """(article id, name, type) for every person, organisation and place the model finds.
+
+    A dateline's place ("BELGRADE 1996-08-30", "NICE, France") is added by rule.
+    """
+    pieces = list(_paragraphs(articles))
+    _read([text for _, text in pieces if text not in _READ])
     found: list[tuple[str, str, EntityType]] = []
-    texts = (_cased(article.text) for article in articles)
-    for article, doc in zip(articles, nlp.pipe(texts, batch_size=16), strict=True):
+    for article_id, text in pieces:
+        found.extend((article_id, name, kind) for name, kind in _READ.get(text, ()))
+        found.extend((article_id, place, "place") for place in dateline_places(text))
+    return found
+
+
+# Paragraphs already read, with their names: a story's articles are read once
+# for its entities and its evaluation, and again only after they leave this.
+_READ: dict[str, tuple[tuple[str, EntityType], ...]] = {}
+_READ_SIZE = 8192
+
+
+def _read(paragraphs: Sequence[str]) -> None:
+    if not paragraphs:
+        return
+    nlp = _pipeline()
+    for text, doc in zip(paragraphs, nlp.pipe(map(_cased, paragraphs), batch_size=64), strict=True):
+        names: list[tuple[str, EntityType]] = []
         for entity in doc.ents:
             kind = _LABELS.get(entity.label_)
-            name = clean_name(article.text[entity.start_char : entity.end_char])
-            if kind is not None and name and name[0].isupper() and "\n" not in name:
-                found.append((article.id, name, kind))
-    return found
+            name = clean_name(text[entity.start_char : entity.end_char])
+            if kind is not None and name[:1].isupper() and "\n" not in name:
+                names.append((name, kind))
+        while len(_READ) >= _READ_SIZE:
+            _READ.pop(next(iter(_READ)))
+        _READ[text] = tuple(names)
