@@ -308,12 +308,12 @@ def quotes_in_article(article: Article, people: Sequence[Entity]) -> tuple[Quote
     )
 
 
-_RECENT: dict[tuple[tuple[str, ...], frozenset[str]], tuple[Quote, ...]] = {}
+_RECENT: dict[tuple[Any, ...], tuple[Quote, ...]] = {}
 _RECENT_SIZE = 64
 
 
 def _key(articles: Sequence[Article], people: Sequence[Entity]) -> tuple[Any, ...]:
-    return (tuple(a.id for a in articles), frozenset(_person_names(people)))
+    return (tuple((a.id, a.text) for a in articles), frozenset(_person_names(people)))
 
 
 def remember_quotes(
