@@ -432,10 +432,15 @@ def _typed_mentions(articles: Sequence[Article]) -> list[tuple[str, str, str, En
     from storyfuse.stories import entity_model
 
     if entity_model.use_model():
-        found = [_Mention(a, n, k) for a, n, k in entity_model.model_mentions(articles)]
+        found = _consistent(entity_model.model_mentions(articles))
         link = _link_people(m.name for m in found if m.type == "person")
         acronyms: dict[str, str] = {}
         types: dict[str, EntityType] = {}
+        # a surname of one person in the story is that person, whatever its mention was typed
+        found = [
+            _Mention(m.article, m.name, "person") if m.name in link and " " not in m.name else m
+            for m in found
+        ]
     else:
         found, link, acronyms, types = _rule_mentions(articles)
     typed: list[tuple[str, str, str, EntityType]] = []
@@ -470,6 +475,31 @@ def _add_speakers(articles: Sequence[Article], counts: _Counts) -> None:
                 counts[(speaker, "person")][article.id] += mentions
         added.append(Entity(name=speaker, type="person", mentions=()))
     remember_quotes(articles, [*people, *added], quotes)
+
+
+def _consistent(mentions: Iterable[tuple[str, str, EntityType]]) -> list[_Mention]:
+    """Model mentions with titles stripped from people and one type per name in the story.
+
+    The type a name gets most often across the story's mentions is given to all
+    of them (the model types "Ilse Varga" a person in one sentence and an
+    organisation in the next).
+    """
+    found: list[_Mention] = []
+    for article, name, kind in mentions:
+        if kind == "person":
+            name = strip_titles(name) or ""
+            words = name.split()
+            while len(words) > 1 and words[0].rstrip(".").lower() in ROLE_WORDS:
+                words = words[1:]
+            name = " ".join(words)
+        if name:
+            found.append(_Mention(article, name, kind))
+    votes: defaultdict[str, Counter[EntityType]] = defaultdict(Counter)
+    for m in found:
+        if m.type is not None:
+            votes[m.name][m.type] += 1
+    kinds = {name: counter.most_common(1)[0][0] for name, counter in votes.items()}
+    return [_Mention(m.article, m.name, kinds.get(m.name, m.type)) for m in found]
 
 
 def _rule_mentions(

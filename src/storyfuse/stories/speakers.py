@@ -217,6 +217,7 @@ class ArticleNames:
         self.article = article
         text = article.text
         known = set(people)
+        self.known = known
         surnames: dict[str, set[str]] = {}
         for name in people:
             surnames.setdefault(name.split()[-1], set()).add(name)
@@ -256,6 +257,8 @@ class ArticleNames:
             for full in self.surnames.get(words[-1], set())
             if set(words) <= set(full.split()) or set(full.split()) <= set(words)
         ]
+        # the story's own people first: "Pat Caddell", not the run "Pollster Pat Caddell"
+        candidates = [c for c in candidates if c in self.known] or candidates
         longest = max(candidates, key=lambda n: len(n.split()), default=name)
         rivals = [c for c in candidates if not set(c.split()) <= set(longest.split())]
         return longest if not rivals else name
