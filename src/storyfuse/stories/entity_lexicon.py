@@ -255,6 +255,15 @@ def is_speech_verb(word: str) -> bool:
     return word.lower() in SPEECH_VERBS
 
 
+# Common nouns that end place and facility names ("Wall Street", "Kell Island").
+PLACE_WORDS = frozenset(
+    """
+    street road avenue square lane row quay bay island islands river lake sea ocean mountain
+    mountains valley park bridge station airport port harbour harbor stadium county province
+    state region district city town village coast peninsula gulf strait canal hill hills
+    north south east west central
+    """.split()
+)
 PARTICLES = frozenset({"bin", "bint", "ibn", "al", "el", "de", "da", "di", "du", "van", "von"})
 PARTICLES |= frozenset({"der", "den", "la", "le", "dos", "das", "del"})
 OF_HEADS = ORG_HEADS | frozenset({"Secretary", "Minister", "Republic", "Kingdom", "Gulf"})
