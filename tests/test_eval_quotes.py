@@ -75,6 +75,7 @@ def test_polnear_dev_targets() -> None:
     assert result.exit_code == 0, result.output
     scores = json.loads(result.output)
     # main before issue 13: recall 0.914, precision 0.969, named-source speakers 0.514
-    assert scores["recall"] >= 0.91
-    assert scores["precision"] >= 0.965
-    assert scores["named_source"]["speaker_accuracy"] >= 0.5
+    assert scores["recall"] >= 0.914
+    assert scores["precision"] >= 0.969
+    assert scores["named_source"]["speaker_accuracy"] >= 0.85
+    assert scores["pronoun_source"]["resolved_to_a_name"] >= 0.5
