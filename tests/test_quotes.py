@@ -471,3 +471,45 @@ def test_demo_flames_quote_belongs_to_the_nurse() -> None:
     assert only(quotes, "By the time I got back").speaker == "Dario Feld"
     names = {e.name for e in people}
     assert {"Priya Santangelo", "Hannah Oyelaran", "Ilse Varga", "Dario Feld"} <= names
+
+
+def test_the_one_told_is_not_the_speaker() -> None:
+    article = make_article(
+        "a",
+        "Campaign spokesman Brian Fallon told Politico, “We are confident the review will"
+        " conclude that nothing inappropriate took place.”",
+    )
+    (quote,) = extract_quotes([article], [])
+    assert quote.speaker == "Brian Fallon"
+
+
+def test_the_name_in_an_apposition_after_a_role() -> None:
+    article = make_article(
+        "a",
+        "Carson’s business manager, Armstrong Williams, stated: “When I spoke with him about"
+        " this yesterday he was so sad about it.”",
+    )
+    (quote,) = extract_quotes([article], [])
+    assert quote.speaker == "Armstrong Williams"
+
+
+def test_a_name_and_a_colon_before_the_quote() -> None:
+    article = make_article(
+        "a",
+        "The interplay has mattered in every contest - Philip Bump: “Two weeks ago his"
+        " strongest territory had been the South.”",
+    )
+    (quote,) = extract_quotes([article], [])
+    assert quote.speaker == "Philip Bump"
+
+
+def test_a_sentence_that_introduces_the_next_ones_quote() -> None:
+    article = make_article(
+        "a",
+        "Sam Lau, the party’s communications director, said in a statement. “There are no paper"
+        " ballots to recount after the caucuses.”",
+        "On Monday, Dianne Bystrom agreed. “Mainstream Republicans are running out of time.”",
+    )
+    quotes = extract_quotes([article], [])
+    assert only(quotes, "There are no paper").speaker == "Sam Lau"
+    assert only(quotes, "Mainstream Republicans").speaker == "Dianne Bystrom"

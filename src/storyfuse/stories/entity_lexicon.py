@@ -225,7 +225,7 @@ SPEECH_BASES = frozenset(
     tweet claim continue acknowledge admit confirm recall comment remark suggest urge post sing
     conclude complain observe predict promise testify vow shout joke boast concede caution
     contend counter lament quip recount report repeat stress emphasize emphasise tout wonder
-    exclaim whisper yell cry scream mutter pledge allege assert maintain acknowledge agree
+    exclaim whisper yell cry scream mutter pledge allege assert maintain agree question muse
     """.split()
 )
 _IRREGULAR_SPEECH = frozenset({"said", "told", "wrote", "written", "sang", "sung"})

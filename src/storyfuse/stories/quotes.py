@@ -21,7 +21,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from storyfuse.models import Article, Entity, Quote
-from storyfuse.stories.speakers import ArticleNames, tag_after, tag_before
+from storyfuse.stories.speakers import (
+    ArticleNames,
+    tag_after,
+    tag_before,
+    tag_in_sentence_before,
+)
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _DOUBLE_MARK = re.compile(r"[“”\"]")
@@ -149,6 +154,10 @@ def _article_quotes(article: Article, order: int, people: Sequence[str]) -> list
             start = max(start, previous.close)
         after = tag_after(text, span.close, span.paragraph_end, text[span.inner_start : span.close])
         phrase = after or tag_before(text, start, span.open)
+        if phrase is None and position > 0 and start == sentence_start == span.open:
+            before = article.sentences[position - 1]
+            if before.paragraph == article.sentences[position].paragraph:
+                phrase = tag_in_sentence_before(before.text)
         speaker = names.speaker(phrase, span.open)
         if phrase is None and previous is not None and speakers:
             # "“…,” said Caddell, speaking of the polls. “It is one of…”": the second

@@ -27,6 +27,7 @@ from functools import lru_cache
 from storyfuse.models import Article
 from storyfuse.stories.entities import strip_titles
 from storyfuse.stories.entity_lexicon import (
+    MONTHS,
     NAME_SUFFIXES,
     ORG_HEADS,
     PARTICLES,
@@ -34,6 +35,7 @@ from storyfuse.stories.entity_lexicon import (
     ROLE_WORDS,
     STOPWORDS,
     TITLES,
+    WEEKDAYS,
     is_speech_verb,
 )
 
@@ -52,6 +54,8 @@ _MALE_TITLES = frozenset({"mr", "sir", "lord", "king", "prince", "congressman", 
 _FEMALE_TITLES = frozenset(
     {"mrs", "ms", "miss", "dame", "lady", "queen", "princess", "congresswoman", "businesswoman"}
 )
+# Verbs whose object is the one spoken to, not the speaker.
+_TELLING = frozenset({"told", "tells", "telling", "asked", "asks", "urged", "urges", "warned"})
 # Words that show a clause, not a speaker phrase, before a verb ("as Trump said").
 _CLAUSE_WORDS = frozenset(
     "as and when that who which but while because if after before to was were is are".split()
@@ -97,6 +101,8 @@ def name_in_phrase(words: Sequence[str]) -> str | None:
     """
     words = [w.strip(_EDGE) if not _is_title_or_initial(w) else w for w in words]
     words = [w for w in words if w]
+    if words and (words[-1] in WEEKDAYS or words[-1] in MONTHS):
+        return None
     run: list[str] = []
     for word in reversed(words):
         if word[0].isupper() or (run and word in PARTICLES):
@@ -126,12 +132,15 @@ def _subject_words(words: list[str]) -> list[str] | None:
     if not words:
         return None
     if words[-1].endswith(","):
-        # an apposition: "Flynn, a top Trump surrogate," -> the phrase before its first comma
-        inner = [i for i, w in enumerate(words[:-1]) if w.endswith(",")]
-        if not inner:
-            return None
-        words = words[: inner[-1] + 1]
-        words[-1] = words[-1][:-1]
+        # an apposition: "Flynn, a top Trump surrogate," -> the first comma-bounded piece
+        # that ends in a name ("Carson's business manager, Armstrong Williams," -> the second)
+        pieces: list[list[str]] = [[]]
+        for word in words:
+            pieces[-1].append(word.rstrip(","))
+            if word.endswith(","):
+                pieces.append([])
+        named = [piece for piece in pieces if piece and name_in_phrase(piece[-8:])]
+        return named[0][-8:] if named else None
     phrase: list[str] = []
     for word in reversed(words):
         if phrase and _ends_phrase(word):
@@ -194,10 +203,22 @@ def tag_after(text: str, close: int, end: int, inner: str) -> str | None:
 
 
 def tag_before(text: str, start: int, open_at: int) -> str | None:
-    """The subject of the last speech verb between ``start`` and an opening mark."""
+    """The subject of the last speech verb between ``start`` and an opening mark.
+
+    Also a name and a colon straight before the mark ("… - Philip Bump: “…”").
+    """
     words = _clean_words(text[start:open_at])
+    if words and words[-1].endswith(":") and not is_speech_verb(words[-1].strip(_EDGE)):
+        name = name_in_phrase(words[-4:])
+        if name and words[-1].rstrip(":")[:1].isupper():
+            return name
     for index in range(len(words) - 1, -1, -1):
-        if is_speech_verb(words[index].strip(_EDGE)):
+        verb = words[index].strip(_EDGE).lower()
+        if is_speech_verb(verb):
+            subject = _subject_words(words[:index])
+            if verb in _TELLING and subject:
+                # "Brian Fallon told Politico, “…”": the one told is not the speaker
+                return " ".join(subject)
             if index + 1 < len(words) and not words[index].endswith((":", ",")):
                 following = words[index + 1 :]
                 # "said Rep. Jo Kerr: “…”": the speaker follows the verb
@@ -207,6 +228,22 @@ def tag_before(text: str, start: int, open_at: int) -> str | None:
             return " ".join(subject) if subject else None
         if words[index].lower() == "according" and words[index + 1 : index + 2] == ["to"]:
             return " ".join(_object_words(words[index + 2 :]))
+    return None
+
+
+def tag_in_sentence_before(sentence: str) -> str | None:
+    """The speaker of a sentence that only introduces the next one's quote.
+
+    "Sam Lau, the party's spokesman, said in a statement." or "Dianne Bystrom
+    agreed.": a speech verb among the sentence's last four words, nothing quoted.
+    """
+    words = _clean_words(sentence)
+    if not words or not words[-1].endswith((".", ":")) or any(c in sentence for c in "“”\""):
+        return None
+    for index in range(len(words) - 1, max(-1, len(words) - 5), -1):
+        if is_speech_verb(words[index].strip(_EDGE)):
+            subject = _subject_words(words[:index])
+            return " ".join(subject) if subject else None
     return None
 
 
