@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from storyfuse.models import Article, Entity
 from storyfuse.stories.entities import extract_entities, strip_titles
+from storyfuse.stories.entity_model import names_backend
 
 from helpers import make_article as build_article
 from helpers import seed_articles
+
+
+@pytest.fixture(autouse=True)
+def _rules() -> Iterator[None]:
+    """These tests pin the rule finder; the model has its own tests (test_entity_model.py)."""
+    with names_backend("rules"):
+        yield
 
 
 def make_article(article_id: str, *paragraphs: str) -> Article:

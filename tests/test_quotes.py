@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from storyfuse.models import Article, Entity, Quote
 from storyfuse.stories.entities import extract_entities
+from storyfuse.stories.entity_model import names_backend
 from storyfuse.stories.quotes import extract_quotes
 
 from helpers import make_article as build_article
 from helpers import seed_articles
+
+
+@pytest.fixture(autouse=True)
+def _rules() -> Iterator[None]:
+    """These tests pin the rule finder; the model has its own tests (test_entity_model.py)."""
+    with names_backend("rules"):
+        yield
 
 
 def make_article(article_id: str, *paragraphs: str) -> Article:
@@ -290,3 +301,215 @@ def test_quotes_of_the_seed_reports() -> None:
     for quote in quotes:
         for article_id, text in quote.verbatim:
             assert text in bodies[article_id]
+
+
+# --- the failures of issue 13, one fixture each --------------------------------------
+
+
+def test_second_half_of_an_interrupted_quote_gets_the_first_halfs_speaker() -> None:
+    article = make_article(
+        "a",
+        "Pollster Pat Caddell looked at the numbers on Sunday.",
+        "“This is in their heads, and it shows in every poll we run,” said Caddell, speaking of"
+        " the Democrats. “It is one of the things worrying them, and that can be deadly.”",
+    )
+    quotes = extract_quotes([article], [person("Pat Caddell")])
+    assert only(quotes, "This is in their heads").speaker == "Pat Caddell"
+    assert only(quotes, "It is one of the things").speaker == "Pat Caddell"
+
+
+def test_tag_ending_its_sentence_carries_to_the_next_quote() -> None:
+    article = make_article(
+        "a",
+        '"It\'s heartbreaking," Ryan said. "And this country has to find new ways of healing."',
+    )
+    (quote,) = extract_quotes([article], [person("Paul Ryan")])
+    assert quote.text.startswith("And this country")
+    assert quote.speaker == "Paul Ryan"
+
+
+def test_pronoun_goes_to_the_nearest_person_of_its_gender() -> None:
+    article = make_article(
+        "a",
+        "Mayor Tobias Harrow said he would open the school hall to families overnight.",
+        "Priya Santangelo, a nurse who lives two streets from the quay, said police officers"
+        ' knocked on her door. "We could see the flames from the bedroom window," she said.',
+    )
+    people = [person("Tobias Harrow")]
+    (quote,) = extract_quotes([article], people)
+    assert quote.speaker == "Priya Santangelo"
+
+
+def test_he_skips_a_nearer_woman() -> None:
+    article = make_article(
+        "a",
+        "Mr Omar Haddad spoke after Ruth Keller left, and she did not stay for his answer.",
+        "“We will carry on with the talks next week in the capital,” he said.",
+    )
+    quotes = extract_quotes([article], [person("Omar Haddad"), person("Ruth Keller")])
+    assert quotes[0].speaker == "Omar Haddad"
+
+
+def test_she_said_after_her_name_and_a_title_with_her() -> None:
+    article = make_article(
+        "a",
+        "Councillor Hannah Oyelaran, who represents the ward, said she had written twice."
+        " “Both times I was told it was a matter for the operator,” she said.",
+    )
+    (quote,) = extract_quotes([article], [])
+    assert quote.speaker == "Hannah Oyelaran"
+
+
+def test_speech_verbs_by_their_base_form() -> None:
+    article = make_article(
+        "a",
+        "“Promise mama you’ll keep your hands in sight,” Mary Blige sings to the crowd.",
+        "“Where do we go from here, after all of this?” asks Bruce Kimble.",
+        "“That was the end of the debate for all of us,” Chris Matthews concluded.",
+    )
+    quotes = extract_quotes([article], [])
+    assert only(quotes, "Promise mama").speaker == "Mary Blige"
+    assert only(quotes, "Where do we go").speaker == "Bruce Kimble"
+    assert only(quotes, "That was the end").speaker == "Chris Matthews"
+
+
+def test_titles_and_initials_with_full_stops() -> None:
+    article = make_article(
+        "a",
+        "“This is a disgusting day for the country,” said Rep. G.K. Butterfield (D-N.C.),"
+        " head of the caucus.",
+    )
+    (quote,) = extract_quotes([article], [])
+    assert quote.speaker == "G.K. Butterfield"
+
+
+def test_role_words_and_an_apposition_before_the_verb() -> None:
+    article = make_article(
+        "a",
+        '"We drilled through rock older than anything we modeled," chief engineer Anselm Raitt'
+        " told reporters.",
+        "“It’s an invasion of the state regulatory domain,” Scott Pruitt, the attorney general"
+        " of Oklahoma, said at an event.",
+        "“The next president will need a strategy in place,” said Daryl Kimball, executive"
+        " director of the association.",
+    )
+    quotes = extract_quotes([article], [])
+    assert only(quotes, "We drilled").speaker == "Anselm Raitt"
+    assert only(quotes, "It’s an invasion").speaker == "Scott Pruitt"
+    assert only(quotes, "The next president").speaker == "Daryl Kimball"
+
+
+def test_dash_attribution() -> None:
+    article = make_article(
+        "a", "“Maybe we can build a wall around the whole campaign instead.” ― Steve Quinlan"
+    )
+    (quote,) = extract_quotes([article], [])
+    assert quote.speaker == "Steve Quinlan"
+
+
+def test_surname_gets_the_full_name_the_article_gives() -> None:
+    article = make_article(
+        "a",
+        "Ilse Varga, the regional minister for ports, announced the inquiry on Wednesday.",
+        "“People in this city deserve to know why the warehouse burned,” Varga said.",
+    )
+    (quote,) = extract_quotes([article], [])
+    assert quote.speaker == "Ilse Varga"
+
+
+def test_a_description_is_no_speaker_name() -> None:
+    article = make_article(
+        "a",
+        "“Republicans are in a frenzy that is disorganized and frenetic,” said one Democratic"
+        " source on the panel.",
+    )
+    (quote,) = extract_quotes([article], [])
+    assert quote.speaker is None
+
+
+def test_multi_sentence_quote_is_kept_whole() -> None:
+    article = make_article(
+        "a",
+        'Governor Elias Brandt told a news conference: "We did not take this decision lightly.',
+        '"But the greater harm would come from letting inflation settle. Price stability is the'
+        ' foundation on which every other goal rests."',
+    )
+    quotes = extract_quotes([article], [])
+    whole = only(quotes, "But the greater harm")
+    assert whole.text.endswith("every other goal rests.")
+    assert '"' not in whole.text
+    assert whole.speaker == "Elias Brandt"
+    assert only(quotes, "We did not take").speaker == "Elias Brandt"
+
+
+def test_speakers_are_added_to_the_people() -> None:
+    article = make_article(
+        "a",
+        "Firefighters fought the blaze on the quay for six hours on Monday night.",
+        "Asked what she saw, the nurse replied. “We could see the flames from the window,”"
+        " Priya Santangelo said.",
+    )
+    people = {e.name for e in extract_entities([article]) if e.type == "person"}
+    assert "Priya Santangelo" in people
+
+
+def test_demo_flames_quote_belongs_to_the_nurse() -> None:
+    from storyfuse.models import RawDocument
+    from storyfuse.pipeline import prepare_articles
+
+    from helpers import ROOT
+
+    paths = sorted((ROOT / "demo" / "corpus").glob("harbour-fire_*.txt"))
+    documents = [RawDocument(source=p.name, text=p.read_text(encoding="utf-8")) for p in paths]
+    articles, _ = prepare_articles(documents)
+    entities = extract_entities(articles)
+    people = [e for e in entities if e.type == "person"]
+    quotes = extract_quotes(articles, people)
+    assert only(quotes, "We could see the flames").speaker == "Priya Santangelo"
+    assert only(quotes, "Both times I was told").speaker == "Hannah Oyelaran"
+    assert only(quotes, "People in this city").speaker == "Ilse Varga"
+    assert only(quotes, "By the time I got back").speaker == "Dario Feld"
+    names = {e.name for e in people}
+    assert {"Priya Santangelo", "Hannah Oyelaran", "Ilse Varga", "Dario Feld"} <= names
+
+
+def test_the_one_told_is_not_the_speaker() -> None:
+    article = make_article(
+        "a",
+        "Campaign spokesman Brian Fallon told Politico, “We are confident the review will"
+        " conclude that nothing inappropriate took place.”",
+    )
+    (quote,) = extract_quotes([article], [])
+    assert quote.speaker == "Brian Fallon"
+
+
+def test_the_name_in_an_apposition_after_a_role() -> None:
+    article = make_article(
+        "a",
+        "Carson’s business manager, Armstrong Williams, stated: “When I spoke with him about"
+        " this yesterday he was so sad about it.”",
+    )
+    (quote,) = extract_quotes([article], [])
+    assert quote.speaker == "Armstrong Williams"
+
+
+def test_a_name_and_a_colon_before_the_quote() -> None:
+    article = make_article(
+        "a",
+        "The interplay has mattered in every contest - Philip Bump: “Two weeks ago his"
+        " strongest territory had been the South.”",
+    )
+    (quote,) = extract_quotes([article], [])
+    assert quote.speaker == "Philip Bump"
+
+
+def test_a_sentence_that_introduces_the_next_ones_quote() -> None:
+    article = make_article(
+        "a",
+        "Sam Lau, the party’s communications director, said in a statement. “There are no paper"
+        " ballots to recount after the caucuses.”",
+        "On Monday, Dianne Bystrom agreed. “Mainstream Republicans are running out of time.”",
+    )
+    quotes = extract_quotes([article], [])
+    assert only(quotes, "There are no paper").speaker == "Sam Lau"
+    assert only(quotes, "Mainstream Republicans").speaker == "Dianne Bystrom"

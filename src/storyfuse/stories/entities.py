@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from storyfuse.models import Article, Entity, EntityType
 from storyfuse.stories.entity_lexicon import (
@@ -33,6 +33,7 @@ from storyfuse.stories.entity_lexicon import (
     PLACE_CUES,
     PLACE_CUES_OF,
     PLACE_PREFIXES,
+    PLACE_WORDS,
     PLACES,
     PORTFOLIO,
     ROLE_WORDS,
@@ -74,6 +75,8 @@ class _Mention:
     type: EntityType | None
     speech: bool = False
     place_cue: bool = False
+    printed: str | None = None  # the text as printed, when ``name`` is its alias
+    determined: bool = False  # after an article or a preposition of place
 
 
 def _is_capitalised(word: str) -> bool:
@@ -271,7 +274,7 @@ def _classify(
     if not run:
         return []
     if name in PLACE_ALIASES or _undot(name) in PLACE_ALIASES:
-        return [_Mention(article, PLACE_ALIASES[_undot(name)], "place")]
+        return [_Mention(article, PLACE_ALIASES[_undot(name)], "place", printed=name)]
     if name in PLACES:
         return [_Mention(article, name, "place")]
     if name in KNOWN_ORGS:
@@ -281,7 +284,9 @@ def _classify(
         lead = 0
         while _undot(run[lead]) in PLACE_ALIASES and lead < heads[-1]:
             lead += 1
-        places = [_Mention(article, PLACE_ALIASES[_undot(w)], "place") for w in run[:lead]]
+        places = [
+            _Mention(article, PLACE_ALIASES[_undot(w)], "place", printed=w) for w in run[:lead]
+        ]
         tail = run[heads[-1] + 1 :]
         keep = run[lead:] if any(w.islower() for w in tail) else run[lead : heads[-1] + 1]
         return [*places, _Mention(article, " ".join(keep), "organization")]
@@ -297,7 +302,11 @@ def _classify(
         return [_Mention(article, name, "person")]
     speech = 2 <= len(run) <= 3 and (after in SPEECH_VERBS or before in SPEECH_VERBS)
     cue = before in PLACE_CUES or (before == "of" and before2 in PLACE_CUES_OF)
-    return [_Mention(article, name, None, speech and _is_name(run), cue and len(run) <= 2)]
+    mention = _Mention(article, name, None, speech and _is_name(run), cue and len(run) <= 2)
+    if before in {"the", "a", "an", "at", "in", "from", "near", "on"}:
+        # "the Pass Line", "at Northgate Securities": a thing or a place, not a person
+        mention = replace(mention, determined=True)
+    return [mention]
 
 
 def _clean(run: _Run, midcap: set[str]) -> Iterable[tuple[list[str], str, str, str]]:
@@ -333,6 +342,73 @@ def _trim(piece: list[str]) -> list[str]:
     while piece and piece[-1].islower():
         piece.pop()
     return piece
+
+
+# A news dateline: the place in capitals that opens a paragraph, before a date,
+# the agency or a dash ("BELGRADE 1996-08-30", "NICE , France", "LONDON (Reuters) -").
+_DATELINE = re.compile(
+    r"^([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,2})"
+    r"(?:\s*,\s*([A-Z][a-z]+(?: [A-Z][a-z]+)?))?"
+    r"(?=\s+(?:\d{4}-\d\d-\d\d|\d{1,2} [A-Z][a-z]+|\()|\s*[-–—]\s)"
+)
+
+
+def _in_capitals(text: str) -> bool:
+    """Whether a sentence is written in capitals (a headline, a dateline, a table head)."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+def _capital_places(article: str, text: str) -> list[_Mention]:
+    """The places a sentence in capitals names, as printed ("BELGRADE", "NEW YORK")."""
+    found = [_Mention(article, place, "place") for place in dateline_places(text)]
+    taken = {m.name for m in found}
+    words = _TOKEN.findall(text)
+    index = 0
+    while index < len(words):
+        for size in (3, 2, 1):
+            printed = " ".join(words[index : index + size])
+            titled = " ".join(w[:1] + w[1:].lower() for w in printed.split())
+            if printed.isupper() and (titled in PLACES or titled in PLACE_ALIASES):
+                if printed not in taken:
+                    found.append(_Mention(article, printed, "place"))
+                index += size - 1
+                break
+        index += 1
+    return found
+
+
+def _looks_like_a_name(name: str) -> bool:
+    """Whether an untyped run reads as a person's name: two or three name-like words.
+
+    "Slobodan Milosevic", "M. Waugh"; not "Wall Street" (a known place word)
+    or a run holding a head word, a demonym, a month or an ordinary word.
+    """
+    words = name.split()
+    if not 2 <= len(words) <= 3 or name in PLACES:
+        return False
+    for word in words:
+        initial = len(word) == 2 and word[1] == "."
+        plain = word[:1].isupper() and word[1:].islower() and word.replace("-", "").isalpha()
+        if not (initial or plain) or word in ORG_HEADS or word in STOPWORDS:
+            return False
+        if word in PLACES or word in MONTHS or word in WEEKDAYS or _is_demonym(word):
+            return False
+        if word.lower() in PLACE_WORDS:
+            return False
+    return not words[-1].endswith(".")
+
+
+def dateline_places(paragraph: str) -> list[str]:
+    """The places of a dateline opening ``paragraph`` (title case), else none."""
+    match = _DATELINE.match(paragraph)
+    if match is None:
+        return []
+    city = " ".join(w[0] + w[1:].lower() for w in match.group(1).split())
+    places = [] if city in MONTHS or city in WEEKDAYS else [match.group(1)]
+    if match.group(2):
+        places.append(match.group(2))
+    return places
 
 
 # --- linking -----------------------------------------------------------------
@@ -380,20 +456,127 @@ def _resolve(
 def extract_entities(articles: Sequence[Article]) -> tuple[Entity, ...]:
     """People, organisations and places named in ``articles``, with mentions per article.
 
-    Entities are sorted by total mentions (most first), then by name; each one's
-    ``mentions`` are ``(article_id, count)`` pairs sorted by article id.
+    Names come from the trained model when :func:`entity_model.use_model` says so,
+    else from the rules of this module; the speakers of the story's quotes are
+    added to its people either way. Entities are sorted by total mentions (most
+    first), then by name; each one's ``mentions`` are ``(article_id, count)``
+    pairs sorted by article id.
     """
+    counts: _Counts = defaultdict(Counter)
+    for article, _, name, kind in _typed_mentions(articles):
+        counts[(name, kind)][article] += 1
+    _add_speakers(articles, counts)
+    entities = [
+        Entity(name=name, type=kind, mentions=tuple(sorted(per_article.items())))
+        for (name, kind), per_article in counts.items()
+    ]
+    entities.sort(key=lambda e: (-sum(n for _, n in e.mentions), e.name, e.type))
+    return tuple(entities)
+
+
+_Counts = defaultdict[tuple[str, EntityType], Counter[str]]
+
+
+def entity_mentions(articles: Sequence[Article]) -> list[tuple[str, str, EntityType]]:
+    """(article id, name as printed, type) of every mention the current finder types."""
+    return [(article, printed, kind) for article, printed, _, kind in _typed_mentions(articles)]
+
+
+def _typed_mentions(articles: Sequence[Article]) -> list[tuple[str, str, str, EntityType]]:
+    """(article id, name as printed, the entity's name, type) from the model or the rules."""
+    from storyfuse.stories import entity_model
+
+    if entity_model.use_model():
+        found = _consistent(entity_model.model_mentions(articles))
+        link = _link_people(m.name for m in found if m.type == "person")
+        acronyms: dict[str, str] = {}
+        types: dict[str, EntityType] = {}
+        # a surname of one person in the story is that person, whatever its mention was typed
+        found = [
+            _Mention(m.article, m.name, "person") if m.name in link and " " not in m.name else m
+            for m in found
+        ]
+    else:
+        found, link, acronyms, types = _rule_mentions(articles)
+    typed: list[tuple[str, str, str, EntityType]] = []
+    for m in found:
+        resolved = _resolve(m, link, acronyms, types)
+        if resolved is not None:
+            typed.append((m.article, m.printed or m.name, *resolved))
+    return typed
+
+
+def _add_speakers(articles: Sequence[Article], counts: _Counts) -> None:
+    """Add the people quoted in the story ("Priya Santangelo", said after her quote)."""
+    from storyfuse.stories.quotes import extract_quotes, remember_quotes
+
+    people = [
+        Entity(name=name, type="person", mentions=tuple(per.items()))
+        for (name, kind), per in counts.items()
+        if kind == "person"
+    ]
+    named = {name for name, _ in counts}
+    quotes = extract_quotes(articles, people)
+    added: list[Entity] = []
+    for quote in quotes:
+        speaker = quote.speaker
+        if speaker is None or speaker in named or " " not in speaker:
+            continue
+        named.add(speaker)
+        surname = re.compile(rf"(?<!\w){re.escape(speaker.split()[-1])}(?!\w)")
+        for article in articles:
+            mentions = len(surname.findall(article.text))
+            if mentions:
+                counts[(speaker, "person")][article.id] += mentions
+        added.append(Entity(name=speaker, type="person", mentions=()))
+    remember_quotes(articles, [*people, *added], quotes)
+
+
+def _consistent(mentions: Iterable[tuple[str, str, EntityType]]) -> list[_Mention]:
+    """Model mentions with titles stripped from people and one type per name in the story.
+
+    The type a name gets most often across the story's mentions is given to all
+    of them (the model types "Ilse Varga" a person in one sentence and an
+    organisation in the next).
+    """
+    found: list[_Mention] = []
+    for article, name, kind in mentions:
+        if kind == "person":
+            name = strip_titles(name) or ""
+            words = name.split()
+            while len(words) > 1 and words[0].rstrip(".").lower() in ROLE_WORDS:
+                words = words[1:]
+            name = " ".join(words)
+        if name:
+            found.append(_Mention(article, name, kind))
+    votes: defaultdict[str, Counter[EntityType]] = defaultdict(Counter)
+    for m in found:
+        if m.type is not None:
+            votes[m.name][m.type] += 1
+    kinds = {name: counter.most_common(1)[0][0] for name, counter in votes.items()}
+    return [_Mention(m.article, m.name, kinds.get(m.name, m.type)) for m in found]
+
+
+def _rule_mentions(
+    articles: Sequence[Article],
+) -> tuple[list[_Mention], dict[str, str], dict[str, str], dict[str, EntityType]]:
+    """Mentions found by the rules of this module, with the links, acronyms and types seen."""
     midcap: set[str] = set()
     acronyms: dict[str, str] = {}
     raw: list[tuple[str, list[_Run], list[tuple[int, int, str, str]]]] = []
+    capitals: list[_Mention] = []
     for article in articles:
         for sentence in article.sentences:
+            if _in_capitals(sentence.text):
+                # a headline or dateline in capitals: only its places are read
+                capitals.extend(_capital_places(article.id, sentence.text))
+                continue
             runs, definitions = _runs(sentence.text, midcap)
             for _, _, expansion, acronym in definitions:
                 acronyms.setdefault(acronym, expansion)
             raw.append((article.id, runs, definitions))
 
-    mentions: list[_Mention] = []
+    mentions: list[_Mention] = list(capitals)
     types: dict[str, EntityType] = {}
     for article_id, runs, definitions in raw:
         for _, _, expansion, _ in definitions:
@@ -409,6 +592,18 @@ def extract_entities(articles: Sequence[Article]) -> tuple[Entity, ...]:
                     mentions.extend(_classify(piece, article_id, before, before2, after))
 
     people = {m.name for m in mentions if m.type == "person" or m.speech}
+    # a run shaped like a name is a person unless the story also writes it as a thing
+    # ("the Valdrisa Tribune") or one of its words names a place or body ("Velmora Mutual")
+    not_people = {m.name for m in mentions if m.type is not None or m.determined}
+    typed_words = {w for m in mentions if m.type not in (None, "person") for w in m.name.split()}
+    people |= {
+        m.name
+        for m in mentions
+        if m.type is None
+        and m.name not in not_people
+        and not typed_words & set(m.name.split())
+        and _looks_like_a_name(m.name)
+    }
     link = _link_people(people)
     for m in mentions:
         if m.type is not None and m.type != "person":
@@ -416,16 +611,4 @@ def extract_entities(articles: Sequence[Article]) -> tuple[Entity, ...]:
     for m in mentions:
         if m.type is None and m.place_cue and m.name not in link:
             types.setdefault(m.name, "place")
-
-    counts: defaultdict[tuple[str, EntityType], Counter[str]] = defaultdict(Counter)
-    for m in mentions:
-        resolved = _resolve(m, link, acronyms, types)
-        if resolved is not None:
-            counts[resolved][m.article] += 1
-
-    entities = [
-        Entity(name=name, type=kind, mentions=tuple(sorted(per_article.items())))
-        for (name, kind), per_article in counts.items()
-    ]
-    entities.sort(key=lambda e: (-sum(n for _, n in e.mentions), e.name, e.type))
-    return tuple(entities)
+    return mentions, link, acronyms, types

@@ -168,7 +168,8 @@ TITLES = _names(
     prince, princess, sheikh, pope, ambassador, speaker, leader, chairman, chairwoman, chair,
     director, commissioner, counsel, spokesman, spokeswoman, spokesperson, ceo, mp, mep,
     officer, detective, inspector, archbishop, bishop, cardinal, rabbi, imam, ayatollah, emir,
-    sultan, deputy, envoy, attorney, candidate, nominee
+    sultan, deputy, envoy, attorney, candidate, nominee, councillor, councilor, councilman,
+    councilwoman, alderman, magistrate, constable, superintendent, vice
     """
 )
 ROLE_WORDS = TITLES | _names(
@@ -217,16 +218,52 @@ NOT_ACRONYMS = _names(
     USD, GBP, EUR, URL, PDF, SUV, NB, ET, PT, OP, ED, RIP
     """
 )
-SPEECH_VERBS = _names(
+# Base forms of verbs that introduce reported speech; their inflections follow by rule.
+SPEECH_BASES = frozenset(
     """
-    said, says, told, tells, added, adds, stated, explained, wrote, writes, warned, argued,
-    insisted, noted, responded, replied, asked, declared, announced, tweeted, claimed,
-    continued, acknowledged, admitted, confirmed, recalled, commented, remarked, suggested,
-    urged, posted
-    """
+    say tell add state explain write warn argue insist note respond reply ask declare announce
+    tweet claim continue acknowledge admit confirm recall comment remark suggest urge post sing
+    conclude complain observe predict promise testify vow shout joke boast concede caution
+    contend counter lament quip recount report repeat stress emphasize emphasise tout wonder
+    exclaim whisper yell cry scream mutter pledge allege assert maintain agree question muse
+    """.split()
 )
-"""Verbs that introduce reported speech ("said", "told", "responded", ...)."""
+_IRREGULAR_SPEECH = frozenset({"said", "told", "wrote", "written", "sang", "sung"})
 
+
+def _speech_forms(base: str) -> set[str]:
+    """The inflections of a regular verb: asks, asked, asking; replies, replied; noted."""
+    if base.endswith("e"):
+        return {base + "s", base + "d", base[:-1] + "ing"}
+    if base.endswith("y") and base[-2:-1] not in "aeiou":
+        return {base[:-1] + "ies", base[:-1] + "ied", base + "ing"}
+    if base.endswith(("s", "sh", "ch", "x")):
+        return {base + "es", base + "ed", base + "ing"}
+    if len(base) <= 4 and base[-1] not in "aeiouwxy" and base[-2:-1] in "aeiou":
+        return {base + "s", base + base[-1] + "ed", base + base[-1] + "ing"}
+    return {base + "s", base + "ed", base + "ing"}
+
+
+SPEECH_VERBS = frozenset(
+    {form for base in SPEECH_BASES for form in _speech_forms(base)} | _IRREGULAR_SPEECH
+) - frozenset({"saying", "telling", "sayed", "telled", "singed", "writed", "writeing"})
+"""Verb forms that introduce reported speech ("said", "asks", "sings", "concluded", ...)."""
+
+
+def is_speech_verb(word: str) -> bool:
+    """Whether a word (case ignored) is a form of a speech verb."""
+    return word.lower() in SPEECH_VERBS
+
+
+# Common nouns that end place and facility names ("Wall Street", "Kell Island").
+PLACE_WORDS = frozenset(
+    """
+    street road avenue square lane row quay bay island islands river lake sea ocean mountain
+    mountains valley park bridge station airport port harbour harbor stadium county province
+    state region district city town village coast peninsula gulf strait canal hill hills
+    north south east west central
+    """.split()
+)
 PARTICLES = frozenset({"bin", "bint", "ibn", "al", "el", "de", "da", "di", "du", "van", "von"})
 PARTICLES |= frozenset({"der", "den", "la", "le", "dos", "das", "del"})
 OF_HEADS = ORG_HEADS | frozenset({"Secretary", "Minister", "Republic", "Kingdom", "Gulf"})

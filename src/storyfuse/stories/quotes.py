@@ -18,40 +18,22 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from storyfuse.models import Article, Entity, Quote
-from storyfuse.stories.entities import strip_titles
-from storyfuse.stories.entity_lexicon import SPEECH_VERBS
+from storyfuse.stories.speakers import (
+    ArticleNames,
+    tag_after,
+    tag_before,
+    tag_in_sentence_before,
+)
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _DOUBLE_MARK = re.compile(r"[“”\"]")
 _SINGLE_OPEN = re.compile(r"(?:^|(?<=[\s(\[—–-]))‘(?=\S)")
 _SINGLE_CLOSE = re.compile(r"(?<=\S)’(?![^\W\d_])")
-_WORD = re.compile(r"\S+")
 _EDGE_PUNCTUATION = ',;:.!?()[]“”"‘’'
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_PRONOUNS = frozenset({"he", "she"})
-_OTHER_PRONOUNS = frozenset({"they", "we", "i", "it", "you"})
-# Words that may stand between a speaker and the speech verb ("Trump later said").
-_ADVERBS = _words(
-    """
-    also later then previously earlier repeatedly reportedly separately subsequently again
-    once has had have was is would will had quickly simply finally
-    """
-)
-_CONNECTORS = frozenset({"the", "a", "an", "of", "for", "bin", "al", "de", "van", "von"})
-_ROLES = _words(
-    """
-    spokesman spokeswoman spokesperson counsel leader chairman chairwoman chair president
-    minister secretary senator governor director chief executive official lawyer attorney
-    adviser advisor aide analyst envoy ambassador commander head deputy prosecutor mayor
-    """
-)
 
 # Spelling variants compared as one (British and American, -ise and -ize).
 _SPELLING = (
@@ -86,42 +68,6 @@ class _Found:
     order: tuple[int, int]
     text: str
     speaker: str | None
-
-
-class _People:
-    """Full names of the story's people, looked up by surname or by mention in a sentence."""
-
-    def __init__(self, people: Sequence[Entity]) -> None:
-        self.names = [p.name for p in people if p.type == "person"]
-        surnames: dict[str, list[str]] = {}
-        for name in self.names:
-            surnames.setdefault(name.split()[-1], []).append(name)
-        self.surnames = surnames
-        forms = {name: name for name in self.names}
-        for surname, names in surnames.items():
-            if len(names) == 1:
-                forms.setdefault(surname, names[0])
-        self.forms = forms
-        alternatives = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-        self.pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)") if forms else None
-
-    def resolve(self, raw: str) -> str:
-        """The full name for a raw speaker ("McCain" -> "John McCain"), else ``raw``."""
-        if raw in self.forms:
-            return self.forms[raw]
-        words = raw.split()
-        matches = [
-            name
-            for name in self.surnames.get(words[-1], [])
-            if set(words) <= set(name.split()) or set(name.split()) <= set(words)
-        ]
-        return matches[0] if len(matches) == 1 else raw
-
-    def named_in(self, text: str) -> set[str]:
-        """Distinct people named in ``text``."""
-        if self.pattern is None:
-            return set()
-        return {self.forms[m.group()] for m in self.pattern.finditer(text)}
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
@@ -192,113 +138,50 @@ def _spans(text: str) -> list[_Span]:
     return found
 
 
-def _is_verb(word: str) -> bool:
-    return word.strip(_EDGE_PUNCTUATION).lower() in SPEECH_VERBS
-
-
-def _np_word(word: str) -> bool:
-    """Whether a word can be part of a speaker phrase ("the Kremlin", "spokeswoman Sanders")."""
-    bare = word.rstrip(".")
-    if not bare or not bare[0].isalpha():
-        return False
-    if word[-1] in ',;:!?"”’)':
-        return False
-    return bare[0].isupper() or bare.lower() in _CONNECTORS or bare.lower() in _ROLES
-
-
-def _subject(words: list[str]) -> str | None:
-    """The speaker phrase that ends ``words`` (which end just before a speech verb)."""
-    while words and words[-1].lower() in _ADVERBS:
-        words = words[:-1]
-    if words and words[-1].lower() in _PRONOUNS | _OTHER_PRONOUNS:
-        return words[-1].lower()
-    phrase: list[str] = []
-    for word in reversed(words):
-        if not _np_word(word):
-            break
-        phrase.insert(0, word)
-    while phrase and phrase[0].lower() in _CONNECTORS - {"the", "a", "an"}:
-        phrase.pop(0)
-    return " ".join(phrase) or None
-
-
-def _object(words: list[str]) -> str | None:
-    """The speaker phrase that follows a speech verb ("said spokeswoman Heather Nauert")."""
-    phrase: list[str] = []
-    for word in words:
-        bare = word.rstrip(",;:.!?")
-        if not _np_word(bare):
-            break
-        phrase.append(bare)
-        if bare != word:
-            break
-    return " ".join(phrase) or None
-
-
-def _after(text: str, span: _Span) -> str | None:
-    """A speaker phrase right after a closing mark: ``“…,” McCain said``."""
-    if not span.closed or text[span.inner_start : span.close - 1].rstrip().endswith("."):
-        return None
-    tail = text[span.close : span.paragraph_end].lstrip()
-    if tail.startswith(","):
-        tail = tail[1:]
-    words = _WORD.findall(tail[:200])[:9]
-    for index, word in enumerate(words[:7]):
-        if _is_verb(word):
-            if index == 0:
-                return _object(words[1:])
-            return _subject(words[:index])
-        if not (_np_word(word) or word.lower() in _ADVERBS | _PRONOUNS):
-            return None
-    return None
-
-
-def _before(text: str, span: _Span, start: int) -> str | None:
-    """The subject of the last speech verb between ``start`` and an opening mark."""
-    words = _WORD.findall(text[start : span.open])
-    for index in range(len(words) - 1, -1, -1):
-        if _is_verb(words[index]):
-            return _subject(words[:index])
-    return None
-
-
-def _article_quotes(article: Article, order: int, people: _People) -> list[_Found]:
+def _article_quotes(article: Article, order: int, people: Sequence[str]) -> list[_Found]:
     text = article.text
+    names = ArticleNames(article, people)
     starts = [s.start for s in article.sentences]
-    found: list[_Found] = []
-    previous: _Span | None = None
-    previous_speaker: str | None = None
-    previous_phrase: str | None = None
-    for span in _spans(text):
+    spans = _spans(text)
+    phrases: list[str | None] = []
+    speakers: list[str | None] = []
+    for number, span in enumerate(spans):
+        previous = spans[number - 1] if number else None
         position = bisect.bisect_right(starts, span.open) - 1
         sentence_start = article.sentences[position].start if position >= 0 else 0
         start = max(sentence_start, span.paragraph_start)
         if previous is not None and previous.paragraph == span.paragraph:
             start = max(start, previous.close)
-        after = _after(text, span)
-        phrase = after or _before(text, span, start)
-        # "“We will,” she said, “win this.”": the second half shares the first's speaker.
-        interrupted = (
-            after is None
-            and phrase is not None
-            and previous is not None
-            and start == previous.close
-            and phrase == previous_phrase
-        )
-        if interrupted:
-            speaker = previous_speaker
-        else:
-            speaker = _speaker(article, phrase, position, span, people)
-        continues = (
-            previous is not None
-            and previous.paragraph == span.paragraph - 1
-            and span.open == span.paragraph_start
-            and (not previous.closed or _whole_paragraph(text, span))
-        )
-        if phrase is None and continues:
-            speaker = previous_speaker
+        after = tag_after(text, span.close, span.paragraph_end, text[span.inner_start : span.close])
+        phrase = after or tag_before(text, start, span.open)
+        if phrase is None and position > 0 and start == sentence_start == span.open:
+            before = article.sentences[position - 1]
+            if before.paragraph == article.sentences[position].paragraph:
+                phrase = tag_in_sentence_before(before.text)
+        speaker = names.speaker(phrase, span.open)
+        if phrase is None and previous is not None and speakers:
+            # "“…,” said Caddell, speaking of the polls. “It is one of…”": the second
+            # half of an interrupted quote, or a quote running on into the next paragraph
+            same_paragraph = previous.paragraph == span.paragraph
+            continues = (
+                previous.paragraph == span.paragraph - 1
+                and span.open == span.paragraph_start
+                and (not previous.closed or _whole_paragraph(text, span))
+            )
+            if same_paragraph or continues:
+                speaker = speakers[-1]
+        phrases.append(phrase)
+        speakers.append(speaker)
+    # "“Not now.” “We will wait,” she said.": an untagged quote takes the next one's speaker
+    for number in range(len(spans) - 2, -1, -1):
+        span, following = spans[number], spans[number + 1]
+        untagged = speakers[number] is None and phrases[number] is None
+        if untagged and following.paragraph == span.paragraph and phrases[number + 1]:
+            speakers[number] = speakers[number + 1]
+    found: list[_Found] = []
+    for span, speaker, phrase in zip(spans, speakers, phrases, strict=True):
         words = len(text[span.inner_start : span.inner_end].split())
-        if words >= 6 or (words >= 4 and speaker is not None):
+        if words >= 6 or (words >= 4 and speaker is not None and phrase is not None):
             found.append(
                 _Found(
                     article.id,
@@ -307,7 +190,6 @@ def _article_quotes(article: Article, order: int, people: _People) -> list[_Foun
                     speaker,
                 )
             )
-        previous, previous_speaker, previous_phrase = span, speaker, phrase
     return found
 
 
@@ -316,31 +198,6 @@ def _whole_paragraph(text: str, span: _Span) -> bool:
     return span.open == span.paragraph_start and not text[span.close : span.paragraph_end].strip(
         _EDGE_PUNCTUATION + " "
     )
-
-
-def _speaker(
-    article: Article, phrase: str | None, position: int, span: _Span, people: _People
-) -> str | None:
-    if phrase is None or phrase in _OTHER_PRONOUNS:
-        return None
-    if phrase in _PRONOUNS:
-        return _antecedent(article, position, span, people)
-    name = strip_titles(phrase)
-    return people.resolve(name) if name else None
-
-
-def _antecedent(article: Article, position: int, span: _Span, people: _People) -> str | None:
-    """The one person named in the sentences before a pronoun speaker, else None."""
-    if position < 0:
-        return None
-    current = article.sentences[position]
-    texts = [article.text[current.start : span.open]]
-    texts += [s.text for s in reversed(article.sentences[max(0, position - 3) : position])]
-    for text in texts:
-        named = people.named_in(text)
-        if named:
-            return named.pop() if len(named) == 1 else None
-    return None
 
 
 def _normalise(text: str) -> str:
@@ -439,6 +296,49 @@ def _agree(a: _Found, b: _Found) -> bool:
     return a.speaker is None or b.speaker is None or a.speaker == b.speaker
 
 
+@dataclass(frozen=True, slots=True)
+class QuoteSpan:
+    """A quote found in one article: ``text[start:end]`` and the speaker it is credited to."""
+
+    start: int
+    end: int
+    speaker: str | None
+
+
+def _person_names(people: Sequence[Entity]) -> list[str]:
+    return [p.name for p in people if p.type == "person"]
+
+
+def quotes_in_article(article: Article, people: Sequence[Entity]) -> tuple[QuoteSpan, ...]:
+    """The direct quotes of one article, in reading order, before any merging."""
+    return tuple(
+        QuoteSpan(f.order[1], f.order[1] + len(f.text), f.speaker)
+        for f in _article_quotes(article, 0, _person_names(people))
+    )
+
+
+_RECENT: dict[tuple[Any, ...], tuple[Quote, ...]] = {}
+_RECENT_SIZE = 64
+
+
+def _key(articles: Sequence[Article], people: Sequence[Entity]) -> tuple[Any, ...]:
+    return (tuple((a.id, a.text) for a in articles), frozenset(_person_names(people)))
+
+
+def remember_quotes(
+    articles: Sequence[Article], people: Sequence[Entity], quotes: tuple[Quote, ...]
+) -> None:
+    """Keep ``quotes`` as the story's quotes for this list of people too.
+
+    Entity extraction adds the speakers of the quotes it found to the people; the
+    comparison then asks for the quotes again with those people, and gets the
+    same ones instead of a second pass.
+    """
+    if len(_RECENT) >= _RECENT_SIZE:
+        _RECENT.pop(next(iter(_RECENT)))
+    _RECENT[_key(articles, people)] = quotes
+
+
 def extract_quotes(articles: Sequence[Article], people: Sequence[Entity]) -> tuple[Quote, ...]:
     """Direct quotes in ``articles`` with their speakers, merged across articles.
 
@@ -446,8 +346,11 @@ def extract_quotes(articles: Sequence[Article], people: Sequence[Entity]) -> tup
     surnames and pronouns resolve to. Each quote's ``verbatim`` text is an exact
     substring of the cited article's text.
     """
-    index = _People(people)
+    cached = _RECENT.get(_key(articles, people))
+    if cached is not None:
+        return cached
+    names = _person_names(people)
     found: list[_Found] = []
     for order, article in enumerate(articles):
-        found.extend(_article_quotes(article, order, index))
+        found.extend(_article_quotes(article, order, names))
     return _merge(found, {a.id: a.text for a in articles})

