@@ -23,6 +23,7 @@ import base64
 import datetime as dt
 import hashlib
 import importlib.util
+import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -45,6 +46,7 @@ from storyfuse.web.common import PACKAGE_DIR, WebContext, jsonable_errors, safe_
 from storyfuse.web.routes import api, feeds, pages
 from storyfuse.web.site import Site
 
+logger = logging.getLogger(__name__)
 _SNIPPET_MARK = re.compile(r"\[([^\[\]]*)\]")
 
 # Every page: only this site's own scripts, styles and images; no plugins, no framing.
@@ -226,6 +228,17 @@ def create_app(
         )
         response.headers.update(headers)
         return response
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, error: Exception) -> Response:
+        # Starlette sends this answer from outside every middleware: add their headers here.
+        logger.error("%s %s failed", request.method, request.url.path, exc_info=error)
+        headers = {"content-security-policy": CSP}
+        headers.update((name.decode(), value.decode()) for name, value in _SECURITY_HEADERS)
+        message = "internal error (the server log has the details)"
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, 500, headers=headers)
+        return Response(message, 500, headers=headers, media_type="text/plain")
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> Response:

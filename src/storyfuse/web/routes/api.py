@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import math
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -35,6 +36,8 @@ from storyfuse.web.site import DEFAULT_WORDS, MAX_FOCUS_CHARS
 
 MAX_BODY_BYTES = 4 * MAX_ARTICLE_BYTES
 MAX_POSTED_ARTICLES = 1000
+MIN_PUBLISHED_YEAR = 2  # the year 1 leaves no room for time zones or date windows
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 router = APIRouter()
 
@@ -50,6 +53,13 @@ class ArticleIn(BaseModel):
     outlet: str | None = None
     published: str | None = Field(None, description="An ISO date, e.g. 2025-04-02.")
 
+    @field_validator("text", "title", "url", "outlet", "published", mode="before")
+    @classmethod
+    def _encodable(cls, value: object) -> object:
+        if isinstance(value, str) and _SURROGATE.search(value):
+            raise ValueError("holds a lone surrogate (not a Unicode character)")
+        return value
+
     @field_validator("text")
     @classmethod
     def _not_blank(cls, value: str) -> str:
@@ -64,9 +74,13 @@ class ArticleIn(BaseModel):
     def _iso_date(cls, value: str | None) -> str | None:
         if value is not None and value.strip():
             try:
-                dt.datetime.fromisoformat(value.strip())
+                moment = dt.datetime.fromisoformat(value.strip())
             except ValueError:
                 raise ValueError(f"bad published value {value!r} (expected an ISO date)") from None
+            if moment.year < MIN_PUBLISHED_YEAR:
+                raise ValueError(
+                    f"published {value!r} is too early (before the year {MIN_PUBLISHED_YEAR})"
+                )
         return value
 
     def document(self) -> RawDocument:
@@ -251,7 +265,9 @@ async def api_ingest(web: WebDep, request: Request) -> Response:
             raise HTTPException(413, f"request body over {MAX_BODY_BYTES} bytes")
     try:
         payload = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as problem:
+    except RecursionError:
+        raise HTTPException(422, "malformed JSON: nested too deeply") from None
+    except ValueError as problem:  # also UnicodeDecodeError and integers too long to read
         raise HTTPException(422, f"malformed JSON: {problem}") from None
     items = payload if isinstance(payload, list) else [payload]
     if not items or len(items) > MAX_POSTED_ARTICLES:

@@ -35,6 +35,7 @@ from storyfuse.web.story_page import ranked, reading_order, relative_time
 VISITS_COOKIE = "storyfuse_seen"
 _VISITS_KEPT = 100
 _VISIT_ITEM = re.compile(r"^([A-Za-z0-9_.-]{1,64}):(\d{1,12})$")
+_LATEST_VISIT = int(dt.datetime(9999, 1, 1, tzinfo=dt.UTC).timestamp())  # later is no time
 # Where a cached story page takes its per-visitor part. Article text cannot forge it:
 # autoescaping turns its "<" into "&lt;".
 _WHATS_NEW = "<!--storyfuse:whats-new-->"
@@ -47,7 +48,7 @@ def _visits(cookie: str | None) -> dict[str, int]:
     visits: dict[str, int] = {}
     for item in (cookie or "").split("|")[-_VISITS_KEPT:]:
         match = _VISIT_ITEM.match(item.strip())
-        if match:
+        if match and int(match.group(2)) <= _LATEST_VISIT:
             visits[match.group(1)] = int(match.group(2))
     return visits
 
