@@ -87,7 +87,8 @@ def prepare_articles(
         identifier = article_id(text)
         if identifier in articles:
             first = articles[identifier].source
-            errors.append(InputError(document.source, f"exact duplicate of {first}"))
+            reason = f"exact duplicate of {first}"
+            errors.append(InputError(document.source, reason, duplicate_of=identifier))
             continue
         articles[identifier] = Article(
             id=identifier,

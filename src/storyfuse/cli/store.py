@@ -54,17 +54,23 @@ def ingest(
     """
     from storyfuse.ingestion.service import Ingestion
     from storyfuse.sources.fetch import FetchOptions
+    from storyfuse.store.database import StoreBusy
 
     documents, errors = read_inputs(inputs, fetch=FetchOptions(allow_private=allow_private))
     show = not quiet and not as_json and sys.stderr.isatty() and len(documents) > 20
     with open_store(db, create=True) as store:
-        if show:
-            with click.progressbar(
-                length=len(documents), label="ingesting", file=sys.stderr
-            ) as bar:
-                result = Ingestion(store).ingest(documents, errors, progress=bar.update)
-        else:
-            result = Ingestion(store).ingest(documents, errors)
+        try:
+            if show:
+                with click.progressbar(
+                    length=len(documents), label="ingesting", file=sys.stderr
+                ) as bar:
+                    result = Ingestion(store).ingest(documents, errors, progress=bar.update)
+            else:
+                result = Ingestion(store).ingest(documents, errors)
+        except StoreBusy as busy:
+            raise click.ClickException(
+                f"{store.path}: {busy}; what was ingested before stays, try again"
+            ) from None
     for error in result.rejected:
         click.echo(f"storyfuse: {error.source}: {error.reason}", err=True)
     if as_json:

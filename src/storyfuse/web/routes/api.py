@@ -24,6 +24,7 @@ from storyfuse.ingestion.service import Ingestion, IngestResult
 from storyfuse.models import RawDocument, Report
 from storyfuse.render import article_json, changes_json, splits_json, story_row_json
 from storyfuse.sources.inputs import MAX_ARTICLE_BYTES
+from storyfuse.store.database import StoreBusy
 from storyfuse.stories.changes import parse_when
 from storyfuse.web.common import (
     PAGE_SIZE,
@@ -36,6 +37,7 @@ from storyfuse.web.site import DEFAULT_WORDS, MAX_FOCUS_CHARS
 
 MAX_BODY_BYTES = 4 * MAX_ARTICLE_BYTES
 MAX_POSTED_ARTICLES = 1000
+RETRY_AFTER_SECONDS = 5
 MIN_PUBLISHED_YEAR = 2  # the year 1 leaves no room for time zones or date windows
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -281,6 +283,9 @@ async def api_ingest(web: WebDep, request: Request) -> Response:
         with site.store() as store:
             return Ingestion(store).ingest(documents)
 
-    result = await run_in_threadpool(ingest)
+    try:
+        result = await run_in_threadpool(ingest)
+    except StoreBusy as busy:
+        raise HTTPException(503, str(busy), {"Retry-After": str(RETRY_AFTER_SECONDS)}) from None
     status = 201 if result.added or result.revised else 200
     return JSONResponse(_ingest_json(result), status_code=status)
