@@ -203,8 +203,13 @@ def search(query: str, db: str | None, limit: int, as_json: bool) -> None:
     Example:
         storyfuse search 'warehouse fire OR flood'
     """
+    from storyfuse.store.store import SearchTooCostly
+
     with open_store(db) as store:
-        hits = store.search(query, limit)
+        try:
+            hits = store.search(query, limit)
+        except SearchTooCostly as costly:
+            raise click.ClickException(str(costly)) from None
     if as_json:
         click.echo(
             json.dumps([dataclasses.asdict(hit) for hit in hits], indent=2, ensure_ascii=False)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +26,10 @@ _WRITER_LOCK = 0x73746F72  # PostgreSQL advisory lock: one writer at a time, as 
 
 class StoreBusy(Exception):
     """Another writer kept the store for longer than the writer could wait."""
+
+
+class QueryTimeout(Exception):
+    """A statement ran past its time limit and was stopped."""
 
 
 class Cursor(Protocol):
@@ -108,6 +113,28 @@ class Database:
             self.execute("ROLLBACK")
             raise
         self.execute("COMMIT")
+
+    def read_within(self, seconds: float, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """The rows of a read-only query, or :class:`QueryTimeout` once it runs ``seconds``."""
+        if self.dialect == "sqlite":
+            deadline = time.monotonic() + seconds
+            self._sqlite.set_progress_handler(lambda: time.monotonic() > deadline, 100)
+            try:
+                return self._sqlite.execute(sql, params).fetchall()
+            except sqlite3.OperationalError as error:
+                if "interrupted" in str(error):
+                    raise QueryTimeout(f"stopped after {seconds:g} s") from None
+                raise
+            finally:
+                self._sqlite.set_progress_handler(None, 0)
+        import psycopg
+
+        with self._pg.transaction():
+            self._pg.execute(f"SET LOCAL statement_timeout = {max(1, int(seconds * 1000))}")
+            try:
+                return self._pg.execute(sql.replace("?", "%s"), params).fetchall()
+            except psycopg.errors.QueryCanceled:
+                raise QueryTimeout(f"stopped after {seconds:g} s") from None
 
     def _begin(self) -> None:
         busy = f"the store is busy: another writer kept it for over {self.write_wait:g} s"

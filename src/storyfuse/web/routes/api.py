@@ -25,6 +25,7 @@ from storyfuse.models import RawDocument, Report
 from storyfuse.render import article_json, changes_json, splits_json, story_row_json
 from storyfuse.sources.inputs import MAX_ARTICLE_BYTES
 from storyfuse.store.database import StoreBusy
+from storyfuse.store.store import SearchTooCostly
 from storyfuse.stories.changes import parse_when
 from storyfuse.web.common import (
     PAGE_SIZE,
@@ -213,7 +214,10 @@ def api_search(
 ) -> dict[str, Any]:
     """Articles matching a full-text query (as `storyfuse search --json`), and stories."""
     with web.site.store() as store:
-        hits = store.search(q, limit)
+        try:
+            hits = store.search(q, limit)
+        except SearchTooCostly as costly:
+            raise HTTPException(400, str(costly)) from None
         stories = headline_matches(store.stories(), q)[:limit]
     return {
         "query": q,

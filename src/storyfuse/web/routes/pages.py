@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from storyfuse.models import StoryRow
 from storyfuse.store.search_query import MAX_TERMS, parse_query
-from storyfuse.store.store import SearchHit
+from storyfuse.store.store import SearchHit, SearchTooCostly
 from storyfuse.stories.changes import parse_when
 from storyfuse.stories.outlets import KINDS, OutletDirectory
 from storyfuse.web.common import (
@@ -229,9 +229,13 @@ def search_page(web: WebDep, q: str = "") -> HTMLResponse:
     hits: list[SearchHit] = []
     stories: list[StoryRow] = []
     headlines: dict[str, str] = {}
+    problem = None
     if query:
         with web.site.store() as store:
-            hits = store.search(query, 50)
+            try:
+                hits = store.search(query, 50)
+            except SearchTooCostly as costly:
+                problem = str(costly)
             rows = store.stories()
             stories = headline_matches(rows, query)
             headlines = {row.id: row.headline for row in rows}
@@ -241,6 +245,8 @@ def search_page(web: WebDep, q: str = "") -> HTMLResponse:
                     headlines[hit.story] = headlines.get(current, current)
     return web.render(
         "search.html",
+        400 if problem else 200,
+        problem=problem,
         headlines=headlines,
         query=query,
         hits=hits,
