@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from storyfuse.sources.fetch import Fetcher, FetchError, FetchOptions
+from storyfuse.sources.fetch import Fetcher, FetchError, FetchOptions, address_problem
 
 BYTE_PAUSE = 0.1  # seconds between bytes: 10 bytes/s, each wait far below the read timeout
 TOTAL = 1.5
@@ -90,3 +90,35 @@ def test_a_trickled_answer_meets_the_total_deadline(trickling: TricklingServer) 
     assert elapsed < TOTAL + 0.5, f"held for {elapsed:.1f} s"
     assert f"within {TOTAL:g} s" in raised.value.reason
     assert raised.value.url.endswith("/slow.html")
+
+
+@pytest.mark.parametrize(
+    ("address", "problem"),
+    [
+        ("2002:7f00:1::", "a 6to4 address of 127.0.0.1, a loopback address"),
+        ("2002:c0a8:101::1", "a 6to4 address of 192.168.1.1, a private address"),
+        ("2002:a9fe:a9fe::", "a 6to4 address of 169.254.169.254, a link-local address"),
+        ("2002:a00:1::", "a 6to4 address of 10.0.0.1, a private address"),
+        ("64:ff9b::7f00:1", "a NAT64 address of 127.0.0.1, a loopback address"),
+        ("64:ff9b:1::a00:1", "a NAT64 address of 10.0.0.1, a private address"),
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", "a Teredo address of 127.0.0.1, a loopback"),
+        ("::ffff:10.1.2.3", "a private address"),
+        ("::ffff:127.0.0.1", "a loopback address"),
+    ],
+)
+def test_ipv6_addresses_that_lead_to_private_ipv4_are_refused(address: str, problem: str) -> None:
+    found = address_problem(address)
+    assert found is not None and found.startswith(problem)
+
+
+@pytest.mark.parametrize("address", ["2002:808:808::", "2606:4700::1111", "::ffff:8.8.8.8"])
+def test_ipv6_addresses_of_public_hosts_pass(address: str) -> None:
+    assert address_problem(address) is None
+
+
+def test_a_6to4_url_of_loopback_is_refused_before_connecting() -> None:
+    options = FetchOptions(robots=False, host_delay=0.0, attempts=1)
+    with Fetcher(options) as fetcher, pytest.raises(FetchError) as raised:
+        fetcher.fetch("http://[2002:7f00:1::]:8000/admin")
+    assert "6to4 address of 127.0.0.1" in raised.value.reason
+    assert "refused" in raised.value.reason

@@ -8,6 +8,7 @@ reason; every response, errors included, carries the Content-Security-Policy and
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +27,7 @@ from storyfuse.sources.inputs import read_inputs
 from storyfuse.store.store import Store
 from storyfuse.web.app import CSP, create_app
 
-from helpers import ROOT
+from helpers import ROOT, fire_report
 
 TOKEN = "hostile-test-token"
 GOOD = {
@@ -142,3 +143,77 @@ def test_not_found_and_internal_errors_carry_the_security_headers(store_path: Pa
             assert response.status_code == 500
             assert "a bug inside a route" not in response.text
             _hardened(response)
+
+
+def test_feeds_and_page_links_use_the_configured_base_url_not_the_host_header(
+    store_path: Path,
+) -> None:
+    app = create_app(store_path, base_url="https://news.example/storyfuse/")
+    evil = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+    with TestClient(app) as test_client:
+        atom = test_client.get("/feed.xml", headers=evil).text
+        feed = test_client.get("/feed.json", headers=evil).json()
+        page = test_client.get("/api/stories", params={"per_page": 1}, headers=evil).json()
+    assert "evil.example" not in atom and "evil.example" not in json.dumps(feed)
+    assert "<id>https://news.example/storyfuse/</id>" in atom
+    assert feed["feed_url"] == "https://news.example/storyfuse/feed.json"
+    assert all(
+        item["id"].startswith("https://news.example/storyfuse/stories/") for item in feed["items"]
+    )
+    assert page["next"].startswith("https://news.example/storyfuse/api/stories?")
+
+
+def test_a_base_url_that_is_not_http_is_refused(store_path: Path) -> None:
+    with pytest.raises(ValueError, match="http"):
+        create_app(store_path, base_url="javascript:alert(1)")
+    result = CliRunner().invoke(
+        main, ["serve", "--db", str(store_path), "--base-url", "ftp://x.example"]
+    )
+    assert result.exit_code == 2 and "--base-url" in result.output
+
+
+RLO, PDF, RLI, PDI = "\u202e", "\u202c", "\u2067", "\u2069"
+
+
+def test_balanced_bidi_keeps_closed_controls_and_drops_the_others() -> None:
+    from storyfuse.web.bidi import balanced_bidi
+
+    assert balanced_bidi(f"Evil{RLO}sweN") == "EvilsweN"
+    assert (
+        balanced_bidi(f"{RLO}kept{PDF} and {RLI}kept{PDI}") == f"{RLO}kept{PDF} and {RLI}kept{PDI}"
+    )
+    assert balanced_bidi(f"stray{PDF} close{PDI}") == "stray close"
+    assert balanced_bidi(f"{RLI}{RLO}inner{PDI}") == f"{RLI}{RLO}inner{PDI}"  # PDI ends both
+    assert balanced_bidi(f"{RLO}{RLI}open{PDF}") == "open"  # PDF cannot reach past RLI
+
+
+def test_bidi_controls_in_outlet_names_are_isolated_on_pages_and_in_feeds(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bidi.db"
+    reports = [fire_report("Quellbrook", "quay", k) for k in range(3)]
+    names = [f"Evil{RLO}sweN", f"{RLO}{RLO}Twice", "Plain Post"]
+    documents = [dataclasses.replace(r, outlet=n) for r, n in zip(reports, names, strict=True)]
+    with Store(path) as store:
+        Ingestion(store).ingest(documents)
+        story = store.stories()[0].id
+        article = store.story_articles(story)[0].id
+    with TestClient(create_app(path)) as test_client:
+        pages = {
+            url: test_client.get(url).text
+            for url in (
+                "/",
+                "/?single=1",
+                f"/stories/{story}",
+                f"/articles/{article}",
+                "/search?q=warehouse",
+                "/outlets",
+                "/feed.xml",
+                "/feed.json",
+            )
+        }
+    for url, text in pages.items():
+        assert RLO not in text, url  # none of these overrides is closed: all dropped
+    assert "<bdi>EvilsweN</bdi>" in pages[f"/stories/{story}"]
+    assert "<bdi>Twice</bdi>" in pages[f"/stories/{story}"]
+    assert "<bdi>EvilsweN</bdi>" in pages["/search?q=warehouse"]

@@ -253,7 +253,21 @@ def _day(value: dt.date | None) -> str:
     help="The user's outlet file that overrides the bundled directory "
     "(default: $STORYFUSE_OUTLETS, else outlets.csv in the user data directory).",
 )
-def serve(db: str | None, host: str, port: int, token_env: str, outlets_file: Path | None) -> None:
+@click.option(
+    "--base-url",
+    envvar="STORYFUSE_BASE_URL",
+    metavar="URL",
+    help="The root URL readers reach the site at, for feed ids and links "
+    "(default: $STORYFUSE_BASE_URL, else http://HOST:PORT). A request's Host header is not used.",
+)
+def serve(
+    db: str | None,
+    host: str,
+    port: int,
+    token_env: str,
+    outlets_file: Path | None,
+    base_url: str | None,
+) -> None:
     """Serve the store as web pages, a JSON API (/api/, /docs) and feeds.
 
     \b
@@ -275,7 +289,12 @@ def serve(db: str | None, host: str, port: int, token_env: str, outlets_file: Pa
             f"the web app needs the 'web' extra: pip install 'storyfuse[web]' ({error})"
         ) from None
     from storyfuse.stories.outlets import OutletDirectory, OutletError
+    from storyfuse.web.common import checked_base_url
 
+    try:
+        base = checked_base_url(base_url or f"http://{_url_host(host)}:{port}")
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--base-url") from None
     try:
         outlets = OutletDirectory.load(outlets_file)
     except OutletError as error:
@@ -290,7 +309,13 @@ def serve(db: str | None, host: str, port: int, token_env: str, outlets_file: Pa
     )
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"storyfuse: listening on {host}: reachable beyond this machine", err=True)
-    click.echo(f"storyfuse: serving {target} at http://{host}:{port}/, {mode}", err=True)
-    uvicorn.run(
-        create_app(target, token=token, outlets=outlets), host=host, port=port, log_level="info"
-    )
+    click.echo(f"storyfuse: serving {target} at {base}/, {mode}", err=True)
+    app = create_app(target, token=token, outlets=outlets, base_url=base)
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def _url_host(host: str) -> str:
+    """A listening address as a URL writes it (IPv6 in brackets; any address as localhost)."""
+    if host in ("0.0.0.0", "::", ""):
+        return "localhost"
+    return f"[{host}]" if ":" in host else host

@@ -104,10 +104,16 @@ class ArticleIn(BaseModel):
         )
 
 
-def _page_links(request: Request, page: int, pages: int) -> tuple[str | None, str | None]:
-    previous = str(request.url.include_query_params(page=page - 1)) if page > 1 else None
-    following = str(request.url.include_query_params(page=page + 1)) if page < pages else None
-    return previous, following
+def _page_links(
+    base: str, request: Request, page: int, pages: int
+) -> tuple[str | None, str | None]:
+    """Links to the pages before and after, on the configured base URL (not the Host header)."""
+
+    def link(number: int) -> str:
+        query = request.url.include_query_params(page=number).query
+        return f"{base}{request.url.path}?{query}"
+
+    return (link(page - 1) if page > 1 else None), (link(page + 1) if page < pages else None)
 
 
 def _ingest_json(result: IngestResult) -> dict[str, Any]:
@@ -138,7 +144,7 @@ def api_stories(
         except ValueError as problem:
             raise HTTPException(400, str(problem)) from None
     pages = max(1, math.ceil(len(rows) / per_page))
-    previous, following = _page_links(request, page, pages)
+    previous, following = _page_links(web.base_url, request, page, pages)
     return {
         "stories": [story_row_json(row) for row in rows[(page - 1) * per_page :][:per_page]],
         "total": len(rows),
