@@ -141,6 +141,8 @@ def test_the_api_answers_503_with_retry_after_while_another_writer_keeps_the_sto
             other.release()
         assert busy.status_code == 503, busy.text
         assert busy.headers["retry-after"].isdigit()
+        assert busy.headers["x-content-type-options"] == "nosniff"
+        assert "content-security-policy" in busy.headers
         assert "busy" in busy.json()["detail"]
         assert client.post("/api/articles", json=article, headers=headers).status_code == 201
 
