@@ -113,3 +113,25 @@ def test_search_past_its_time_on_the_command_line_and_the_web(
         page = client.get("/search", params={"q": "fire"})
     assert api.status_code == 400 and "stopped after" in api.json()["detail"]
     assert page.status_code == 400 and "stopped after" in page.text
+
+
+@pytest.mark.parametrize(
+    ("text", "groups"),
+    [
+        (" ".join(["a*"] * 300), [[("a",)]]),
+        ("fire quay fire", [[("fire",)], [("quay",)]]),
+        ("fire fire OR flood", [[("fire",)]]),  # fire and (fire or flood) is fire
+        ("fire OR flood fire", [[("fire",), ("flood",)], [("fire",)]]),
+    ],
+)
+def test_a_repeated_term_is_read_once(text: str, groups: list[list[tuple[str, ...]]]) -> None:
+    read = parse_query(text)
+    assert [[term.words for term in group] for group in read.groups] == groups
+    assert read.dropped == 0
+
+
+def test_repeating_a_term_finds_what_the_term_finds(demo_store: Store) -> None:
+    once = [hit.article for hit in demo_store.search("fire quay")]
+    assert once
+    assert [hit.article for hit in demo_store.search("fire quay fire quay fire")] == once
+    assert [hit.article for hit in demo_store.search("fire fire OR nothingmatches quay")] == once
