@@ -73,7 +73,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def client(built: dict[str, Any]) -> Iterator[TestClient]:
-    with TestClient(create_app(built["db"])) as test_client:
+    with TestClient(create_app(built["db"], base_url="http://testserver")) as test_client:
         yield test_client
 
 

@@ -51,6 +51,8 @@ class InputError:
 
     source: str
     reason: str
+    duplicate_of: str | None = None
+    """For an exact duplicate of another input of the same batch: that article's id."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,7 +97,9 @@ def prepare_articles(
             errors.append(InputError(document.source, "no article text left after cleaning"))
         elif article.id in articles:
             first = articles[article.id].source
-            errors.append(InputError(document.source, f"exact duplicate of {first}"))
+            errors.append(
+                InputError(document.source, f"exact duplicate of {first}", duplicate_of=article.id)
+            )
         else:
             articles[article.id] = article
     return tuple(articles.values()), tuple(errors)

@@ -72,6 +72,7 @@ def follow(
     )
     from storyfuse.ingestion.service import Ingestion
     from storyfuse.sources.fetch import Fetcher, FetchOptions
+    from storyfuse.store.database import StoreBusy
 
     if once and every:
         raise click.UsageError("--once and --every exclude each other")
@@ -118,6 +119,10 @@ def follow(
                 if interval is None:
                     break
                 time.sleep(max(0.0, started + interval - time.monotonic()))
+        except StoreBusy as busy:
+            raise click.ClickException(
+                f"{store.path}: {busy}; the feeds stored so far are kept, try again"
+            ) from None
         except KeyboardInterrupt:
             note = " in the middle of a pass (feeds stored so far are kept)" if in_pass else ""
             click.echo(f"storyfuse: stopped{note}", err=True)

@@ -56,17 +56,23 @@ def ingest(
     """
     from storyfuse.ingestion.service import Ingestion
     from storyfuse.sources.fetch import FetchOptions
+    from storyfuse.store.database import StoreBusy
 
     documents, errors = read_inputs(inputs, fetch=FetchOptions(allow_private=allow_private))
     show = not quiet and not as_json and sys.stderr.isatty() and len(documents) > 20
     with open_store(db, create=True) as store:
-        if show:
-            with click.progressbar(
-                length=len(documents), label="ingesting", file=sys.stderr
-            ) as bar:
-                result = Ingestion(store).ingest(documents, errors, progress=bar.update)
-        else:
-            result = Ingestion(store).ingest(documents, errors)
+        try:
+            if show:
+                with click.progressbar(
+                    length=len(documents), label="ingesting", file=sys.stderr
+                ) as bar:
+                    result = Ingestion(store).ingest(documents, errors, progress=bar.update)
+            else:
+                result = Ingestion(store).ingest(documents, errors)
+        except StoreBusy as busy:
+            raise click.ClickException(
+                f"{store.path}: {busy}; what was ingested before stays, try again"
+            ) from None
     for error in result.rejected:
         click.echo(f"storyfuse: {error.source}: {error.reason}", err=True)
     if as_json:
@@ -199,8 +205,13 @@ def search(query: str, db: str | None, limit: int, as_json: bool) -> None:
     Example:
         storyfuse search 'warehouse fire OR flood'
     """
+    from storyfuse.store.store import SearchTooCostly
+
     with open_store(db) as store:
-        hits = store.search(query, limit)
+        try:
+            hits = store.search(query, limit)
+        except SearchTooCostly as costly:
+            raise click.ClickException(str(costly)) from None
     if as_json:
         click.echo(
             json.dumps([dataclasses.asdict(hit) for hit in hits], indent=2, ensure_ascii=False)
@@ -244,7 +255,21 @@ def _day(value: dt.date | None) -> str:
     help="The user's outlet file that overrides the bundled directory "
     "(default: $STORYFUSE_OUTLETS, else outlets.csv in the user data directory).",
 )
-def serve(db: str | None, host: str, port: int, token_env: str, outlets_file: Path | None) -> None:
+@click.option(
+    "--base-url",
+    envvar="STORYFUSE_BASE_URL",
+    metavar="URL",
+    help="The root URL readers reach the site at, for feed ids and links "
+    "(default: $STORYFUSE_BASE_URL, else http://HOST:PORT). A request's Host header is not used.",
+)
+def serve(
+    db: str | None,
+    host: str,
+    port: int,
+    token_env: str,
+    outlets_file: Path | None,
+    base_url: str | None,
+) -> None:
     """Serve the store as web pages, a JSON API (/api/, /docs) and feeds.
 
     \b
@@ -266,7 +291,12 @@ def serve(db: str | None, host: str, port: int, token_env: str, outlets_file: Pa
             f"the web app needs the 'web' extra: pip install 'storyfuse[web]' ({error})"
         ) from None
     from storyfuse.stories.outlets import OutletDirectory, OutletError
+    from storyfuse.web.common import checked_base_url
 
+    try:
+        base = checked_base_url(base_url or f"http://{_url_host(host)}:{port}")
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--base-url") from None
     try:
         outlets = OutletDirectory.load(outlets_file)
     except OutletError as error:
@@ -281,7 +311,13 @@ def serve(db: str | None, host: str, port: int, token_env: str, outlets_file: Pa
     )
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"storyfuse: listening on {host}: reachable beyond this machine", err=True)
-    click.echo(f"storyfuse: serving {target} at http://{host}:{port}/, {mode}", err=True)
-    uvicorn.run(
-        create_app(target, token=token, outlets=outlets), host=host, port=port, log_level="info"
-    )
+    click.echo(f"storyfuse: serving {target} at {base}/, {mode}", err=True)
+    app = create_app(target, token=token, outlets=outlets, base_url=base)
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def _url_host(host: str) -> str:
+    """A listening address as a URL writes it (IPv6 in brackets; any address as localhost)."""
+    if host in ("0.0.0.0", "::", ""):
+        return "localhost"
+    return f"[{host}]" if ":" in host else host

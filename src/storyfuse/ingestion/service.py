@@ -17,8 +17,12 @@ the articles of the split-off part (with their earlier versions) move to a new
 story, and the old id stays with the part that holds its first article. Every
 story touched is then refreshed: headline, size, dates, independent sources.
 
-All of it is one transaction of the store: a crash or a bad input mid-batch
-leaves the store as it was, and ingesting the same input again changes nothing.
+Exact duplicates within one ingest are linked as sources of the first, like
+duplicates of stored articles. Each batch of ``BATCH_ARTICLES`` articles (in
+the canonical order) is one transaction of the store, so that a long ingest
+holds the write lock only in bounded turns: a crash or a bad input mid-batch
+leaves the batches before it stored and the rest as it was, and ingesting the
+same input again changes nothing.
 """
 
 from __future__ import annotations
@@ -82,6 +86,10 @@ class _Batch:
     waiting: list[tuple[str, ArticleFeatures]] = field(default_factory=list)
 
 
+BATCH_ARTICLES = 200
+"""Articles per transaction: a long ingest commits as it goes and lets other writers in."""
+
+
 class Ingestion:
     """Ingests batches of documents into a store, keeping its clusterer between batches.
 
@@ -103,30 +111,70 @@ class Ingestion:
         errors: Sequence[InputError] = (),
         progress: Callable[[int], None] | None = None,
     ) -> IngestResult:
-        """Add documents in one transaction; rejected inputs are recorded with their reason."""
-        store = self.store
+        """Add documents, a transaction per batch; rejected inputs are recorded with their reason.
+
+        Raises :class:`~storyfuse.store.database.StoreBusy` when another writer keeps the
+        store too long; the batches committed before stay.
+        """
         articles, prepare_errors = prepare_articles(documents)
-        rejected = [*errors, *(e for e in prepare_errors if not e.reason.startswith("exact"))]
-        in_batch_duplicates = [e for e in prepare_errors if e.reason.startswith("exact")]
+        rejected = [*errors, *(e for e in prepare_errors if e.duplicate_of is None)]
+        repeats = [e for e in prepare_errors if e.duplicate_of is not None]
+        ordered = sorted(articles, key=lambda a: (a.published or dt.date.min, a.id))
+        aliases: dict[str, str] = {}
+        totals = _Batch(now=self.store.now())
+        starts = range(0, len(ordered), BATCH_ARTICLES) if ordered else range(1)
+        for start in starts:
+            last = start + BATCH_ARTICLES >= len(ordered)
+            batch = self._ingest_batch(
+                ordered[start : start + BATCH_ARTICLES],
+                rejected if start == 0 else (),
+                repeats if last else (),
+                aliases,
+                progress,
+            )
+            totals.added += batch.added
+            totals.duplicates += batch.duplicates
+            totals.revised += batch.revised
+            totals.near_duplicates += batch.near_duplicates
+            totals.touched |= batch.touched
+        clusterer = self._clusterer
+        resolve = clusterer.resolve if clusterer else str
+        return IngestResult(
+            added=totals.added,
+            duplicates=totals.duplicates,
+            revised=totals.revised,
+            near_duplicates=totals.near_duplicates,
+            rejected=tuple(rejected),
+            stories_touched=tuple(sorted({resolve(s) for s in totals.touched})),
+        )
+
+    def _ingest_batch(
+        self,
+        ordered: Sequence[Article],
+        rejected: Sequence[InputError],
+        repeats: Sequence[InputError],
+        aliases: dict[str, str],
+        progress: Callable[[int], None] | None,
+    ) -> _Batch:
+        """One transaction: articles in canonical order, rejections, in-batch repeats last."""
+        store = self.store
         batch = _Batch(now=store.now())
+        # the slow part runs before the write lock is taken, so other writers get their turn
+        computed = {a.id: self._prepare(a) for a in ordered if not store.has_article(a.id)}
         try:
             with store.transaction():
                 for error in rejected:
                     store.record_rejection(error, batch.now)
-                batch.duplicates += len(in_batch_duplicates)
-                clusterer = self._clusterer_for(articles)
-                ordered = sorted(articles, key=lambda a: (a.published or dt.date.min, a.id))
+                clusterer = self._clusterer_for(ordered)
                 prepared = [
-                    _Prepared(
-                        article, article_features(article, self.options), signature(article.text)
-                    )
+                    computed.get(article.id) or self._prepare(article)
                     for article in ordered
                     if not self._known(article, batch)
                 ]
                 clusterer.observe(item.features for item in prepared)
                 fresh: list[_Prepared] = []
                 for item in prepared:
-                    if not self._place_variant(item, batch, clusterer):
+                    if not self._place_variant(item, batch, clusterer, aliases):
                         # its story is decided below, with the batch's other new articles
                         store.insert_article(
                             item.article, item.features, item.minhash, None, batch.now
@@ -138,18 +186,19 @@ class Ingestion:
                 self._place_fresh(fresh, batch, clusterer)
                 for story_id in batch.touched:
                     self._refresh_story(clusterer.resolve(story_id), batch.now)
+                for repeat in repeats:  # exact duplicates of another input of this ingest
+                    assert repeat.duplicate_of is not None
+                    original = aliases.get(repeat.duplicate_of, repeat.duplicate_of)
+                    store.link_source(repeat.source, original, "duplicate", batch.now)
+                    batch.duplicates += 1
         except BaseException:
             self._clusterer = None
             raise
         self._data_version = store.data_version()  # our own writes keep the clusterer valid
-        return IngestResult(
-            added=batch.added,
-            duplicates=batch.duplicates,
-            revised=batch.revised,
-            near_duplicates=batch.near_duplicates,
-            rejected=tuple(rejected),
-            stories_touched=tuple(sorted({clusterer.resolve(s) for s in batch.touched})),
-        )
+        return batch
+
+    def _prepare(self, article: Article) -> _Prepared:
+        return _Prepared(article, article_features(article, self.options), signature(article.text))
 
     def _known(self, article: Article, batch: _Batch) -> bool:
         """An exact duplicate of a stored article: link the new source, and that is all."""
@@ -159,7 +208,9 @@ class Ingestion:
             return True
         return False
 
-    def _place_variant(self, item: _Prepared, batch: _Batch, clusterer: StoryClusterer) -> bool:
+    def _place_variant(
+        self, item: _Prepared, batch: _Batch, clusterer: StoryClusterer, aliases: dict[str, str]
+    ) -> bool:
         """Store a revision or a near-duplicate with its original; False if the text is new."""
         store, article = self.store, item.article
         previous = store.latest_version(article.url) if article.url else None
@@ -177,6 +228,7 @@ class Ingestion:
             outlet, story = store.outlet_and_story(original)
             if outlet == article.outlet or not article.outlet:
                 store.link_source(article.source, original, "near-duplicate", batch.now)
+                aliases[article.id] = original  # where its exact repeats are linked too
                 batch.near_duplicates += 1
                 return True
             store.insert_article(

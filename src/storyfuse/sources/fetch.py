@@ -331,14 +331,17 @@ class Fetcher:
                 )
         return addresses
 
-    def _connect(self, target: Target, addresses: list[str]) -> Connection:
-        timeout = self.options.connect_timeout
+    def _connect(self, target: Target, addresses: list[str], deadline: float) -> Connection:
+        read_timeout = self.options.read_timeout
         last: OSError | None = None
         for address in addresses:
+            timeout = min(self.options.connect_timeout, max(0.001, deadline - time.monotonic()))
             connection = (
-                TLSConnection(target.host, target.port, address, timeout, self._tls)
+                TLSConnection(
+                    target.host, target.port, address, timeout, self._tls, deadline, read_timeout
+                )
                 if target.scheme == "https"
-                else Connection(target.host, target.port, address, timeout)
+                else Connection(target.host, target.port, address, timeout, deadline, read_timeout)
             )
             try:
                 connection.connect()
@@ -374,7 +377,7 @@ class Fetcher:
         with self._gate.turn(target.host, self._host_delay(target)):
             logger.debug("GET %s", target.url)
             deadline = time.monotonic() + self.options.total_timeout
-            connection = self._connect(target, addresses)
+            connection = self._connect(target, addresses, deadline)
             raw = connection.raw
             response: http.client.HTTPResponse | None = None
             if raw is not None:

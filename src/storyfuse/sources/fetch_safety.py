@@ -54,11 +54,34 @@ def parse_target(url: str) -> Target:
     return Target(url, scheme, host, port or (443 if scheme == "https" else 80), path)
 
 
+_NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> tuple[str, ipaddress.IPv4Address] | None:
+    """The IPv4 address an IPv6 address leads to (6to4, NAT64, Teredo), and what kind it is."""
+    if ip.sixtofour is not None:
+        return "a 6to4 address", ip.sixtofour
+    if any(ip in network for network in _NAT64):
+        return "a NAT64 address", ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip.teredo is not None:
+        return "a Teredo address", ip.teredo[1]
+    return None
+
+
 def address_problem(address: str) -> str | None:
-    """Why an IP address must not be fetched from (``"a loopback address"``...), or None."""
+    """Why an IP address must not be fetched from (``"a loopback address"``...), or None.
+
+    An IPv6 address that reaches an IPv4 address (IPv4-mapped ``::ffff:0:0/96``, 6to4
+    ``2002::/16``, NAT64 ``64:ff9b::/96``, Teredo) is judged by that IPv4 address too.
+    """
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+        ip = ip.ipv4_mapped  # the very same IPv4 address, judged as one
+    elif isinstance(ip, ipaddress.IPv6Address) and (embedded := embedded_ipv4(ip)):
+        kind, ipv4 = embedded
+        problem = address_problem(str(ipv4))
+        if problem is not None:
+            return f"{kind} of {ipv4}, {problem}"
     checks = (
         (ip.is_loopback, "a loopback address"),
         (ip.is_link_local, "a link-local address"),

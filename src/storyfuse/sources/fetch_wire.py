@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import http.client
+import io
+import math
 import socket
 import ssl
 import time
@@ -10,6 +12,7 @@ import zlib
 from dataclasses import dataclass
 from email.message import Message
 from email.utils import parsedate_to_datetime
+from typing import Any, cast
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,16 +77,73 @@ class Inflater:
         return bytes(self.out)
 
 
-class Connection(http.client.HTTPConnection):
-    """An HTTP connection to one checked address, whatever the host name resolves to now."""
+class _DeadlineReader(io.RawIOBase):
+    """A socket read as a file, each wait bounded by the read timeout and the deadline.
 
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+    ``http.client`` reads the status line, the headers and every chunk-size line through
+    this file: a server that trickles any of them a byte at a time meets the deadline of
+    the whole request, not a fresh read timeout per byte.
+    """
+
+    def __init__(self, sock: socket.socket, connection: Connection) -> None:
+        super().__init__()
+        self._sock = sock
+        self._connection = connection
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        remaining = self._connection.deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("past the deadline of the request")
+        self._sock.settimeout(min(self._connection.read_timeout, remaining))
+        return self._sock.recv_into(buffer)
+
+
+class _PacedSocket:
+    """The connection's socket as ``http.client`` sees it: responses read by the deadline."""
+
+    def __init__(self, sock: socket.socket, connection: Connection) -> None:
+        self._sock = sock
+        self._connection = connection
+
+    def makefile(self, mode: str = "rb", *_: object, **__: object) -> io.BufferedReader:
+        return io.BufferedReader(_DeadlineReader(self._sock, self._connection))
+
+    def close(self) -> None:
+        """Left open: ``http.client`` closes it before the body is read; the fetcher closes
+        ``Connection.raw`` when the exchange is over."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+class Connection(http.client.HTTPConnection):
+    """An HTTP connection to one checked address, whatever the host name resolves to now.
+
+    Its response is read by ``deadline`` (a ``time.monotonic()`` value), each wait on the
+    server at most ``read_timeout`` seconds.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        address: str,
+        timeout: float,
+        deadline: float = math.inf,
+        read_timeout: float = math.inf,
+    ) -> None:
         super().__init__(host, port, timeout=timeout)
         self.address = address
+        self.deadline = deadline
+        self.read_timeout = read_timeout
         self.raw: socket.socket | None = None
 
     def connect(self) -> None:
-        self.sock = self.raw = socket.create_connection((self.address, self.port), self.timeout)
+        self.raw = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = cast(socket.socket, _PacedSocket(self.raw, self))
 
 
 class TLSConnection(Connection):
@@ -92,11 +152,20 @@ class TLSConnection(Connection):
     default_port = http.client.HTTPS_PORT
 
     def __init__(
-        self, host: str, port: int, address: str, timeout: float, context: ssl.SSLContext
+        self,
+        host: str,
+        port: int,
+        address: str,
+        timeout: float,
+        context: ssl.SSLContext,
+        deadline: float = math.inf,
+        read_timeout: float = math.inf,
     ) -> None:
-        super().__init__(host, port, address, timeout)
+        super().__init__(host, port, address, timeout, deadline, read_timeout)
         self.context = context
 
     def connect(self) -> None:
         super().connect()
-        self.sock = self.raw = self.context.wrap_socket(self.sock, server_hostname=self.host)
+        assert self.raw is not None
+        self.raw = self.context.wrap_socket(self.raw, server_hostname=self.host)
+        self.sock = cast(socket.socket, _PacedSocket(self.raw, self))

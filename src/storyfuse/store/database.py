@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +19,17 @@ from typing import Any, Literal, Protocol
 
 Dialect = Literal["sqlite", "postgresql"]
 POSTGRES_PREFIXES = ("postgresql://", "postgres://")
+WRITE_WAIT_SECONDS = 30.0
+"""Seconds a writer waits for another writer's transaction, then gives up (:class:`StoreBusy`)."""
+_WRITER_LOCK = 0x73746F72  # PostgreSQL advisory lock: one writer at a time, as on SQLite
+
+
+class StoreBusy(Exception):
+    """Another writer kept the store for longer than the writer could wait."""
+
+
+class QueryTimeout(Exception):
+    """A statement ran past its time limit and was stopped."""
 
 
 class Cursor(Protocol):
@@ -59,8 +71,9 @@ def _row_factory(cursor: Any) -> Any:
 class Database:
     """A connection to the store's database, SQLite file or PostgreSQL server."""
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, write_wait: float | None = None) -> None:
         self.target = target
+        self.write_wait = WRITE_WAIT_SECONDS if write_wait is None else write_wait
         self.dialect: Dialect
         if target.startswith(POSTGRES_PREFIXES):
             try:
@@ -76,7 +89,7 @@ class Database:
             if path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             self.dialect = "sqlite"
-            self._sqlite = sqlite3.connect(path, isolation_level=None)
+            self._sqlite = sqlite3.connect(path, isolation_level=None, timeout=self.write_wait)
             self._sqlite.row_factory = sqlite3.Row
             self._sqlite.execute("PRAGMA journal_mode = WAL")
 
@@ -88,14 +101,61 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Everything inside commits together or not at all."""
-        self.execute("BEGIN IMMEDIATE" if self.dialect == "sqlite" else "BEGIN")
+        """Everything inside commits together or not at all.
+
+        Writers take turns: one waits up to ``write_wait`` seconds for another's
+        transaction to end, then raises :class:`StoreBusy`.
+        """
+        self._begin()
         try:
             yield
         except BaseException:
             self.execute("ROLLBACK")
             raise
         self.execute("COMMIT")
+
+    def read_within(self, seconds: float, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """The rows of a read-only query, or :class:`QueryTimeout` once it runs ``seconds``."""
+        if self.dialect == "sqlite":
+            deadline = time.monotonic() + seconds
+            self._sqlite.set_progress_handler(lambda: time.monotonic() > deadline, 100)
+            try:
+                return self._sqlite.execute(sql, params).fetchall()
+            except sqlite3.OperationalError as error:
+                if "interrupted" in str(error):
+                    raise QueryTimeout(f"stopped after {seconds:g} s") from None
+                raise
+            finally:
+                self._sqlite.set_progress_handler(None, 0)
+        import psycopg
+
+        with self._pg.transaction():
+            self._pg.execute(f"SET LOCAL statement_timeout = {max(1, int(seconds * 1000))}")
+            try:
+                return self._pg.execute(sql.replace("?", "%s"), params).fetchall()
+            except psycopg.errors.QueryCanceled:
+                raise QueryTimeout(f"stopped after {seconds:g} s") from None
+
+    def _begin(self) -> None:
+        busy = f"the store is busy: another writer kept it for over {self.write_wait:g} s"
+        if self.dialect == "sqlite":
+            try:
+                self.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                if "locked" in str(error) or "busy" in str(error):
+                    raise StoreBusy(busy) from None
+                raise
+            return
+        import psycopg
+
+        self.execute("BEGIN")
+        try:
+            self.execute(f"SET LOCAL lock_timeout = {int(self.write_wait * 1000)}")
+            self.execute("SELECT pg_advisory_xact_lock(?)", (_WRITER_LOCK,))
+            self.execute("SET LOCAL lock_timeout = 0")
+        except psycopg.errors.LockNotAvailable:
+            self.execute("ROLLBACK")
+            raise StoreBusy(busy) from None
 
     def close(self) -> None:
         """Close the connection."""

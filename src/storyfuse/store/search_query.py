@@ -78,7 +78,7 @@ class SearchQuery:
 def parse_query(text: str) -> SearchQuery:
     """Read what a reader typed; never fails (a query of no words is ``empty``)."""
     groups: list[list[SearchTerm]] = []
-    join_next = False
+    join_next = absorbed = False
     terms = prefixes = dropped = 0
     for match in _PIECE.finditer(text[:MAX_QUERY_CHARS]):
         if match["token"] in ("OR", "AND"):
@@ -86,6 +86,12 @@ def parse_query(text: str) -> SearchQuery:
             continue
         term = _term(match["phrase"] if match["phrase"] is not None else match["token"])
         if term is None:
+            continue
+        if join_next and absorbed:  # an alternative to a term that must match anyway
+            join_next = False
+            continue
+        absorbed = not join_next and [term] in groups
+        if absorbed:  # a term repeated adds nothing to what must match
             continue
         if terms >= MAX_TERMS:
             dropped += 1

@@ -31,11 +31,18 @@ from storyfuse.models import (
     StoryRow,
     StorySplit,
 )
-from storyfuse.store.database import Database, database_target
+from storyfuse.store.database import Database, QueryTimeout, database_target
 from storyfuse.store.migrations import MIGRATIONS
 from storyfuse.store.search_query import parse_query
 from storyfuse.stories.duplicates import NEAR_DUPLICATE, bands, estimated_jaccard
 from storyfuse.stories.features import ArticleFeatures
+
+SEARCH_SECONDS = 1.0
+"""The longest a search may run before it is stopped."""
+
+
+class SearchTooCostly(ValueError):
+    """A search that would tie up the database past ``SEARCH_SECONDS``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,7 +425,8 @@ class Store:
         """Full-text search over article titles and texts, as `parse_query` reads ``query``.
 
         Any text is a valid query (words, "phrases", ``OR``, ``prefix*``); one without words
-        finds nothing. Both databases stem English words.
+        finds nothing. Both databases stem English words. A search that runs past
+        ``SEARCH_SECONDS`` is stopped: :class:`SearchTooCostly`.
         """
         parsed = parse_query(query)
         if parsed.empty:
@@ -443,7 +451,12 @@ class Store:
             )
             tsquery, params = parsed.tsquery()
             sql = sql.format(tsquery=tsquery)
-        rows = self.db.execute(sql, (*params, limit))
+        try:
+            rows = self.db.read_within(SEARCH_SECONDS, sql, (*params, limit))
+        except QueryTimeout:
+            raise SearchTooCostly(
+                f"the search was stopped after {SEARCH_SECONDS:g} s: use fewer or longer words"
+            ) from None
         return [
             SearchHit(
                 row["id"],

@@ -18,7 +18,10 @@ def parse_when(value: str, now: dt.datetime | None = None) -> str:
     relative = _RELATIVE.match(value.strip())
     if relative:
         amount, unit = int(relative.group(1)), relative.group(2)
-        moment = now - dt.timedelta(**{_UNITS[unit]: amount})
+        try:
+            moment = now - dt.timedelta(**{_UNITS[unit]: amount})
+        except (OverflowError, ValueError):
+            raise ValueError(f"{value.strip()!r} reaches back before the year 1") from None
         return moment.isoformat(timespec="seconds")
     try:
         parsed = dt.datetime.fromisoformat(value.strip())

@@ -23,6 +23,7 @@ import base64
 import datetime as dt
 import hashlib
 import importlib.util
+import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -40,11 +41,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from storyfuse import __version__
 from storyfuse.stories.outlets import OutletDirectory
-from storyfuse.web import api_schemas
-from storyfuse.web.common import PACKAGE_DIR, WebContext, jsonable_errors, safe_url
+from storyfuse.web import api_schemas, bidi
+from storyfuse.web.common import (
+    PACKAGE_DIR,
+    WebContext,
+    checked_base_url,
+    jsonable_errors,
+    safe_url,
+)
 from storyfuse.web.routes import api, feeds, pages
 from storyfuse.web.site import Site
 
+logger = logging.getLogger(__name__)
 _SNIPPET_MARK = re.compile(r"\[([^\[\]]*)\]")
 
 # Every page: only this site's own scripts, styles and images; no plugins, no framing.
@@ -53,6 +61,7 @@ CSP = (
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 DOCS_ASSETS = "/static/docs"
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 _SECURITY_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
@@ -143,8 +152,10 @@ def _templates() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=bidi.finalize,
     )
     env.filters["when"] = _when
+    env.filters["bdi"] = bidi.isolated
     env.filters["safe_url"] = safe_url
     env.filters["snippet"] = _snippet
     env.globals["version"] = __version__
@@ -168,12 +179,15 @@ def create_app(
     *,
     cache_size: int = 2048,
     outlets: OutletDirectory | None = None,
+    base_url: str = DEFAULT_BASE_URL,
 ) -> FastAPI:
     """The web app over the store at ``db_path``; ``token`` enables ``POST /api/articles``.
 
     ``outlets`` names the outlets and tells who they are (default: the bundled directory
-    overridden by the user's outlet file).
+    overridden by the user's outlet file). ``base_url`` is the root URL readers reach the
+    site at: feeds and API page links use it, never a request's Host header.
     """
+    base = checked_base_url(base_url)
     site = Site(db_path, token, cache_size, outlets)
 
     @asynccontextmanager
@@ -200,7 +214,7 @@ def create_app(
         swagger_favicon_url="/favicon.ico",
     ).body
     docs_page = bytes(docs_html).decode()
-    web = WebContext(site=site, templates=_templates(), docs_page=docs_page)
+    web = WebContext(site=site, templates=_templates(), docs_page=docs_page, base_url=base)
     app.state.site = site
     app.state.web = web
     docs_csp = (
@@ -226,6 +240,17 @@ def create_app(
         )
         response.headers.update(headers)
         return response
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, error: Exception) -> Response:
+        # Starlette sends this answer from outside every middleware: add their headers here.
+        logger.error("%s %s failed", request.method, request.url.path, exc_info=error)
+        headers = {"content-security-policy": CSP}
+        headers.update((name.decode(), value.decode()) for name, value in _SECURITY_HEADERS)
+        message = "internal error (the server log has the details)"
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, 500, headers=headers)
+        return Response(message, 500, headers=headers, media_type="text/plain")
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> Response:

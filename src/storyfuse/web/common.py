@@ -35,6 +35,8 @@ class WebContext:
     site: Site
     templates: Environment
     docs_page: str
+    base_url: str
+    """The site's root URL as readers reach it (no trailing slash), for feeds and links."""
 
     def render(self, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         """The template ``name`` rendered with ``context`` as an HTML response."""
@@ -49,6 +51,19 @@ async def web_context(request: Request) -> WebContext:
 
 
 WebDep = Annotated[WebContext, Depends(web_context)]
+
+
+def checked_base_url(value: str) -> str:
+    """A configured base URL without its trailing slash; ValueError if it is not http(s)."""
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError as error:
+        raise ValueError(f"base URL {value!r} is not a URL ({error})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"base URL {value!r} must be http:// or https:// with a host")
+    if parts.query or parts.fragment:
+        raise ValueError(f"base URL {value!r} must have no query or fragment")
+    return value.strip().rstrip("/")
 
 
 def safe_url(url: str | None) -> str | None:

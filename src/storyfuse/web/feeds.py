@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from storyfuse import __version__
+from storyfuse.web.bidi import balanced_bidi
 from storyfuse.web.views import CitedText
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -52,7 +53,7 @@ def _xml(text: str) -> str:
 
 
 def _text(entry: FeedEntry) -> str:
-    return " ".join(line.text for line in entry.summary) or entry.title
+    return " ".join(balanced_bidi(line.text) for line in entry.summary) or entry.title
 
 
 def _html(entry: FeedEntry, base: str) -> str:
@@ -62,7 +63,7 @@ def _html(entry: FeedEntry, base: str) -> str:
             Markup('<a href="{}{}">[{}]</a>').format(base, m.href, m.source.number)
             for m in line.markers
         )
-        items.append(Markup("<li>{} {}</li>").format(line.text, marks))
+        items.append(Markup("<li>{} {}</li>").format(balanced_bidi(line.text), marks))
     return (
         str(Markup("<ul>{}</ul>").format(Markup("").join(items)))
         if items

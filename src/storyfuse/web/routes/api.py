@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import math
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -23,6 +24,8 @@ from storyfuse.ingestion.service import Ingestion, IngestResult
 from storyfuse.models import RawDocument, Report
 from storyfuse.render import article_json, changes_json, splits_json, story_row_json
 from storyfuse.sources.inputs import MAX_ARTICLE_BYTES
+from storyfuse.store.database import StoreBusy
+from storyfuse.store.store import SearchTooCostly
 from storyfuse.stories.changes import parse_when
 from storyfuse.web.common import (
     PAGE_SIZE,
@@ -35,6 +38,9 @@ from storyfuse.web.site import DEFAULT_WORDS, MAX_FOCUS_CHARS
 
 MAX_BODY_BYTES = 4 * MAX_ARTICLE_BYTES
 MAX_POSTED_ARTICLES = 1000
+RETRY_AFTER_SECONDS = 5
+MIN_PUBLISHED_YEAR = 2  # the year 1 leaves no room for time zones or date windows
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 router = APIRouter()
 
@@ -50,6 +56,13 @@ class ArticleIn(BaseModel):
     outlet: str | None = None
     published: str | None = Field(None, description="An ISO date, e.g. 2025-04-02.")
 
+    @field_validator("text", "title", "url", "outlet", "published", mode="before")
+    @classmethod
+    def _encodable(cls, value: object) -> object:
+        if isinstance(value, str) and _SURROGATE.search(value):
+            raise ValueError("holds a lone surrogate (not a Unicode character)")
+        return value
+
     @field_validator("text")
     @classmethod
     def _not_blank(cls, value: str) -> str:
@@ -64,9 +77,13 @@ class ArticleIn(BaseModel):
     def _iso_date(cls, value: str | None) -> str | None:
         if value is not None and value.strip():
             try:
-                dt.datetime.fromisoformat(value.strip())
+                moment = dt.datetime.fromisoformat(value.strip())
             except ValueError:
                 raise ValueError(f"bad published value {value!r} (expected an ISO date)") from None
+            if moment.year < MIN_PUBLISHED_YEAR:
+                raise ValueError(
+                    f"published {value!r} is too early (before the year {MIN_PUBLISHED_YEAR})"
+                )
         return value
 
     def document(self) -> RawDocument:
@@ -87,10 +104,16 @@ class ArticleIn(BaseModel):
         )
 
 
-def _page_links(request: Request, page: int, pages: int) -> tuple[str | None, str | None]:
-    previous = str(request.url.include_query_params(page=page - 1)) if page > 1 else None
-    following = str(request.url.include_query_params(page=page + 1)) if page < pages else None
-    return previous, following
+def _page_links(
+    base: str, request: Request, page: int, pages: int
+) -> tuple[str | None, str | None]:
+    """Links to the pages before and after, on the configured base URL (not the Host header)."""
+
+    def link(number: int) -> str:
+        query = request.url.include_query_params(page=number).query
+        return f"{base}{request.url.path}?{query}"
+
+    return (link(page - 1) if page > 1 else None), (link(page + 1) if page < pages else None)
 
 
 def _ingest_json(result: IngestResult) -> dict[str, Any]:
@@ -121,7 +144,7 @@ def api_stories(
         except ValueError as problem:
             raise HTTPException(400, str(problem)) from None
     pages = max(1, math.ceil(len(rows) / per_page))
-    previous, following = _page_links(request, page, pages)
+    previous, following = _page_links(web.base_url, request, page, pages)
     return {
         "stories": [story_row_json(row) for row in rows[(page - 1) * per_page :][:per_page]],
         "total": len(rows),
@@ -197,7 +220,10 @@ def api_search(
 ) -> dict[str, Any]:
     """Articles matching a full-text query (as `storyfuse search --json`), and stories."""
     with web.site.store() as store:
-        hits = store.search(q, limit)
+        try:
+            hits = store.search(q, limit)
+        except SearchTooCostly as costly:
+            raise HTTPException(400, str(costly)) from None
         stories = headline_matches(store.stories(), q)[:limit]
     return {
         "query": q,
@@ -251,7 +277,9 @@ async def api_ingest(web: WebDep, request: Request) -> Response:
             raise HTTPException(413, f"request body over {MAX_BODY_BYTES} bytes")
     try:
         payload = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as problem:
+    except RecursionError:
+        raise HTTPException(422, "malformed JSON: nested too deeply") from None
+    except ValueError as problem:  # also UnicodeDecodeError and integers too long to read
         raise HTTPException(422, f"malformed JSON: {problem}") from None
     items = payload if isinstance(payload, list) else [payload]
     if not items or len(items) > MAX_POSTED_ARTICLES:
@@ -265,6 +293,9 @@ async def api_ingest(web: WebDep, request: Request) -> Response:
         with site.store() as store:
             return Ingestion(store).ingest(documents)
 
-    result = await run_in_threadpool(ingest)
+    try:
+        result = await run_in_threadpool(ingest)
+    except StoreBusy as busy:
+        raise HTTPException(503, str(busy), {"Retry-After": str(RETRY_AFTER_SECONDS)}) from None
     status = 201 if result.added or result.revised else 200
     return JSONResponse(_ingest_json(result), status_code=status)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 
+from storyfuse.web.bidi import balanced_bidi
 from storyfuse.web.common import WebContext, WebDep
 from storyfuse.web.feeds import FeedEntry, atom_feed, json_feed, rfc3339
 
@@ -26,8 +27,8 @@ def _published(day: dt.date | None, seen: str) -> str:
     return dt.datetime.combine(day, dt.time(), dt.UTC).isoformat(timespec="seconds")
 
 
-def _feed_entries(web: WebContext, request: Request) -> tuple[list[FeedEntry], str]:
-    base = str(request.base_url).rstrip("/")
+def _feed_entries(web: WebContext) -> tuple[list[FeedEntry], str]:
+    base = web.base_url  # configured: a request's Host header never reaches a feed
     entries = []
     with web.site.store() as store:
         for row in store.stories()[:FEED_SIZE]:
@@ -35,25 +36,25 @@ def _feed_entries(web: WebContext, request: Request) -> tuple[list[FeedEntry], s
             entries.append(
                 FeedEntry(
                     url=f"{base}/stories/{row.id}",
-                    title=row.headline,
+                    title=balanced_bidi(row.headline),
                     summary=view.summary if view else (),
                     published=_published(row.first_published, row.first_seen),
                     updated=_published(row.last_published, row.last_seen),
-                    outlets=row.outlets,
+                    outlets=tuple(balanced_bidi(outlet) for outlet in row.outlets),
                 )
             )
     return entries, base
 
 
 @router.get("/feed.xml", response_class=Response)
-def atom(web: WebDep, request: Request) -> Response:
+def atom(web: WebDep) -> Response:
     """The latest stories as an Atom feed."""
-    entries, base = _feed_entries(web, request)
+    entries, base = _feed_entries(web)
     return Response(atom_feed(entries, base), media_type="application/atom+xml")
 
 
 @router.get("/feed.json", response_class=Response)
-def json_feed_route(web: WebDep, request: Request) -> Response:
+def json_feed_route(web: WebDep) -> Response:
     """The latest stories as a JSON Feed 1.1."""
-    entries, base = _feed_entries(web, request)
+    entries, base = _feed_entries(web)
     return Response(json_feed(entries, base), media_type="application/feed+json")

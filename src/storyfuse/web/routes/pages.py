@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from storyfuse.models import StoryRow
 from storyfuse.store.search_query import MAX_TERMS, parse_query
-from storyfuse.store.store import SearchHit
+from storyfuse.store.store import SearchHit, SearchTooCostly
 from storyfuse.stories.changes import parse_when
 from storyfuse.stories.outlets import KINDS, OutletDirectory
 from storyfuse.web.common import (
@@ -35,6 +35,7 @@ from storyfuse.web.story_page import ranked, reading_order, relative_time
 VISITS_COOKIE = "storyfuse_seen"
 _VISITS_KEPT = 100
 _VISIT_ITEM = re.compile(r"^([A-Za-z0-9_.-]{1,64}):(\d{1,12})$")
+_LATEST_VISIT = int(dt.datetime(9999, 1, 1, tzinfo=dt.UTC).timestamp())  # later is no time
 # Where a cached story page takes its per-visitor part. Article text cannot forge it:
 # autoescaping turns its "<" into "&lt;".
 _WHATS_NEW = "<!--storyfuse:whats-new-->"
@@ -47,7 +48,7 @@ def _visits(cookie: str | None) -> dict[str, int]:
     visits: dict[str, int] = {}
     for item in (cookie or "").split("|")[-_VISITS_KEPT:]:
         match = _VISIT_ITEM.match(item.strip())
-        if match:
+        if match and int(match.group(2)) <= _LATEST_VISIT:
             visits[match.group(1)] = int(match.group(2))
     return visits
 
@@ -228,9 +229,13 @@ def search_page(web: WebDep, q: str = "") -> HTMLResponse:
     hits: list[SearchHit] = []
     stories: list[StoryRow] = []
     headlines: dict[str, str] = {}
+    problem = None
     if query:
         with web.site.store() as store:
-            hits = store.search(query, 50)
+            try:
+                hits = store.search(query, 50)
+            except SearchTooCostly as costly:
+                problem = str(costly)
             rows = store.stories()
             stories = headline_matches(rows, query)
             headlines = {row.id: row.headline for row in rows}
@@ -240,6 +245,8 @@ def search_page(web: WebDep, q: str = "") -> HTMLResponse:
                     headlines[hit.story] = headlines.get(current, current)
     return web.render(
         "search.html",
+        400 if problem else 200,
+        problem=problem,
         headlines=headlines,
         query=query,
         hits=hits,
