@@ -16,7 +16,6 @@ from storyfuse.models import (
     Story,
     WireLink,
 )
-from storyfuse.sources.inputs import read_inputs
 from storyfuse.stories.cluster import cluster_articles
 from storyfuse.stories.compare import CompareOptions, compare_story
 from storyfuse.stories.features import ClusterOptions
@@ -167,6 +166,8 @@ def build_report(
 
 def summarize_paths(paths: Sequence[str | Path], options: PipelineOptions | None = None) -> Report:
     """Read files and folders, then run the pipeline; unreadable inputs become errors."""
+    from storyfuse.sources.inputs import read_inputs  # here: feeds and pages import slowly
+
     documents, read_errors = read_inputs(paths)
     report = build_report(documents, options)
     return Report(

@@ -22,7 +22,6 @@ from storyfuse.render import (
     story_markdown,
     story_row_json,
 )
-from storyfuse.sources.inputs import read_inputs
 from storyfuse.stories.changes import parse_when, story_changes
 from storyfuse.stories.summarize import SummaryOptions
 from storyfuse.stories.wire import SentenceIndex
@@ -54,6 +53,7 @@ def ingest(
     """
     from storyfuse.ingestion.service import Ingestion
     from storyfuse.sources.fetch import FetchOptions
+    from storyfuse.sources.inputs import read_inputs
 
     documents, errors = read_inputs(inputs, fetch=FetchOptions(allow_private=allow_private))
     show = not quiet and not as_json and sys.stderr.isatty() and len(documents) > 20

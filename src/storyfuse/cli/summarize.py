@@ -12,7 +12,6 @@ from storyfuse.cli.common import EXIT_OK, EXIT_REJECTED
 from storyfuse.models import InputError, RawDocument, Report
 from storyfuse.pipeline import PipelineOptions, summarize_paths
 from storyfuse.render import report_json, report_markdown
-from storyfuse.sources.inputs import read_inputs
 from storyfuse.stories.summarize import SUMMARIZERS, SummaryOptions
 
 
@@ -122,6 +121,7 @@ def extract_command(pages: tuple[str, ...], output_format: str | None, allow_pri
     named on stderr with the reason).
     """
     from storyfuse.sources.fetch import FetchOptions
+    from storyfuse.sources.inputs import read_inputs
     from storyfuse.sources.pages import extraction_record, extraction_text, read_page
 
     failed = False

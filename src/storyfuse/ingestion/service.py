@@ -28,13 +28,11 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from datasketch import MinHash
-
 from storyfuse.models import Article, InputError, RawDocument
 from storyfuse.pipeline import prepare_articles
 from storyfuse.store.store import Store, StoryRecord
 from storyfuse.stories.cluster import StoryClusterer
-from storyfuse.stories.duplicates import signature
+from storyfuse.stories.duplicates import Signature, signature
 from storyfuse.stories.features import ArticleFeatures, ClusterOptions, article_features
 from storyfuse.stories.summarize import choose_headline
 from storyfuse.stories.wire import SentenceIndex, independent_sources
@@ -65,7 +63,7 @@ class _Prepared:
 
     article: Article
     features: ArticleFeatures
-    minhash: MinHash
+    minhash: Signature
 
 
 @dataclass

@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from datasketch import MinHash
-
 from storyfuse.models import (
     Article,
     ArticleStatus,
@@ -34,7 +32,7 @@ from storyfuse.models import (
 from storyfuse.store.database import Database, database_target
 from storyfuse.store.migrations import MIGRATIONS
 from storyfuse.store.search_query import parse_query
-from storyfuse.stories.duplicates import NEAR_DUPLICATE, bands, estimated_jaccard
+from storyfuse.stories.duplicates import NEAR_DUPLICATE, Signature, bands, estimated_jaccard
 from storyfuse.stories.features import ArticleFeatures
 
 
@@ -150,7 +148,7 @@ class Store:
         self,
         article: Article,
         features: ArticleFeatures,
-        minhash: MinHash,
+        minhash: Signature,
         story: str | None,
         at: str,
         *,
@@ -179,7 +177,7 @@ class Store:
                 json.dumps([[s.text, s.paragraph, s.start, s.end] for s in article.sentences]),
                 json.dumps([[r.text, r.reason] for r in article.removed]),
                 json.dumps({"terms": features.terms, "hashes": sorted(features.sentence_hashes)}),
-                minhash.hashvalues.tobytes(),
+                minhash,
                 story,
                 revision_of,
                 near_duplicate_of,
@@ -294,7 +292,7 @@ class Store:
         ).fetchone()
         return str(row["story_id"])
 
-    def near_duplicate(self, minhash: MinHash) -> str | None:
+    def near_duplicate(self, minhash: Signature) -> str | None:
         """The stored article most like this signature, if estimated Jaccard >= 0.8."""
         best: tuple[float, str] | None = None
         candidates: set[str] = set()

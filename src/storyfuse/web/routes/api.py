@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from storyfuse.ingestion.service import Ingestion, IngestResult
 from storyfuse.models import RawDocument, Report
 from storyfuse.render import article_json, changes_json, splits_json, story_row_json
-from storyfuse.sources.inputs import MAX_ARTICLE_BYTES
+from storyfuse.sources.limits import MAX_ARTICLE_BYTES
 from storyfuse.stories.changes import parse_when
 from storyfuse.web.common import (
     PAGE_SIZE,
