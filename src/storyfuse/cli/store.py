@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import json
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from storyfuse.cli.common import EXIT_OK, EXIT_REJECTED, db_option, open_store
-from storyfuse.models import Report
+from storyfuse.models import Report, StoryRow
 from storyfuse.pipeline import PipelineOptions, story_from_articles
 from storyfuse.render import (
     changes_json,
@@ -25,6 +27,8 @@ from storyfuse.render import (
 from storyfuse.stories.changes import parse_when, story_changes
 from storyfuse.stories.summarize import SummaryOptions
 from storyfuse.stories.wire import SentenceIndex
+
+_LIST_PAGE = 500  # stories read and printed at a time
 
 
 @click.command()
@@ -100,24 +104,37 @@ def stories(db: str | None, since: str | None, as_json: bool) -> None:
     Example:
         storyfuse stories --since 7d
     """
+    from storyfuse.store.listing import StoryFilter
+
     moment = _when(since) if since else None
+    story_filter = StoryFilter(published_since=moment)
     with open_store(db) as store:
-        rows = store.stories()
-    if moment is not None:
-        day = moment[:10]
-        rows = [r for r in rows if r.last_published and r.last_published.isoformat() >= day]
-    if as_json:
-        click.echo(json.dumps([story_row_json(row) for row in rows], indent=2, ensure_ascii=False))
-        return
-    for row in rows:
-        dates = f"{_day(row.first_published)}..{_day(row.last_published)}"
-        marker = " (single article)" if row.size == 1 else ""
-        articles = "article " if row.size == 1 else "articles"
-        sources = "source " if row.independent_sources == 1 else "sources"
-        click.echo(
-            f"{row.id}  {row.size:>3} {articles}  {row.independent_sources:>2} {sources}  {dates}  "
-            f"{row.headline}{marker}  [{', '.join(row.outlets) or 'unknown outlets'}]"
-        )
+        if as_json:
+            rows = store.lists.recent(story_filter)
+            click.echo(
+                json.dumps([story_row_json(row) for row in rows], indent=2, ensure_ascii=False)
+            )
+            return
+        try:
+            for offset in itertools.count(0, _LIST_PAGE):
+                page = store.lists.recent(story_filter, _LIST_PAGE, offset)
+                for row in page:
+                    click.echo(_story_line(row))
+                if len(page) < _LIST_PAGE:
+                    break
+        except BrokenPipeError:  # the reader has seen enough (``| head``)
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so that exiting flushes nowhere
+
+
+def _story_line(row: StoryRow) -> str:
+    dates = f"{_day(row.first_published)}..{_day(row.last_published)}"
+    marker = " (single article)" if row.size == 1 else ""
+    articles = "article " if row.size == 1 else "articles"
+    sources = "source " if row.independent_sources == 1 else "sources"
+    return (
+        f"{row.id}  {row.size:>3} {articles}  {row.independent_sources:>2} {sources}  {dates}  "
+        f"{row.headline}{marker}  [{', '.join(row.outlets) or 'unknown outlets'}]"
+    )
 
 
 @click.command()

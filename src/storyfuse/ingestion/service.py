@@ -257,5 +257,6 @@ class Ingestion:
             independent_sources=independent_sources(articles, index.wire_links()),
             first_published=dates[0] if dates else None,
             last_published=dates[-1] if dates else None,
+            outlets=len({a.outlet for a in articles if a.outlet is not None}),
         )
         self.store.save_story(record, now)

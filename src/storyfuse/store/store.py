@@ -30,7 +30,8 @@ from storyfuse.models import (
     StorySplit,
 )
 from storyfuse.store.database import Database, database_target
-from storyfuse.store.migrations import MIGRATIONS
+from storyfuse.store.listing import StoryFilter, StoryLists, story_rank, story_weight
+from storyfuse.store.migrations import BACKFILLED, MIGRATIONS
 from storyfuse.store.search_query import parse_query
 from storyfuse.stories.duplicates import NEAR_DUPLICATE, Signature, bands, estimated_jaccard
 from storyfuse.stories.features import ArticleFeatures
@@ -58,6 +59,7 @@ class StoryRecord:
     independent_sources: int
     first_published: dt.date | None
     last_published: dt.date | None
+    outlets: int = 0  # outlets named by its current articles
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -80,6 +82,7 @@ class Store:
         self.path = database_target(path)
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.db = Database(self.path)
+        self.lists = StoryLists(self.db)
         self.migrate()
 
     def __enter__(self) -> Store:
@@ -108,12 +111,40 @@ class Store:
                 for statement in scripts[self.db.dialect].split(";"):
                     if statement.strip():
                         self.db.execute(statement)
+                if version in BACKFILLED:
+                    self._backfill_story_lists()
                 self.db.execute(
                     "INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)",
                     (version, name, self.now()),
                 )
             applied.append(version)
         return applied
+
+    def _backfill_story_lists(self) -> None:
+        """Fill in each story's outlets, weight, rank and folded headline (migration 4)."""
+        counts = dict(
+            self.db.execute(
+                "SELECT story_id, COUNT(DISTINCT outlet) FROM articles WHERE outlet IS NOT NULL"
+                " AND superseded_by IS NULL AND story_id IS NOT NULL GROUP BY story_id"
+            ).fetchall()
+        )
+        rows = self.db.execute(
+            "SELECT id, headline, size, independent_sources, last_published FROM stories"
+        ).fetchall()
+        for row in rows:
+            outlets = int(counts.get(row["id"], 0))
+            weight = story_weight(row["independent_sources"], outlets, row["size"])
+            self.db.execute(
+                "UPDATE stories SET outlets = ?, weight = ?, importance_rank = ?,"
+                " folded_headline = ? WHERE id = ?",
+                (
+                    outlets,
+                    weight,
+                    story_rank(weight, _date(row["last_published"])),
+                    row["headline"].casefold(),
+                    row["id"],
+                ),
+            )
 
     def schema_version(self) -> int:
         """The number of the newest applied migration."""
@@ -129,6 +160,11 @@ class Store:
     def now(self) -> str:
         """The store clock's time as an ISO timestamp (to the second)."""
         return self.clock().isoformat(timespec="seconds")
+
+    def latest_seq(self) -> int:
+        """The newest article's sequence number: it grows whenever a story can change."""
+        row = self.db.execute("SELECT MAX(seq) FROM articles").fetchone()
+        return int(row[0] or 0)
 
     def data_version(self) -> tuple[int, int]:
         """What changes when anyone adds articles: their count and newest sequence number."""
@@ -244,13 +280,17 @@ class Store:
 
     def save_story(self, story: StoryRecord, at: str) -> None:
         """Insert or update a story's row; it is live (not redirected) and seen at ``at``."""
+        weight = story_weight(story.independent_sources, story.outlets, story.size)
         self.db.execute(
             "INSERT INTO stories (id, headline, size, independent_sources, first_published,"
-            " last_published, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " last_published, first_seen, last_seen, outlets, weight, importance_rank,"
+            " folded_headline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET headline = excluded.headline, size = excluded.size,"
             " independent_sources = excluded.independent_sources,"
             " first_published = excluded.first_published, last_published = excluded.last_published,"
-            " last_seen = excluded.last_seen, redirect_to = NULL",
+            " last_seen = excluded.last_seen, redirect_to = NULL, outlets = excluded.outlets,"
+            " weight = excluded.weight, importance_rank = excluded.importance_rank,"
+            " folded_headline = excluded.folded_headline",
             (
                 story.id,
                 story.headline,
@@ -260,6 +300,10 @@ class Store:
                 _iso(story.last_published),
                 at,
                 at,
+                story.outlets,
+                weight,
+                story_rank(weight, story.last_published),
+                story.headline.casefold(),
             ),
         )
 
@@ -380,37 +424,7 @@ class Store:
 
     def stories(self, since: str | None = None) -> list[StoryRow]:
         """Stories, most recent activity first; ``since`` filters on last seen or published."""
-        query = "SELECT * FROM stories WHERE redirect_to IS NULL"
-        params: list[str] = []
-        if since:
-            query += " AND (last_seen >= ? OR last_published >= ?)"
-            params = [since, since[:10]]
-        query += " ORDER BY COALESCE(last_published, '') DESC, last_seen DESC, id"
-        rows = self.db.execute(query, params).fetchall()
-        result = []
-        for row in rows:
-            outlets = tuple(
-                r[0]
-                for r in self.db.execute(
-                    "SELECT DISTINCT outlet FROM articles WHERE story_id = ? AND outlet IS NOT NULL"
-                    " AND superseded_by IS NULL ORDER BY outlet",
-                    (row["id"],),
-                )
-            )
-            result.append(
-                StoryRow(
-                    id=row["id"],
-                    headline=row["headline"],
-                    size=row["size"],
-                    independent_sources=row["independent_sources"],
-                    outlets=outlets,
-                    first_published=_date(row["first_published"]),
-                    last_published=_date(row["last_published"]),
-                    first_seen=row["first_seen"],
-                    last_seen=row["last_seen"],
-                )
-            )
-        return result
+        return self.lists.recent(StoryFilter(active_since=since))
 
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
         """Full-text search over article titles and texts, as `parse_query` reads ``query``.

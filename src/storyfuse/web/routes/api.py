@@ -27,8 +27,8 @@ from storyfuse.stories.changes import parse_when
 from storyfuse.web.common import (
     PAGE_SIZE,
     WebDep,
-    filtered_rows,
-    headline_matches,
+    filtered_page,
+    headline_filter,
     jsonable_errors,
 )
 from storyfuse.web.site import DEFAULT_WORDS, MAX_FOCUS_CHARS
@@ -117,14 +117,14 @@ def api_stories(
     """Stories, most recent activity first (as `storyfuse stories --json`), one page."""
     with web.site.store() as store:
         try:
-            rows, _ = filtered_rows(store, since, outlet)
+            rows, total = filtered_page(store, since, outlet, page, per_page)
         except ValueError as problem:
             raise HTTPException(400, str(problem)) from None
-    pages = max(1, math.ceil(len(rows) / per_page))
+    pages = max(1, math.ceil(total / per_page))
     previous, following = _page_links(request, page, pages)
     return {
-        "stories": [story_row_json(row) for row in rows[(page - 1) * per_page :][:per_page]],
-        "total": len(rows),
+        "stories": [story_row_json(row) for row in rows],
+        "total": total,
         "page": page,
         "per_page": per_page,
         "pages": pages,
@@ -198,7 +198,8 @@ def api_search(
     """Articles matching a full-text query (as `storyfuse search --json`), and stories."""
     with web.site.store() as store:
         hits = store.search(q, limit)
-        stories = headline_matches(store.stories(), q)[:limit]
+        story_filter = headline_filter(q)
+        stories = store.lists.recent(story_filter, limit) if story_filter else []
     return {
         "query": q,
         "articles": [dataclasses.asdict(hit) for hit in hits],

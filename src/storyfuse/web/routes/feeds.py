@@ -11,6 +11,7 @@ import datetime as dt
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from storyfuse.store.listing import StoryFilter
 from storyfuse.web.common import WebContext, WebDep
 from storyfuse.web.feeds import FeedEntry, atom_feed, json_feed, rfc3339
 
@@ -30,7 +31,7 @@ def _feed_entries(web: WebContext, request: Request) -> tuple[list[FeedEntry], s
     base = str(request.base_url).rstrip("/")
     entries = []
     with web.site.store() as store:
-        for row in store.stories()[:FEED_SIZE]:
+        for row in store.lists.recent(StoryFilter(), FEED_SIZE):
             view = web.site.view(store, row.id)
             entries.append(
                 FeedEntry(
