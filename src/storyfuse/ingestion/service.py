@@ -121,6 +121,7 @@ class Ingestion:
                     for article in ordered
                     if not self._known(article, batch)
                 ]
+                store.prefetch_near_duplicates([item.minhash for item in prepared])
                 clusterer.observe(item.features for item in prepared)
                 fresh: list[_Prepared] = []
                 for item in prepared:

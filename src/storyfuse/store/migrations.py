@@ -138,7 +138,18 @@ MIGRATIONS: tuple[tuple[str, dict[Dialect, str]], ...] = (
             "postgresql": _STORY_LIST_COLUMNS.format(real="DOUBLE PRECISION"),
         },
     ),
+    (
+        "a compact near-duplicate index: one integer key per band, by article seq",
+        {
+            "sqlite": """CREATE TABLE near_duplicate_keys (
+                band_key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (band_key, seq)
+            ) WITHOUT ROWID""",
+            "postgresql": """CREATE TABLE near_duplicate_keys (
+                band_key BIGINT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (band_key, seq)
+            )""",
+        },
+    ),
 )
 
 # Migrations whose new columns the store then fills in Python, in the same transaction.
-BACKFILLED = frozenset({4})
+BACKFILLED = frozenset({4, 5})

@@ -32,8 +32,9 @@ from storyfuse.models import (
 from storyfuse.store.database import Database, database_target
 from storyfuse.store.listing import StoryFilter, StoryLists, story_rank, story_weight
 from storyfuse.store.migrations import BACKFILLED, MIGRATIONS
+from storyfuse.store.near_duplicates import NearDuplicateIndex, rebuild
 from storyfuse.store.search_query import parse_query
-from storyfuse.stories.duplicates import NEAR_DUPLICATE, Signature, bands, estimated_jaccard
+from storyfuse.stories.duplicates import Signature
 from storyfuse.stories.features import ArticleFeatures
 
 
@@ -83,6 +84,7 @@ class Store:
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.db = Database(self.path)
         self.lists = StoryLists(self.db)
+        self.near_duplicates = NearDuplicateIndex(self.db)
         self.migrate()
 
     def __enter__(self) -> Store:
@@ -112,13 +114,24 @@ class Store:
                     if statement.strip():
                         self.db.execute(statement)
                 if version in BACKFILLED:
-                    self._backfill_story_lists()
+                    self._backfill(version)
                 self.db.execute(
                     "INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)",
                     (version, name, self.now()),
                 )
             applied.append(version)
         return applied
+
+    def _backfill(self, version: int) -> None:
+        """What a migration's SQL cannot compute, filled in Python in its transaction."""
+        if version == 4:
+            self._backfill_story_lists()
+        elif version == 5:
+            indexed = self.db.execute(
+                "SELECT seq, minhash FROM articles WHERE id IN (SELECT article_id FROM lsh)"
+            ).fetchall()
+            rebuild(self.db, [(int(row[0]), bytes(row[1])) for row in indexed])
+            self.db.execute("DROP TABLE lsh")
 
     def _backfill_story_lists(self) -> None:
         """Fill in each story's outlets, weight, rank and folded headline (migration 4)."""
@@ -155,7 +168,11 @@ class Store:
     def transaction(self) -> Iterator[None]:
         """All writes inside happen together or not at all."""
         with self.db.transaction():
-            yield
+            try:
+                yield
+                self.near_duplicates.flush()
+            finally:
+                self.near_duplicates.forget()
 
     def now(self) -> str:
         """The store clock's time as an ISO timestamp (to the second)."""
@@ -225,11 +242,7 @@ class Store:
                 "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
                 (seq, article.title or "", article.text),
             )
-        for band, bucket in bands(minhash):
-            self.db.execute(
-                "INSERT INTO lsh (band, bucket, article_id) VALUES (?, ?, ?)",
-                (band, bucket, article.id),
-            )
+        self.near_duplicates.add(seq, article.id, minhash)
         self.link_source(article.source, article.id, "original", at)
 
     def link_source(self, source: str, article_id: str, kind: str, at: str) -> None:
@@ -338,23 +351,11 @@ class Store:
 
     def near_duplicate(self, minhash: Signature) -> str | None:
         """The stored article most like this signature, if estimated Jaccard >= 0.8."""
-        best: tuple[float, str] | None = None
-        candidates: set[str] = set()
-        for band, bucket in bands(minhash):
-            candidates.update(
-                row[0]
-                for row in self.db.execute(
-                    "SELECT article_id FROM lsh WHERE band = ? AND bucket = ?", (band, bucket)
-                )
-            )
-        for candidate in sorted(candidates):
-            row = self.db.execute(
-                "SELECT minhash FROM articles WHERE id = ?", (candidate,)
-            ).fetchone()
-            score = estimated_jaccard(minhash, row["minhash"])
-            if score >= NEAR_DUPLICATE and (best is None or score > best[0]):
-                best = (score, candidate)
-        return best[1] if best else None
+        return self.near_duplicates.best_match(minhash)
+
+    def prefetch_near_duplicates(self, signatures: Sequence[Signature]) -> None:
+        """Read the near-duplicate candidates of a batch's signatures at once."""
+        self.near_duplicates.prefetch(signatures)
 
     def active_features(self, since: str, seen_since: str) -> list[tuple[str, ArticleFeatures]]:
         """(story id, features) of the latest articles of the stories active since then.

@@ -77,9 +77,3 @@ def estimated_jaccard(minhash: Signature, stored: bytes) -> float:
     """Share of equal MinHash values: an estimate of the shingle sets' Jaccard similarity."""
     ours, theirs = memoryview(minhash).cast("I"), memoryview(stored).cast("I")
     return sum(a == b for a, b in zip(ours, theirs, strict=True)) / len(ours)
-
-
-def bands(minhash: Signature) -> list[tuple[int, str]]:
-    """The signature's LSH buckets: (band number, the band's values as hex)."""
-    width = LSH_ROWS * _VALUE_BYTES
-    return [(band, minhash[band * width : (band + 1) * width].hex()) for band in range(LSH_BANDS)]
