@@ -43,7 +43,7 @@ def article_id(text: str) -> str:
     return hashlib.sha1(normalized.encode("utf-8")).hexdigest()[:12]
 
 
-def _metadata(document: RawDocument) -> DocumentMetadata:
+def document_metadata(document: RawDocument) -> DocumentMetadata:
     """Metadata found in the text; a headline the container already gave is not sought again.
 
     An extractor or a JSONL line that names the title has already separated it
@@ -60,49 +60,78 @@ def _metadata(document: RawDocument) -> DocumentMetadata:
     return replace(found, spans=kept)
 
 
-def prepare_articles(
-    documents: Sequence[RawDocument],
-) -> tuple[tuple[Article, ...], tuple[InputError, ...]]:
-    """Find metadata, clean and segment each document; exact duplicates are dropped."""
-    found = [_metadata(document) for document in documents]
+def batch_outlets(
+    documents: Sequence[RawDocument], found: Sequence[DocumentMetadata]
+) -> tuple[list[str | None], dict[str, frozenset[str]]]:
+    """Each document's outlet, and the lines each outlet repeats across the batch."""
     outlets = [
         document.outlet or meta.outlet for document, meta in zip(documents, found, strict=True)
     ]
     repeated = repeated_outlet_lines(
         (outlet, document.text) for outlet, document in zip(outlets, documents, strict=True)
     )
-    articles: dict[str, Article] = {}
+    return outlets, repeated
+
+
+def clean_document(
+    document: RawDocument,
+    meta: DocumentMetadata,
+    outlet: str | None,
+    repeated_lines: frozenset[str],
+) -> Article | None:
+    """Clean and segment one document into an article; None when no text is left."""
+    options = CleanOptions(outlet=outlet, repeated_lines=repeated_lines)
+    cleaned = clean_text(document.text, meta, options)
+    text = join_paragraphs(cleaned.paragraphs)
+    sentences = segment(cleaned.paragraphs)
+    if not sentences:
+        return None
+    return Article(
+        id=article_id(text),
+        source=document.source,
+        outlet=outlet,
+        title=document.title or meta.title,
+        published=document.published or meta.published,
+        url=document.url or meta.url,
+        text=text,
+        sentences=sentences,
+        removed=document.removed + cleaned.removed,
+        updated=document.updated,
+        author=document.author,
+        language=document.language,
+    )
+
+
+def distinct_articles(
+    documents: Sequence[RawDocument], cleaned: Sequence[Article | None]
+) -> tuple[list[int], tuple[InputError, ...]]:
+    """Which cleaned documents are kept (their positions): none empty, each text once."""
+    kept: dict[str, int] = {}
     errors: list[InputError] = []
-    for document, meta, outlet in zip(documents, found, outlets, strict=True):
-        options = CleanOptions(
-            outlet=outlet, repeated_lines=repeated.get(outlet or "", frozenset())
-        )
-        cleaned = clean_text(document.text, meta, options)
-        text = join_paragraphs(cleaned.paragraphs)
-        sentences = segment(cleaned.paragraphs)
-        if not sentences:
+    for position, (document, article) in enumerate(zip(documents, cleaned, strict=True)):
+        if article is None:
             errors.append(InputError(document.source, "no article text left after cleaning"))
             continue
-        identifier = article_id(text)
-        if identifier in articles:
-            first = articles[identifier].source
+        if article.id in kept:
+            first = documents[kept[article.id]].source
             errors.append(InputError(document.source, f"exact duplicate of {first}"))
             continue
-        articles[identifier] = Article(
-            id=identifier,
-            source=document.source,
-            outlet=outlet,
-            title=document.title or meta.title,
-            published=document.published or meta.published,
-            url=document.url or meta.url,
-            text=text,
-            sentences=sentences,
-            removed=document.removed + cleaned.removed,
-            updated=document.updated,
-            author=document.author,
-            language=document.language,
-        )
-    return tuple(articles.values()), tuple(errors)
+        kept[article.id] = position
+    return list(kept.values()), tuple(errors)
+
+
+def prepare_articles(
+    documents: Sequence[RawDocument],
+) -> tuple[tuple[Article, ...], tuple[InputError, ...]]:
+    """Find metadata, clean and segment each document; exact duplicates are dropped."""
+    found = [document_metadata(document) for document in documents]
+    outlets, repeated = batch_outlets(documents, found)
+    cleaned = [
+        clean_document(document, meta, outlet, repeated.get(outlet or "", frozenset()))
+        for document, meta, outlet in zip(documents, found, outlets, strict=True)
+    ]
+    kept, errors = distinct_articles(documents, cleaned)
+    return tuple(a for a in (cleaned[i] for i in kept) if a is not None), errors
 
 
 def build_story(

@@ -41,8 +41,18 @@ _LIST_PAGE = 500  # stories read and printed at a time
     is_flag=True,
     help="Fetch URLs on private, loopback and link-local addresses too.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Processes preparing articles (cleaning, features, MinHash); default: the cores.",
+)
 def ingest(
-    inputs: tuple[str, ...], db: str | None, as_json: bool, quiet: bool, allow_private: bool
+    inputs: tuple[str, ...],
+    db: str | None,
+    as_json: bool,
+    quiet: bool,
+    allow_private: bool,
+    workers: int | None,
 ) -> None:
     """Add article files, folders, JSONL, pages, feeds, archives or URLs to the store.
 
@@ -55,20 +65,24 @@ def ingest(
     again changes nothing. Exit code 1 when some inputs were rejected (each
     named on stderr; the reasons are kept in the store).
     """
+    from storyfuse.ingestion.prepare import default_workers
     from storyfuse.ingestion.service import Ingestion
     from storyfuse.sources.fetch import FetchOptions
     from storyfuse.sources.inputs import read_inputs
 
     documents, errors = read_inputs(inputs, fetch=FetchOptions(allow_private=allow_private))
     show = not quiet and not as_json and sys.stderr.isatty() and len(documents) > 20
-    with open_store(db, create=True) as store:
+    with (
+        open_store(db, create=True) as store,
+        Ingestion(store, workers=workers or default_workers()) as ingestion,
+    ):
         if show:
             with click.progressbar(
                 length=len(documents), label="ingesting", file=sys.stderr
             ) as bar:
-                result = Ingestion(store).ingest(documents, errors, progress=bar.update)
+                result = ingestion.ingest(documents, errors, progress=bar.update)
         else:
-            result = Ingestion(store).ingest(documents, errors)
+            result = ingestion.ingest(documents, errors)
     for error in result.rejected:
         click.echo(f"storyfuse: {error.source}: {error.reason}", err=True)
     if as_json:

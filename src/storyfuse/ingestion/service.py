@@ -28,12 +28,11 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from storyfuse.ingestion.prepare import PreparedArticle, Preparer
 from storyfuse.models import Article, InputError, RawDocument
-from storyfuse.pipeline import prepare_articles
 from storyfuse.store.store import Store, StoryRecord
 from storyfuse.stories.cluster import StoryClusterer
-from storyfuse.stories.duplicates import Signature, signature
-from storyfuse.stories.features import ArticleFeatures, ClusterOptions, article_features
+from storyfuse.stories.features import ArticleFeatures, ClusterOptions
 from storyfuse.stories.summarize import choose_headline
 from storyfuse.stories.wire import SentenceIndex, independent_sources
 
@@ -55,15 +54,6 @@ class IngestResult:
             f"{self.added} added, {self.duplicates + self.near_duplicates} duplicate, "
             f"{self.revised} revised, {len(self.rejected)} rejected"
         )
-
-
-@dataclass(frozen=True, slots=True)
-class _Prepared:
-    """A new article with what storing and clustering it needs, computed once."""
-
-    article: Article
-    features: ArticleFeatures
-    minhash: Signature
 
 
 @dataclass
@@ -89,11 +79,24 @@ class Ingestion:
     another connection has written to the store since.
     """
 
-    def __init__(self, store: Store, options: ClusterOptions | None = None) -> None:
+    def __init__(
+        self, store: Store, options: ClusterOptions | None = None, workers: int = 1
+    ) -> None:
         self.store = store
         self.options = options or ClusterOptions()
+        self.preparer = Preparer(self.options, workers)
         self._clusterer: StoryClusterer | None = None
         self._data_version: tuple[int, int] = (-1, -1)
+
+    def __enter__(self) -> Ingestion:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the preparation's worker processes, if any."""
+        self.preparer.close()
 
     def ingest(
         self,
@@ -103,7 +106,8 @@ class Ingestion:
     ) -> IngestResult:
         """Add documents in one transaction; rejected inputs are recorded with their reason."""
         store = self.store
-        articles, prepare_errors = prepare_articles(documents)
+        ready, prepare_errors = self.preparer.prepare(documents)
+        articles = [item.article for item in ready]
         rejected = [*errors, *(e for e in prepare_errors if not e.reason.startswith("exact"))]
         in_batch_duplicates = [e for e in prepare_errors if e.reason.startswith("exact")]
         batch = _Batch(now=store.now())
@@ -113,17 +117,13 @@ class Ingestion:
                     store.record_rejection(error, batch.now)
                 batch.duplicates += len(in_batch_duplicates)
                 clusterer = self._clusterer_for(articles)
-                ordered = sorted(articles, key=lambda a: (a.published or dt.date.min, a.id))
-                prepared = [
-                    _Prepared(
-                        article, article_features(article, self.options), signature(article.text)
-                    )
-                    for article in ordered
-                    if not self._known(article, batch)
-                ]
+                ordered = sorted(
+                    ready, key=lambda item: (item.article.published or dt.date.min, item.article.id)
+                )
+                prepared = [item for item in ordered if not self._known(item.article, batch)]
                 store.prefetch_near_duplicates([item.minhash for item in prepared])
                 clusterer.observe(item.features for item in prepared)
-                fresh: list[_Prepared] = []
+                fresh: list[PreparedArticle] = []
                 for item in prepared:
                     if not self._place_variant(item, batch, clusterer):
                         # its story is decided below, with the batch's other new articles
@@ -158,7 +158,9 @@ class Ingestion:
             return True
         return False
 
-    def _place_variant(self, item: _Prepared, batch: _Batch, clusterer: StoryClusterer) -> bool:
+    def _place_variant(
+        self, item: PreparedArticle, batch: _Batch, clusterer: StoryClusterer
+    ) -> bool:
         """Store a revision or a near-duplicate with its original; False if the text is new."""
         store, article = self.store, item.article
         previous = store.latest_version(article.url) if article.url else None
@@ -188,7 +190,7 @@ class Ingestion:
 
     @staticmethod
     def _join_story(
-        story: str | None, item: _Prepared, batch: _Batch, clusterer: StoryClusterer
+        story: str | None, item: PreparedArticle, batch: _Batch, clusterer: StoryClusterer
     ) -> None:
         """Add a variant to its original's story; wait if that story is still being decided."""
         if story is None:
@@ -198,7 +200,7 @@ class Ingestion:
         batch.touched.add(story)
 
     def _place_fresh(
-        self, fresh: Sequence[_Prepared], batch: _Batch, clusterer: StoryClusterer
+        self, fresh: Sequence[PreparedArticle], batch: _Batch, clusterer: StoryClusterer
     ) -> None:
         """Cluster the batch's new articles together, then give their variants the same story."""
         store = self.store
