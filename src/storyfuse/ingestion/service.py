@@ -24,7 +24,7 @@ leaves the store as it was, and ingesting the same input again changes nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -33,8 +33,10 @@ from storyfuse.models import Article, InputError, RawDocument
 from storyfuse.store.store import Store, StoryRecord
 from storyfuse.stories.cluster import StoryClusterer
 from storyfuse.stories.features import ArticleFeatures, ClusterOptions
-from storyfuse.stories.summarize import choose_headline
-from storyfuse.stories.wire import SentenceIndex, independent_sources
+from storyfuse.stories.story_tally import StoryTally
+
+# Stories whose tallies stay in memory between batches (the most recently refreshed).
+TALLIES_KEPT = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,8 @@ class Ingestion:
         self.store = store
         self.options = options or ClusterOptions()
         self.preparer = Preparer(self.options, workers)
+        # the tallies of the stories refreshed last, most recent last
+        self._tallies: OrderedDict[str, StoryTally] = OrderedDict()
         self._clusterer: StoryClusterer | None = None
         self._data_version: tuple[int, int] = (-1, -1)
 
@@ -139,6 +143,7 @@ class Ingestion:
                     self._refresh_story(clusterer.resolve(story_id), batch.now)
         except BaseException:
             self._clusterer = None
+            self._tallies.clear()
             raise
         self._data_version = store.data_version()  # our own writes keep the clusterer valid
         return IngestResult(
@@ -232,6 +237,7 @@ class Ingestion:
         since = newest - dt.timedelta(days=self.options.window_days)
         if self._clusterer is None or self.store.data_version() != self._data_version:
             self._clusterer = self._load_clusterer(since.isoformat())
+            self._tallies.clear()  # another writer may have changed any story
         else:
             self._clusterer.evict(before=since)
         return self._clusterer
@@ -247,19 +253,34 @@ class Ingestion:
         return clusterer
 
     def _refresh_story(self, story_id: str, now: str) -> None:
-        """Headline, size, dates and independent sources of a story, from its articles."""
-        articles = self.store.story_articles(story_id)
-        if not articles:
+        """Headline, size, dates and independent sources of a story, from its articles.
+
+        The story's tally grows by the articles it gained since the last refresh; a
+        story that lost some (a split, a revision) or is not in memory is tallied
+        again from all its articles.
+        """
+        current = set(self.store.story_article_ids(story_id))
+        if not current:
             return
-        dates = sorted(a.published for a in articles if a.published)
-        index = SentenceIndex(articles)
+        tally = self._tallies.pop(story_id, None)
+        if tally is not None and not tally.members.keys() <= current:
+            tally = None
+        known = tally.members.keys() if tally is not None else set()
+        gained = self.store.articles_by_id(sorted(current - known))
+        if tally is None or not tally.add(gained):
+            tally = StoryTally()
+            tally.add(self.store.story_articles(story_id) if known else gained)
+        self._tallies[story_id] = tally
+        while len(self._tallies) > TALLIES_KEPT:
+            self._tallies.popitem(last=False)
+        first, last = tally.dates()
         record = StoryRecord(
             id=story_id,
-            headline=choose_headline(articles),
-            size=len(articles),
-            independent_sources=independent_sources(articles, index.wire_links()),
-            first_published=dates[0] if dates else None,
-            last_published=dates[-1] if dates else None,
-            outlets=len({a.outlet for a in articles if a.outlet is not None}),
+            headline=tally.headline(),
+            size=len(tally.members),
+            independent_sources=tally.independent_sources(),
+            first_published=first,
+            last_published=last,
+            outlets=tally.outlets(),
         )
         self.store.save_story(record, now)

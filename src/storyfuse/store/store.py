@@ -418,6 +418,16 @@ class Store:
         rows = self.db.execute(query + " ORDER BY published IS NULL, published, id", params)
         return [_article(row) for row in rows]
 
+    def articles_by_id(self, article_ids: Sequence[str]) -> list[Article]:
+        """These stored articles (those found), in a story's order: dated first, by date, id."""
+        found: list[Article] = []
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT * FROM articles WHERE id IN ({marks})", chunk)
+            found += (_article(row) for row in rows)
+        return sorted(found, key=lambda a: (a.published is None, a.published or dt.date.min, a.id))
+
     def article(self, article_id: str) -> Article | None:
         """One stored article by id."""
         row = self.db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
