@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import math
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -20,7 +21,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from storyfuse.ingestion.service import Ingestion, IngestResult
-from storyfuse.models import RawDocument, Report
+from storyfuse.models import RawDocument, Report, StoryRow
 from storyfuse.render import article_json, changes_json, splits_json, story_row_json
 from storyfuse.sources.limits import MAX_ARTICLE_BYTES
 from storyfuse.stories.changes import parse_when
@@ -104,7 +105,7 @@ def _ingest_json(result: IngestResult) -> dict[str, Any]:
 
 
 @router.get("/api/stories", tags=["stories"])
-def api_stories(
+async def api_stories(
     web: WebDep,
     request: Request,
     since: Annotated[
@@ -115,13 +116,29 @@ def api_stories(
     per_page: Annotated[int, Query(ge=1, le=100)] = PAGE_SIZE,
 ) -> dict[str, Any]:
     """Stories, most recent activity first (as `storyfuse stories --json`), one page."""
-    with web.site.store() as store:
-        try:
-            rows, total = filtered_page(store, since, outlet, page, per_page)
-        except ValueError as problem:
-            raise HTTPException(400, str(problem)) from None
-    pages = max(1, math.ceil(total / per_page))
-    previous, following = _page_links(request, page, pages)
+
+    def compute() -> dict[str, Any]:
+        with web.site.store() as store:
+            try:
+                rows, total = filtered_page(store, since, outlet, page, per_page)
+            except ValueError as problem:
+                raise HTTPException(400, str(problem)) from None
+        pages = max(1, math.ceil(total / per_page))
+        previous, following = _page_links(request, page, pages)
+        return _stories_page(rows, total, page, per_page, pages, previous, following)
+
+    return await web.site.answer(("api/stories", str(request.url)), compute)
+
+
+def _stories_page(
+    rows: Sequence[StoryRow],
+    total: int,
+    page: int,
+    per_page: int,
+    pages: int,
+    previous: str | None,
+    following: str | None,
+) -> dict[str, Any]:
     return {
         "stories": [story_row_json(row) for row in rows],
         "total": total,
@@ -187,7 +204,7 @@ async def api_article(web: WebDep, article_id: str) -> dict[str, Any]:
 
 
 @router.get("/api/search", tags=["search"])
-def api_search(
+async def api_search(
     web: WebDep,
     q: Annotated[
         str,
@@ -196,15 +213,19 @@ def api_search(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
     """Articles matching a full-text query (as `storyfuse search --json`), and stories."""
-    with web.site.store() as store:
-        hits = store.search(q, limit)
-        story_filter = headline_filter(q)
-        stories = store.lists.recent(story_filter, limit) if story_filter else []
-    return {
-        "query": q,
-        "articles": [dataclasses.asdict(hit) for hit in hits],
-        "stories": [story_row_json(row) for row in stories],
-    }
+
+    def compute() -> dict[str, Any]:
+        with web.site.store() as store:
+            hits = store.search(q, limit)
+            story_filter = headline_filter(q)
+            stories = store.lists.recent(story_filter, limit) if story_filter else []
+        return {
+            "query": q,
+            "articles": [dataclasses.asdict(hit) for hit in hits],
+            "stories": [story_row_json(row) for row in stories],
+        }
+
+    return await web.site.answer(("api/search", q, limit), compute)
 
 
 _ARTICLE_SCHEMA = ArticleIn.model_json_schema()

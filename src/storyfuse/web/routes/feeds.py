@@ -47,14 +47,24 @@ def _feed_entries(web: WebContext, request: Request) -> tuple[list[FeedEntry], s
 
 
 @router.get("/feed.xml", response_class=Response)
-def atom(web: WebDep, request: Request) -> Response:
+async def atom(web: WebDep, request: Request) -> Response:
     """The latest stories as an Atom feed."""
-    entries, base = _feed_entries(web, request)
-    return Response(atom_feed(entries, base), media_type="application/atom+xml")
+
+    def compute() -> str | bytes:
+        entries, base = _feed_entries(web, request)
+        return atom_feed(entries, base)
+
+    body = await web.site.answer(("atom", str(request.base_url)), compute)
+    return Response(body, media_type="application/atom+xml")
 
 
 @router.get("/feed.json", response_class=Response)
-def json_feed_route(web: WebDep, request: Request) -> Response:
+async def json_feed_route(web: WebDep, request: Request) -> Response:
     """The latest stories as a JSON Feed 1.1."""
-    entries, base = _feed_entries(web, request)
-    return Response(json_feed(entries, base), media_type="application/feed+json")
+
+    def compute() -> str | bytes:
+        entries, base = _feed_entries(web, request)
+        return json_feed(entries, base)
+
+    body = await web.site.answer(("json feed", str(request.base_url)), compute)
+    return Response(body, media_type="application/feed+json")

@@ -27,6 +27,7 @@ from storyfuse.stories.outlets import KINDS, OutletDirectory
 from storyfuse.web.common import (
     PACKAGE_DIR,
     PAGE_SIZE,
+    WebContext,
     WebDep,
     headline_filter,
     safe_url,
@@ -64,7 +65,7 @@ def _visits_cookie(visits: dict[str, int], story_id: str, now: int) -> str:
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def home(
+async def home(
     web: WebDep,
     since: str | None = None,
     outlet: str | None = None,
@@ -72,6 +73,18 @@ def home(
     single: bool = False,
 ) -> HTMLResponse:
     """Stories by importance; single-article stories only with ``?single=1``."""
+
+    def compute() -> tuple[int, bytes]:
+        rendered = _home(web, since, outlet, page, single)
+        return rendered.status_code, bytes(rendered.body)
+
+    status, body = await web.site.answer(("home", since, outlet, page, single), compute)
+    return HTMLResponse(body, status_code=status)
+
+
+def _home(
+    web: WebContext, since: str | None, outlet: str | None, page: int, single: bool
+) -> HTMLResponse:
     error = None
     directory = web.site.outlets
     with web.site.store() as store:
@@ -222,7 +235,14 @@ async def article_page(web: WebDep, article_id: str) -> HTMLResponse:
 
 
 @router.get("/search", response_class=HTMLResponse, include_in_schema=False)
-def search_page(web: WebDep, q: str = "") -> HTMLResponse:
+async def search_page(web: WebDep, q: str = "") -> HTMLResponse:
+    def compute() -> bytes:
+        return bytes(_search(web, q).body)
+
+    return HTMLResponse(await web.site.answer(("search", q), compute))
+
+
+def _search(web: WebContext, q: str) -> HTMLResponse:
     query = q.strip()
     hits: list[SearchHit] = []
     stories: list[StoryRow] = []
