@@ -35,7 +35,12 @@ class NearDuplicateIndex:
 
     def prefetch(self, signatures: Iterable[Signature]) -> None:
         """Read the stored candidates of all these signatures at once."""
-        wanted = sorted({key for s in signatures for key in band_keys(s)} - self._keys.keys())
+        self._prefetch_keys({key for s in signatures for key in band_keys(s)})
+
+    def _prefetch_keys(self, keys: set[int]) -> None:
+        wanted = sorted(keys - self._keys.keys())
+        if not wanted:
+            return
         for key in wanted:
             self._keys[key] = []
         for chunk in _chunks(wanted):
@@ -61,7 +66,7 @@ class NearDuplicateIndex:
         Candidates are those sharing a band; ties go to the smallest article id.
         """
         keys = band_keys(minhash)
-        self.prefetch([minhash])
+        self._prefetch_keys(set(keys))
         candidates: dict[str, bytes] = {}
         for key in keys:
             for seq in self._keys[key]:
