@@ -14,7 +14,6 @@ import click
 
 from storyfuse.cli.common import EXIT_OK, EXIT_REJECTED, db_option, open_store
 from storyfuse.models import Report, StoryRow
-from storyfuse.pipeline import PipelineOptions, story_from_articles
 from storyfuse.render import (
     changes_json,
     changes_markdown,
@@ -25,8 +24,6 @@ from storyfuse.render import (
     story_row_json,
 )
 from storyfuse.stories.changes import parse_when, story_changes
-from storyfuse.stories.summarize import SummaryOptions
-from storyfuse.stories.wire import SentenceIndex
 
 _LIST_PAGE = 500  # stories read and printed at a time
 
@@ -180,6 +177,11 @@ def story(
         storyfuse story s-1a2b3c4d5e --focus "the cost of the repairs"
     """
     moment = _when(since) if since else None
+    # here, not at the top: the summary's modules are slow to load and other commands skip them
+    from storyfuse.pipeline import PipelineOptions, story_from_articles
+    from storyfuse.stories.summarize import SummaryOptions
+    from storyfuse.stories.wire import SentenceIndex
+
     options = PipelineOptions(summary=SummaryOptions(words=words, focus=focus))
     with open_store(db) as store:
         current = store.resolve(story_id)
