@@ -15,6 +15,13 @@ client costs little next to the server it measures.
 
     python benchmarks/web_bench.py [--stories 1000] [--clients 50] [--requests 5000]
                                    [--db PATH]   # reuse (or keep) the generated store
+
+With ``--store PATH`` (a store built elsewhere, e.g. by ``store_bench.py --keep``)
+nothing is generated: it measures the lists instead, ``/``, ``/api/stories``,
+``/feed.xml`` and ``/search?q=WORD`` (words drawn from the store's headlines),
+each first cold (every distinct request once, as the first visitors find them)
+and then at ``--requests`` requests; and it times ``storyfuse stories | head``
+and ``storyfuse story ID`` on the store, wall clock.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from pathlib import Path
 
 from storyfuse.ingestion.service import Ingestion
 from storyfuse.models import RawDocument
+from storyfuse.store.listing import StoryFilter
 from storyfuse.store.store import Store
 
 SYLLABLES = (
@@ -258,13 +266,66 @@ def _serve(db: Path, port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("the server did not start")
 
 
+def _command_seconds(command: str) -> float:
+    """Wall time of a shell command line (its output discarded)."""
+    started = time.perf_counter()
+    subprocess.run(command, shell=True, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def _measure_lists(store_path: Path, clients: int, requests: int) -> None:
+    """The list endpoints and the read commands on an existing store."""
+    with Store(store_path) as store:
+        counts = store.counts()
+        rows = store.lists.recent(StoryFilter(), 200)
+    words = sorted({w for row in rows for w in row.headline.split() if w.isalpha() and len(w) > 4})
+    rng = random.Random(0)
+    queries = rng.sample(words, min(40, len(words)))
+    print(
+        f"store: {store_path}  articles: {counts['articles']}  stories: {counts['stories']}  "
+        f"clients: {clients}  cpus: {os.cpu_count()}"
+    )
+    storyfuse = f"{sys.executable} -c 'from storyfuse.cli import main; main()'"
+    for label, command in (
+        ("storyfuse stories | head", f"{storyfuse} stories --db {store_path} | head"),
+        ("storyfuse story ID", f"{storyfuse} story {rows[0].id} --db {store_path}"),
+        ("storyfuse search WORD", f"{storyfuse} search {queries[0]} --db {store_path}"),
+    ):
+        times = sorted(_command_seconds(command) for _ in range(3))
+        print(f"{label:<28} wall {times[1]:.2f} s (median of 3; {times[0]:.2f}..{times[-1]:.2f})")
+    port = _free_port()
+    server = _serve(store_path, port)
+    try:
+        for name, distinct in (
+            ("home /", ["/", "/?page=2", "/?single=1"]),
+            ("list API /api/stories", ["/api/stories", "/api/stories?page=2"]),
+            ("Atom feed /feed.xml", ["/feed.xml"]),
+            ("search /search?q=", [f"/search?q={q}" for q in queries]),
+        ):
+            latencies, seconds = asyncio.run(_run(port, distinct, min(clients, len(distinct))))
+            _report(f"{name} (cold)", latencies, seconds)
+            paths = [rng.choice(distinct) for _ in range(requests)]
+            latencies, seconds = asyncio.run(_run(port, paths, clients))
+            _report(name, latencies, seconds)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stories", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=5000, help="per endpoint")
     parser.add_argument("--db", type=Path, help="store to reuse or keep (default: temporary)")
+    parser.add_argument("--store", type=Path, help="measure the lists on this existing store")
     args = parser.parse_args()
+    if args.store:
+        if not args.store.exists():
+            print(f"web_bench: no store at {args.store}", file=sys.stderr)
+            return 1
+        _measure_lists(args.store, args.clients, args.requests)
+        return 0
     with tempfile.TemporaryDirectory() as folder:
         db = args.db or Path(folder) / "bench.db"
         print(f"store: {db}")

@@ -17,7 +17,6 @@ from storyfuse.models import (
     Story,
     WireLink,
 )
-from storyfuse.sources.inputs import read_inputs
 from storyfuse.stories.cluster import cluster_articles
 from storyfuse.stories.compare import CompareOptions, compare_story
 from storyfuse.stories.features import ClusterOptions
@@ -45,7 +44,7 @@ def article_id(text: str) -> str:
     return hashlib.sha1(normalized.encode("utf-8")).hexdigest()[:12]
 
 
-def _metadata(document: RawDocument) -> DocumentMetadata:
+def document_metadata(document: RawDocument) -> DocumentMetadata:
     """Metadata found in the text; a headline the container already gave is not sought again.
 
     An extractor or a JSONL line that names the title has already separated it
@@ -62,58 +61,45 @@ def _metadata(document: RawDocument) -> DocumentMetadata:
     return replace(found, spans=kept)
 
 
-def prepare_articles(
-    documents: Sequence[RawDocument],
-) -> tuple[tuple[Article, ...], tuple[InputError, ...]]:
-    """Find metadata, clean and segment each document; exact duplicates are dropped.
-
-    A document whose dates are out of range, or on which a stage fails, is an
-    error naming it; the other documents go on.
-    """
-    errors: list[InputError] = []
-    usable: list[tuple[RawDocument, DocumentMetadata, str | None]] = []
-    for document in map(scrub_document, documents):
-        try:
-            meta = _metadata(document)
-            problem = date_problem(
-                replace(document, published=document.published or meta.published)
-            )
-        except Exception as error:  # a stage's bug on one input: reject that input
-            errors.append(internal_error(document.source, error))
-            continue
-        if problem:
-            errors.append(InputError(document.source, problem))
-        else:
-            usable.append((document, meta, document.outlet or meta.outlet))
-    repeated = repeated_outlet_lines((outlet, document.text) for document, _, outlet in usable)
-    articles: dict[str, Article] = {}
-    for document, meta, outlet in usable:
-        try:
-            article = _article(document, meta, outlet, repeated.get(outlet or "", frozenset()))
-        except Exception as error:  # a stage's bug on one input: reject that input
-            errors.append(internal_error(document.source, error))
-            continue
-        if article is None:
-            errors.append(InputError(document.source, "no article text left after cleaning"))
-        elif article.id in articles:
-            first = articles[article.id].source
-            errors.append(
-                InputError(document.source, f"exact duplicate of {first}", duplicate_of=article.id)
-            )
-        else:
-            articles[article.id] = article
-    return tuple(articles.values()), tuple(errors)
+def batch_outlets(
+    documents: Sequence[RawDocument], found: Sequence[DocumentMetadata]
+) -> tuple[list[str | None], dict[str, frozenset[str]]]:
+    """Each document's outlet, and the lines each outlet repeats across the batch."""
+    outlets = [
+        document.outlet or meta.outlet for document, meta in zip(documents, found, strict=True)
+    ]
+    repeated = repeated_outlet_lines(
+        (outlet, document.text) for outlet, document in zip(outlets, documents, strict=True)
+    )
+    return outlets, repeated
 
 
-def _article(
-    document: RawDocument, meta: DocumentMetadata, outlet: str | None, repeated: frozenset[str]
-) -> Article | None:
-    """Clean and segment one document; ``None`` when no text is left."""
-    cleaned = clean_text(document.text, meta, CleanOptions(outlet=outlet, repeated_lines=repeated))
-    text = join_paragraphs(cleaned.paragraphs)
-    sentences = segment(cleaned.paragraphs)
+def checked_metadata(document: RawDocument) -> DocumentMetadata | InputError:
+    """:func:`document_metadata`, or why the document is refused (dates, a stage's bug)."""
+    try:
+        meta = document_metadata(document)
+        problem = date_problem(replace(document, published=document.published or meta.published))
+    except Exception as error:  # a stage's bug on one input: reject that input
+        return internal_error(document.source, error)
+    return InputError(document.source, problem) if problem else meta
+
+
+def clean_document(
+    document: RawDocument,
+    meta: DocumentMetadata,
+    outlet: str | None,
+    repeated_lines: frozenset[str],
+) -> Article | InputError:
+    """Clean and segment one document into an article, or say why none is left."""
+    try:
+        options = CleanOptions(outlet=outlet, repeated_lines=repeated_lines)
+        cleaned = clean_text(document.text, meta, options)
+        text = join_paragraphs(cleaned.paragraphs)
+        sentences = segment(cleaned.paragraphs)
+    except Exception as error:  # a stage's bug on one input: reject that input
+        return internal_error(document.source, error)
     if not sentences:
-        return None
+        return InputError(document.source, "no article text left after cleaning")
     return Article(
         id=article_id(text),
         source=document.source,
@@ -128,6 +114,57 @@ def _article(
         author=document.author,
         language=document.language,
     )
+
+
+def distinct_articles(
+    cleaned: Sequence[Article | InputError],
+) -> tuple[list[int], tuple[InputError, ...]]:
+    """Which cleaned documents are kept (their positions): articles, each text once."""
+    kept: dict[str, int] = {}
+    errors: list[InputError] = []
+    for position, article in enumerate(cleaned):
+        if isinstance(article, InputError):
+            errors.append(article)
+        elif article.id in kept:
+            first = cleaned[kept[article.id]]
+            assert isinstance(first, Article)
+            reason = f"exact duplicate of {first.source}"
+            errors.append(InputError(article.source, reason, duplicate_of=article.id))
+        else:
+            kept[article.id] = position
+    return list(kept.values()), tuple(errors)
+
+
+def readable_documents(
+    documents: Sequence[RawDocument], found: Sequence[DocumentMetadata | InputError]
+) -> tuple[list[tuple[RawDocument, DocumentMetadata]], list[InputError]]:
+    """The documents whose metadata was read, with it; the errors of the others."""
+    usable = [
+        (document, meta)
+        for document, meta in zip(documents, found, strict=True)
+        if not isinstance(meta, InputError)
+    ]
+    return usable, [meta for meta in found if isinstance(meta, InputError)]
+
+
+def prepare_articles(
+    documents: Sequence[RawDocument],
+) -> tuple[tuple[Article, ...], tuple[InputError, ...]]:
+    """Find metadata, clean and segment each document; exact duplicates are dropped.
+
+    A document whose dates are out of range, or on which a stage fails, is an
+    error naming it; the other documents go on.
+    """
+    scrubbed = [scrub_document(document) for document in documents]
+    usable, errors = readable_documents(scrubbed, [checked_metadata(d) for d in scrubbed])
+    outlets, repeated = batch_outlets([d for d, _ in usable], [m for _, m in usable])
+    cleaned = [
+        clean_document(document, meta, outlet, repeated.get(outlet or "", frozenset()))
+        for (document, meta), outlet in zip(usable, outlets, strict=True)
+    ]
+    kept, more = distinct_articles(cleaned)
+    articles = tuple(a for a in (cleaned[i] for i in kept) if isinstance(a, Article))
+    return articles, (*errors, *more)
 
 
 def build_story(
@@ -191,6 +228,8 @@ def build_report(
 
 def summarize_paths(paths: Sequence[str | Path], options: PipelineOptions | None = None) -> Report:
     """Read files and folders, then run the pipeline; unreadable inputs become errors."""
+    from storyfuse.sources.inputs import read_inputs  # here: feeds and pages import slowly
+
     documents, read_errors = read_inputs(paths)
     report = build_report(documents, options)
     return Report(

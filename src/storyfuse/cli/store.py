@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import json
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from storyfuse.cli.common import EXIT_OK, EXIT_REJECTED, db_option, open_store, reports_crashes
-from storyfuse.models import Report
-from storyfuse.pipeline import PipelineOptions, story_from_articles
+from storyfuse.models import Report, StoryRow
 from storyfuse.render import (
     changes_json,
     changes_markdown,
@@ -22,10 +23,9 @@ from storyfuse.render import (
     story_markdown,
     story_row_json,
 )
-from storyfuse.sources.inputs import read_inputs
 from storyfuse.stories.changes import parse_when, story_changes
-from storyfuse.stories.summarize import SummaryOptions
-from storyfuse.stories.wire import SentenceIndex
+
+_LIST_PAGE = 500  # stories read and printed at a time
 
 
 @click.command()
@@ -38,9 +38,19 @@ from storyfuse.stories.wire import SentenceIndex
     is_flag=True,
     help="Fetch URLs on private, loopback and link-local addresses too.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Processes preparing articles (cleaning, features, MinHash); default: the cores.",
+)
 @reports_crashes
 def ingest(
-    inputs: tuple[str, ...], db: str | None, as_json: bool, quiet: bool, allow_private: bool
+    inputs: tuple[str, ...],
+    db: str | None,
+    as_json: bool,
+    quiet: bool,
+    allow_private: bool,
+    workers: int | None,
 ) -> None:
     """Add article files, folders, JSONL, pages, feeds, archives or URLs to the store.
 
@@ -54,21 +64,26 @@ def ingest(
     named on stderr; the reasons are kept in the store), 3 on an internal
     error (the traceback is in the log file named on stderr).
     """
+    from storyfuse.ingestion.prepare import default_workers
     from storyfuse.ingestion.service import Ingestion
     from storyfuse.sources.fetch import FetchOptions
+    from storyfuse.sources.inputs import read_inputs
     from storyfuse.store.database import StoreBusy
 
     documents, errors = read_inputs(inputs, fetch=FetchOptions(allow_private=allow_private))
     show = not quiet and not as_json and sys.stderr.isatty() and len(documents) > 20
-    with open_store(db, create=True) as store:
+    with (
+        open_store(db, create=True) as store,
+        Ingestion(store, workers=workers or default_workers()) as ingestion,
+    ):
         try:
             if show:
                 with click.progressbar(
                     length=len(documents), label="ingesting", file=sys.stderr
                 ) as bar:
-                    result = Ingestion(store).ingest(documents, errors, progress=bar.update)
+                    result = ingestion.ingest(documents, errors, progress=bar.update)
             else:
-                result = Ingestion(store).ingest(documents, errors)
+                result = ingestion.ingest(documents, errors)
         except StoreBusy as busy:
             raise click.ClickException(
                 f"{store.path}: {busy}; what was ingested before stays, try again"
@@ -108,24 +123,37 @@ def stories(db: str | None, since: str | None, as_json: bool) -> None:
     Example:
         storyfuse stories --since 7d
     """
+    from storyfuse.store.listing import StoryFilter
+
     moment = _when(since) if since else None
+    story_filter = StoryFilter(published_since=moment)
     with open_store(db) as store:
-        rows = store.stories()
-    if moment is not None:
-        day = moment[:10]
-        rows = [r for r in rows if r.last_published and r.last_published.isoformat() >= day]
-    if as_json:
-        click.echo(json.dumps([story_row_json(row) for row in rows], indent=2, ensure_ascii=False))
-        return
-    for row in rows:
-        dates = f"{_day(row.first_published)}..{_day(row.last_published)}"
-        marker = " (single article)" if row.size == 1 else ""
-        articles = "article " if row.size == 1 else "articles"
-        sources = "source " if row.independent_sources == 1 else "sources"
-        click.echo(
-            f"{row.id}  {row.size:>3} {articles}  {row.independent_sources:>2} {sources}  {dates}  "
-            f"{row.headline}{marker}  [{', '.join(row.outlets) or 'unknown outlets'}]"
-        )
+        if as_json:
+            rows = store.lists.recent(story_filter)
+            click.echo(
+                json.dumps([story_row_json(row) for row in rows], indent=2, ensure_ascii=False)
+            )
+            return
+        try:
+            for offset in itertools.count(0, _LIST_PAGE):
+                page = store.lists.recent(story_filter, _LIST_PAGE, offset)
+                for row in page:
+                    click.echo(_story_line(row))
+                if len(page) < _LIST_PAGE:
+                    break
+        except BrokenPipeError:  # the reader has seen enough (``| head``)
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so that exiting flushes nowhere
+
+
+def _story_line(row: StoryRow) -> str:
+    dates = f"{_day(row.first_published)}..{_day(row.last_published)}"
+    marker = " (single article)" if row.size == 1 else ""
+    articles = "article " if row.size == 1 else "articles"
+    sources = "source " if row.independent_sources == 1 else "sources"
+    return (
+        f"{row.id}  {row.size:>3} {articles}  {row.independent_sources:>2} {sources}  {dates}  "
+        f"{row.headline}{marker}  [{', '.join(row.outlets) or 'unknown outlets'}]"
+    )
 
 
 @click.command()
@@ -157,6 +185,11 @@ def story(
         storyfuse story s-1a2b3c4d5e --focus "the cost of the repairs"
     """
     moment = _when(since) if since else None
+    # here, not at the top: the summary's modules are slow to load and other commands skip them
+    from storyfuse.pipeline import PipelineOptions, story_from_articles
+    from storyfuse.stories.summarize import SummaryOptions
+    from storyfuse.stories.wire import SentenceIndex
+
     options = PipelineOptions(summary=SummaryOptions(words=words, focus=focus))
     with open_store(db) as store:
         current = store.resolve(story_id)

@@ -12,7 +12,6 @@ from storyfuse.cli.common import EXIT_OK, EXIT_REJECTED, reports_crashes
 from storyfuse.models import InputError, RawDocument, Report
 from storyfuse.pipeline import PipelineOptions, summarize_paths
 from storyfuse.render import report_json, report_markdown
-from storyfuse.sources.inputs import read_inputs
 from storyfuse.stories.summarize import SUMMARIZERS, SummaryOptions
 
 
@@ -126,6 +125,7 @@ def extract_command(pages: tuple[str, ...], output_format: str | None, allow_pri
     """
     from storyfuse.input_guard import guarded, scrub_document, scrub_error
     from storyfuse.sources.fetch import FetchOptions
+    from storyfuse.sources.inputs import read_inputs
     from storyfuse.sources.pages import extraction_record, extraction_text, read_page
     from storyfuse.sources.urls import is_url
 

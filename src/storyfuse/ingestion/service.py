@@ -28,20 +28,19 @@ same input again changes nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from datasketch import MinHash
-
+from storyfuse.ingestion.prepare import PreparedArticle, Preparer
 from storyfuse.models import Article, InputError, RawDocument
-from storyfuse.pipeline import prepare_articles
 from storyfuse.store.store import Store, StoryRecord
 from storyfuse.stories.cluster import StoryClusterer
-from storyfuse.stories.duplicates import signature
-from storyfuse.stories.features import ArticleFeatures, ClusterOptions, article_features
-from storyfuse.stories.summarize import choose_headline
-from storyfuse.stories.wire import SentenceIndex, independent_sources
+from storyfuse.stories.features import ArticleFeatures, ClusterOptions
+from storyfuse.stories.story_tally import StoryTally
+
+# Stories whose tallies stay in memory between batches (the most recently refreshed).
+TALLIES_KEPT = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,15 +60,6 @@ class IngestResult:
             f"{self.added} added, {self.duplicates + self.near_duplicates} duplicate, "
             f"{self.revised} revised, {len(self.rejected)} rejected"
         )
-
-
-@dataclass(frozen=True, slots=True)
-class _Prepared:
-    """A new article with what storing and clustering it needs, computed once."""
-
-    article: Article
-    features: ArticleFeatures
-    minhash: MinHash
 
 
 @dataclass
@@ -99,11 +89,26 @@ class Ingestion:
     another connection has written to the store since.
     """
 
-    def __init__(self, store: Store, options: ClusterOptions | None = None) -> None:
+    def __init__(
+        self, store: Store, options: ClusterOptions | None = None, workers: int = 1
+    ) -> None:
         self.store = store
         self.options = options or ClusterOptions()
+        self.preparer = Preparer(self.options, workers)
+        # the tallies of the stories refreshed last, most recent last
+        self._tallies: OrderedDict[str, StoryTally] = OrderedDict()
         self._clusterer: StoryClusterer | None = None
         self._data_version: tuple[int, int] = (-1, -1)
+
+    def __enter__(self) -> Ingestion:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the preparation's worker processes, if any."""
+        self.preparer.close()
 
     def ingest(
         self,
@@ -116,10 +121,13 @@ class Ingestion:
         Raises :class:`~storyfuse.store.database.StoreBusy` when another writer keeps the
         store too long; the batches committed before stay.
         """
-        articles, prepare_errors = prepare_articles(documents)
+        # the slow part runs before the write lock is taken, so other writers get their turn
+        ready, prepare_errors = self.preparer.prepare(documents)
         rejected = [*errors, *(e for e in prepare_errors if e.duplicate_of is None)]
         repeats = [e for e in prepare_errors if e.duplicate_of is not None]
-        ordered = sorted(articles, key=lambda a: (a.published or dt.date.min, a.id))
+        ordered = sorted(
+            ready, key=lambda item: (item.article.published or dt.date.min, item.article.id)
+        )
         aliases: dict[str, str] = {}
         totals = _Batch(now=self.store.now())
         starts = range(0, len(ordered), BATCH_ARTICLES) if ordered else range(1)
@@ -150,7 +158,7 @@ class Ingestion:
 
     def _ingest_batch(
         self,
-        ordered: Sequence[Article],
+        ordered: Sequence[PreparedArticle],
         rejected: Sequence[InputError],
         repeats: Sequence[InputError],
         aliases: dict[str, str],
@@ -159,20 +167,15 @@ class Ingestion:
         """One transaction: articles in canonical order, rejections, in-batch repeats last."""
         store = self.store
         batch = _Batch(now=store.now())
-        # the slow part runs before the write lock is taken, so other writers get their turn
-        computed = {a.id: self._prepare(a) for a in ordered if not store.has_article(a.id)}
         try:
             with store.transaction():
                 for error in rejected:
                     store.record_rejection(error, batch.now)
-                clusterer = self._clusterer_for(ordered)
-                prepared = [
-                    computed.get(article.id) or self._prepare(article)
-                    for article in ordered
-                    if not self._known(article, batch)
-                ]
+                clusterer = self._clusterer_for([item.article for item in ordered])
+                prepared = [item for item in ordered if not self._known(item.article, batch)]
+                store.prefetch_near_duplicates([item.minhash for item in prepared])
                 clusterer.observe(item.features for item in prepared)
-                fresh: list[_Prepared] = []
+                fresh: list[PreparedArticle] = []
                 for item in prepared:
                     if not self._place_variant(item, batch, clusterer, aliases):
                         # its story is decided below, with the batch's other new articles
@@ -193,12 +196,10 @@ class Ingestion:
                     batch.duplicates += 1
         except BaseException:
             self._clusterer = None
+            self._tallies.clear()
             raise
         self._data_version = store.data_version()  # our own writes keep the clusterer valid
         return batch
-
-    def _prepare(self, article: Article) -> _Prepared:
-        return _Prepared(article, article_features(article, self.options), signature(article.text))
 
     def _known(self, article: Article, batch: _Batch) -> bool:
         """An exact duplicate of a stored article: link the new source, and that is all."""
@@ -209,7 +210,11 @@ class Ingestion:
         return False
 
     def _place_variant(
-        self, item: _Prepared, batch: _Batch, clusterer: StoryClusterer, aliases: dict[str, str]
+        self,
+        item: PreparedArticle,
+        batch: _Batch,
+        clusterer: StoryClusterer,
+        aliases: dict[str, str],
     ) -> bool:
         """Store a revision or a near-duplicate with its original; False if the text is new."""
         store, article = self.store, item.article
@@ -241,7 +246,7 @@ class Ingestion:
 
     @staticmethod
     def _join_story(
-        story: str | None, item: _Prepared, batch: _Batch, clusterer: StoryClusterer
+        story: str | None, item: PreparedArticle, batch: _Batch, clusterer: StoryClusterer
     ) -> None:
         """Add a variant to its original's story; wait if that story is still being decided."""
         if story is None:
@@ -251,7 +256,7 @@ class Ingestion:
         batch.touched.add(story)
 
     def _place_fresh(
-        self, fresh: Sequence[_Prepared], batch: _Batch, clusterer: StoryClusterer
+        self, fresh: Sequence[PreparedArticle], batch: _Batch, clusterer: StoryClusterer
     ) -> None:
         """Cluster the batch's new articles together, then give their variants the same story."""
         store = self.store
@@ -283,6 +288,7 @@ class Ingestion:
         since = newest - dt.timedelta(days=self.options.window_days)
         if self._clusterer is None or self.store.data_version() != self._data_version:
             self._clusterer = self._load_clusterer(since.isoformat())
+            self._tallies.clear()  # another writer may have changed any story
         else:
             self._clusterer.evict(before=since)
         return self._clusterer
@@ -298,18 +304,34 @@ class Ingestion:
         return clusterer
 
     def _refresh_story(self, story_id: str, now: str) -> None:
-        """Headline, size, dates and independent sources of a story, from its articles."""
-        articles = self.store.story_articles(story_id)
-        if not articles:
+        """Headline, size, dates and independent sources of a story, from its articles.
+
+        The story's tally grows by the articles it gained since the last refresh; a
+        story that lost some (a split, a revision) or is not in memory is tallied
+        again from all its articles.
+        """
+        current = set(self.store.story_article_ids(story_id))
+        if not current:
             return
-        dates = sorted(a.published for a in articles if a.published)
-        index = SentenceIndex(articles)
+        tally = self._tallies.pop(story_id, None)
+        if tally is not None and not tally.members.keys() <= current:
+            tally = None
+        known = tally.members.keys() if tally is not None else set()
+        gained = self.store.articles_by_id(sorted(current - known))
+        if tally is None or not tally.add(gained):
+            tally = StoryTally()
+            tally.add(self.store.story_articles(story_id) if known else gained)
+        self._tallies[story_id] = tally
+        while len(self._tallies) > TALLIES_KEPT:
+            self._tallies.popitem(last=False)
+        first, last = tally.dates()
         record = StoryRecord(
             id=story_id,
-            headline=choose_headline(articles),
-            size=len(articles),
-            independent_sources=independent_sources(articles, index.wire_links()),
-            first_published=dates[0] if dates else None,
-            last_published=dates[-1] if dates else None,
+            headline=tally.headline(),
+            size=len(tally.members),
+            independent_sources=tally.independent_sources(),
+            first_published=first,
+            last_published=last,
+            outlets=tally.outlets(),
         )
         self.store.save_story(record, now)

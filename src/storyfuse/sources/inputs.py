@@ -37,13 +37,13 @@ from storyfuse.models import InputError, RawDocument
 from storyfuse.sources.feeds import FEED_SUFFIXES, JSON_FEED_SUFFIXES, read_feed, read_json_feed
 from storyfuse.sources.fetch import FetchOptions
 from storyfuse.sources.json_input import JSONInputError, load_json
+from storyfuse.sources.limits import MAX_ARTICLE_BYTES
 from storyfuse.sources.pages import is_page, read_page
 from storyfuse.sources.urls import is_url, read_urls
 from storyfuse.sources.warc import is_archive, iter_archive
 
 TEXT_EXTENSIONS = frozenset({".txt", ".text", ".md", ""})
 JSONL_EXTENSIONS = frozenset({".jsonl", ".ndjson"})
-MAX_ARTICLE_BYTES = 5 * 1024 * 1024
 STDIN = "-"
 
 _MB = 1024 * 1024

@@ -99,6 +99,14 @@ class Database:
             return self._sqlite.execute(sql, params)
         return self._pg.execute(sql.replace("?", "%s"), params)
 
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement written with ``?`` placeholders once per row, in bulk."""
+        if self.dialect == "sqlite":
+            self._sqlite.executemany(sql, rows)
+            return
+        with self._pg.cursor() as cursor:
+            cursor.executemany(sql.replace("?", "%s"), rows)
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Everything inside commits together or not at all.

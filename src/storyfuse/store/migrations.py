@@ -1,7 +1,8 @@
 """The store's schema as numbered migrations, for SQLite and PostgreSQL.
 
 Never edit a released migration; add another. :class:`~storyfuse.store.store.Store`
-applies those a database has not seen yet, each in its own transaction.
+applies those a database has not seen yet, each in its own transaction, and then
+fills in what SQL alone cannot compute (:data:`BACKFILLED`).
 """
 
 from __future__ import annotations
@@ -75,6 +76,18 @@ CREATE TABLE feeds (
 )
 """
 
+_STORY_LIST_COLUMNS = """
+ALTER TABLE stories ADD COLUMN outlets INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE stories ADD COLUMN weight {real} NOT NULL DEFAULT 0;
+ALTER TABLE stories ADD COLUMN importance_rank {real};
+ALTER TABLE stories ADD COLUMN folded_headline TEXT NOT NULL DEFAULT '';
+CREATE INDEX stories_recent ON stories ((COALESCE(last_published, '')) DESC, last_seen DESC, id)
+    WHERE redirect_to IS NULL;
+CREATE INDEX stories_rank ON stories (importance_rank) WHERE redirect_to IS NULL;
+CREATE INDEX stories_weight ON stories (weight) WHERE redirect_to IS NULL;
+CREATE INDEX articles_outlet ON articles (outlet, story_id)
+"""
+
 # Numbered migrations: (name, {dialect: script}). Never edit a released one; add another.
 MIGRATIONS: tuple[tuple[str, dict[Dialect, str]], ...] = (
     (
@@ -118,4 +131,25 @@ MIGRATIONS: tuple[tuple[str, dict[Dialect, str]], ...] = (
             "postgresql": "",
         },
     ),
+    (
+        "keep what story lists order and filter by: outlets, weight, rank, folded headline",
+        {
+            "sqlite": _STORY_LIST_COLUMNS.format(real="REAL"),
+            "postgresql": _STORY_LIST_COLUMNS.format(real="DOUBLE PRECISION"),
+        },
+    ),
+    (
+        "a compact near-duplicate index: one integer key per band, by article seq",
+        {
+            "sqlite": """CREATE TABLE near_duplicate_keys (
+                band_key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (band_key, seq)
+            ) WITHOUT ROWID""",
+            "postgresql": """CREATE TABLE near_duplicate_keys (
+                band_key BIGINT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (band_key, seq)
+            )""",
+        },
+    ),
 )
+
+# Migrations whose new columns the store then fills in Python, in the same transaction.
+BACKFILLED = frozenset({4, 5})

@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from datasketch import MinHash
-
 from storyfuse.models import (
     Article,
     ArticleStatus,
@@ -32,9 +30,11 @@ from storyfuse.models import (
     StorySplit,
 )
 from storyfuse.store.database import Database, QueryTimeout, database_target
-from storyfuse.store.migrations import MIGRATIONS
+from storyfuse.store.listing import StoryFilter, StoryLists, story_rank, story_weight
+from storyfuse.store.migrations import BACKFILLED, MIGRATIONS
+from storyfuse.store.near_duplicates import NearDuplicateIndex, rebuild
 from storyfuse.store.search_query import parse_query
-from storyfuse.stories.duplicates import NEAR_DUPLICATE, bands, estimated_jaccard
+from storyfuse.stories.duplicates import Signature
 from storyfuse.stories.features import ArticleFeatures
 
 SEARCH_SECONDS = 1.0
@@ -67,6 +67,7 @@ class StoryRecord:
     independent_sources: int
     first_published: dt.date | None
     last_published: dt.date | None
+    outlets: int = 0  # outlets named by its current articles
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -89,6 +90,8 @@ class Store:
         self.path = database_target(path)
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.db = Database(self.path)
+        self.lists = StoryLists(self.db)
+        self.near_duplicates = NearDuplicateIndex(self.db)
         self.migrate()
 
     def __enter__(self) -> Store:
@@ -117,12 +120,51 @@ class Store:
                 for statement in scripts[self.db.dialect].split(";"):
                     if statement.strip():
                         self.db.execute(statement)
+                if version in BACKFILLED:
+                    self._backfill(version)
                 self.db.execute(
                     "INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)",
                     (version, name, self.now()),
                 )
             applied.append(version)
         return applied
+
+    def _backfill(self, version: int) -> None:
+        """What a migration's SQL cannot compute, filled in Python in its transaction."""
+        if version == 4:
+            self._backfill_story_lists()
+        elif version == 5:
+            indexed = self.db.execute(
+                "SELECT seq, minhash FROM articles WHERE id IN (SELECT article_id FROM lsh)"
+            ).fetchall()
+            rebuild(self.db, [(int(row[0]), bytes(row[1])) for row in indexed])
+            self.db.execute("DROP TABLE lsh")
+
+    def _backfill_story_lists(self) -> None:
+        """Fill in each story's outlets, weight, rank and folded headline (migration 4)."""
+        counts = dict(
+            self.db.execute(
+                "SELECT story_id, COUNT(DISTINCT outlet) FROM articles WHERE outlet IS NOT NULL"
+                " AND superseded_by IS NULL AND story_id IS NOT NULL GROUP BY story_id"
+            ).fetchall()
+        )
+        rows = self.db.execute(
+            "SELECT id, headline, size, independent_sources, last_published FROM stories"
+        ).fetchall()
+        for row in rows:
+            outlets = int(counts.get(row["id"], 0))
+            weight = story_weight(row["independent_sources"], outlets, row["size"])
+            self.db.execute(
+                "UPDATE stories SET outlets = ?, weight = ?, importance_rank = ?,"
+                " folded_headline = ? WHERE id = ?",
+                (
+                    outlets,
+                    weight,
+                    story_rank(weight, _date(row["last_published"])),
+                    row["headline"].casefold(),
+                    row["id"],
+                ),
+            )
 
     def schema_version(self) -> int:
         """The number of the newest applied migration."""
@@ -133,11 +175,20 @@ class Store:
     def transaction(self) -> Iterator[None]:
         """All writes inside happen together or not at all."""
         with self.db.transaction():
-            yield
+            try:
+                yield
+                self.near_duplicates.flush()
+            finally:
+                self.near_duplicates.forget()
 
     def now(self) -> str:
         """The store clock's time as an ISO timestamp (to the second)."""
         return self.clock().isoformat(timespec="seconds")
+
+    def latest_seq(self) -> int:
+        """The newest article's sequence number: it grows whenever a story can change."""
+        row = self.db.execute("SELECT MAX(seq) FROM articles").fetchone()
+        return int(row[0] or 0)
 
     def data_version(self) -> tuple[int, int]:
         """What changes when anyone adds articles: their count and newest sequence number."""
@@ -157,7 +208,7 @@ class Store:
         self,
         article: Article,
         features: ArticleFeatures,
-        minhash: MinHash,
+        minhash: Signature,
         story: str | None,
         at: str,
         *,
@@ -186,7 +237,7 @@ class Store:
                 json.dumps([[s.text, s.paragraph, s.start, s.end] for s in article.sentences]),
                 json.dumps([[r.text, r.reason] for r in article.removed]),
                 json.dumps({"terms": features.terms, "hashes": sorted(features.sentence_hashes)}),
-                minhash.hashvalues.tobytes(),
+                minhash,
                 story,
                 revision_of,
                 near_duplicate_of,
@@ -198,11 +249,7 @@ class Store:
                 "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
                 (seq, article.title or "", article.text),
             )
-        for band, bucket in bands(minhash):
-            self.db.execute(
-                "INSERT INTO lsh (band, bucket, article_id) VALUES (?, ?, ?)",
-                (band, bucket, article.id),
-            )
+        self.near_duplicates.add(seq, article.id, minhash)
         self.link_source(article.source, article.id, "original", at)
 
     def link_source(self, source: str, article_id: str, kind: str, at: str) -> None:
@@ -253,13 +300,17 @@ class Store:
 
     def save_story(self, story: StoryRecord, at: str) -> None:
         """Insert or update a story's row; it is live (not redirected) and seen at ``at``."""
+        weight = story_weight(story.independent_sources, story.outlets, story.size)
         self.db.execute(
             "INSERT INTO stories (id, headline, size, independent_sources, first_published,"
-            " last_published, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " last_published, first_seen, last_seen, outlets, weight, importance_rank,"
+            " folded_headline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET headline = excluded.headline, size = excluded.size,"
             " independent_sources = excluded.independent_sources,"
             " first_published = excluded.first_published, last_published = excluded.last_published,"
-            " last_seen = excluded.last_seen, redirect_to = NULL",
+            " last_seen = excluded.last_seen, redirect_to = NULL, outlets = excluded.outlets,"
+            " weight = excluded.weight, importance_rank = excluded.importance_rank,"
+            " folded_headline = excluded.folded_headline",
             (
                 story.id,
                 story.headline,
@@ -269,6 +320,10 @@ class Store:
                 _iso(story.last_published),
                 at,
                 at,
+                story.outlets,
+                weight,
+                story_rank(weight, story.last_published),
+                story.headline.casefold(),
             ),
         )
 
@@ -301,25 +356,13 @@ class Store:
         ).fetchone()
         return str(row["story_id"])
 
-    def near_duplicate(self, minhash: MinHash) -> str | None:
+    def near_duplicate(self, minhash: Signature) -> str | None:
         """The stored article most like this signature, if estimated Jaccard >= 0.8."""
-        best: tuple[float, str] | None = None
-        candidates: set[str] = set()
-        for band, bucket in bands(minhash):
-            candidates.update(
-                row[0]
-                for row in self.db.execute(
-                    "SELECT article_id FROM lsh WHERE band = ? AND bucket = ?", (band, bucket)
-                )
-            )
-        for candidate in sorted(candidates):
-            row = self.db.execute(
-                "SELECT minhash FROM articles WHERE id = ?", (candidate,)
-            ).fetchone()
-            score = estimated_jaccard(minhash, row["minhash"])
-            if score >= NEAR_DUPLICATE and (best is None or score > best[0]):
-                best = (score, candidate)
-        return best[1] if best else None
+        return self.near_duplicates.best_match(minhash)
+
+    def prefetch_near_duplicates(self, signatures: Sequence[Signature]) -> None:
+        """Read the near-duplicate candidates of a batch's signatures at once."""
+        self.near_duplicates.prefetch(signatures)
 
     def active_features(self, since: str, seen_since: str) -> list[tuple[str, ArticleFeatures]]:
         """(story id, features) of the latest articles of the stories active since then.
@@ -382,6 +425,16 @@ class Store:
         rows = self.db.execute(query + " ORDER BY published IS NULL, published, id", params)
         return [_article(row) for row in rows]
 
+    def articles_by_id(self, article_ids: Sequence[str]) -> list[Article]:
+        """These stored articles (those found), in a story's order: dated first, by date, id."""
+        found: list[Article] = []
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT * FROM articles WHERE id IN ({marks})", chunk)
+            found += (_article(row) for row in rows)
+        return sorted(found, key=lambda a: (a.published is None, a.published or dt.date.min, a.id))
+
     def article(self, article_id: str) -> Article | None:
         """One stored article by id."""
         row = self.db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
@@ -389,37 +442,7 @@ class Store:
 
     def stories(self, since: str | None = None) -> list[StoryRow]:
         """Stories, most recent activity first; ``since`` filters on last seen or published."""
-        query = "SELECT * FROM stories WHERE redirect_to IS NULL"
-        params: list[str] = []
-        if since:
-            query += " AND (last_seen >= ? OR last_published >= ?)"
-            params = [since, since[:10]]
-        query += " ORDER BY COALESCE(last_published, '') DESC, last_seen DESC, id"
-        rows = self.db.execute(query, params).fetchall()
-        result = []
-        for row in rows:
-            outlets = tuple(
-                r[0]
-                for r in self.db.execute(
-                    "SELECT DISTINCT outlet FROM articles WHERE story_id = ? AND outlet IS NOT NULL"
-                    " AND superseded_by IS NULL ORDER BY outlet",
-                    (row["id"],),
-                )
-            )
-            result.append(
-                StoryRow(
-                    id=row["id"],
-                    headline=row["headline"],
-                    size=row["size"],
-                    independent_sources=row["independent_sources"],
-                    outlets=outlets,
-                    first_published=_date(row["first_published"]),
-                    last_published=_date(row["last_published"]),
-                    first_seen=row["first_seen"],
-                    last_seen=row["last_seen"],
-                )
-            )
-        return result
+        return self.lists.recent(StoryFilter(active_since=since))
 
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
         """Full-text search over article titles and texts, as `parse_query` reads ``query``.

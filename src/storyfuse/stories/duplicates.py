@@ -3,13 +3,18 @@
 Two articles whose shingle sets have an estimated Jaccard similarity of at
 least :data:`NEAR_DUPLICATE` are the same text, lightly edited. The bands let
 a store find the candidates by equality look-ups: two signatures that agree on
-all rows of one band share that band's bucket.
+all rows of one band share that band's key.
+
+A signature is kept as bytes (the 64 unsigned 32-bit MinHash values), so that
+reading and comparing stored signatures needs neither datasketch nor numpy;
+only computing one imports datasketch.
 """
 
 from __future__ import annotations
 
-import numpy as np
-from datasketch import MinHash
+import hashlib
+from functools import lru_cache
+from typing import Any
 
 from storyfuse.text.tokens import match_tokens
 
@@ -17,36 +22,58 @@ LSH_BANDS = 16
 LSH_ROWS = 4
 NEAR_DUPLICATE = 0.8
 _SHINGLE = 5
+_VALUE_BYTES = 4  # datasketch's default scheme keeps 32-bit values
 
-# Drawn once: every signature uses the same hash family (seeded, so stable across runs).
-_PERMUTATIONS = MinHash(num_perm=LSH_BANDS * LSH_ROWS, seed=1)
+Signature = bytes
 
 
-def signature(text: str) -> MinHash:
+@lru_cache(maxsize=1)
+def _permutations() -> Any:
+    """The hash family every signature uses: drawn once, seeded, so stable across runs."""
+    from datasketch import MinHash  # here: datasketch imports scipy, slow to load
+
+    return MinHash(num_perm=LSH_BANDS * LSH_ROWS, seed=1)
+
+
+def signature(text: str) -> Signature:
     """MinHash signature over the text's word 5-grams (spelling and quotes folded)."""
+    from datasketch import MinHash
+
     tokens = match_tokens(text)
     count = max(1, len(tokens) - _SHINGLE + 1)
     shingles = sorted({" ".join(tokens[i : i + _SHINGLE]) for i in range(count)})
+    family = _permutations()
     minhash = MinHash(
-        num_perm=_PERMUTATIONS.hashvalues.size,
+        num_perm=family.hashvalues.size,
         seed=1,
-        permutations=_PERMUTATIONS.permutations,
-        scheme=_PERMUTATIONS.scheme,
+        permutations=family.permutations,
+        scheme=family.scheme,
     )
     minhash.update_batch([shingle.encode() for shingle in shingles])
-    return minhash
+    return bytes(minhash.hashvalues.tobytes())
 
 
-def bands(minhash: MinHash) -> list[tuple[int, str]]:
-    """The signature's LSH buckets: (band number, the band's values as hex)."""
-    values = minhash.hashvalues
+def band_keys(minhash: Signature) -> list[int]:
+    """The signature's LSH buckets as signed 64-bit keys, one per band.
+
+    A key is a hash of the band's number and values: equal bands give equal
+    keys; unequal bands collide with odds of about 2**-64, and a collision
+    only adds a candidate that the Jaccard estimate then rejects.
+    """
+    width = LSH_ROWS * _VALUE_BYTES
     return [
-        (band, values[band * LSH_ROWS : (band + 1) * LSH_ROWS].tobytes().hex())
+        int.from_bytes(
+            hashlib.blake2b(
+                bytes((band,)) + minhash[band * width : (band + 1) * width], digest_size=8
+            ).digest(),
+            "little",
+            signed=True,
+        )
         for band in range(LSH_BANDS)
     ]
 
 
-def estimated_jaccard(minhash: MinHash, stored: bytes) -> float:
+def estimated_jaccard(minhash: Signature, stored: bytes) -> float:
     """Share of equal MinHash values: an estimate of the shingle sets' Jaccard similarity."""
-    values = minhash.hashvalues
-    return float(np.mean(values == np.frombuffer(stored, dtype=values.dtype)))
+    ours, theirs = memoryview(minhash).cast("I"), memoryview(stored).cast("I")
+    return sum(a == b for a, b in zip(ours, theirs, strict=True)) / len(ours)

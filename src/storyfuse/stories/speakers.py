@@ -238,7 +238,7 @@ def tag_in_sentence_before(sentence: str) -> str | None:
     agreed.": a speech verb among the sentence's last four words, nothing quoted.
     """
     words = _clean_words(sentence)
-    if not words or not words[-1].endswith((".", ":")) or any(c in sentence for c in "“”\""):
+    if not words or not words[-1].endswith((".", ":")) or any(c in sentence for c in '“”"'):
         return None
     for index in range(len(words) - 1, max(-1, len(words) - 5), -1):
         if is_speech_verb(words[index].strip(_EDGE)):

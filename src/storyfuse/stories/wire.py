@@ -18,6 +18,9 @@ from functools import cached_property
 from storyfuse.models import Article, SentenceGroup, SentenceRef, WireLink
 from storyfuse.text.tokens import coverage, match_tokens
 
+# A token n-gram found in more sentences than this says nothing of copying.
+MAX_GRAM_REFS = 200
+
 
 @dataclass(frozen=True, slots=True)
 class MatchOptions:
@@ -81,7 +84,7 @@ class SentenceIndex:
                 postings[gram].append(ref)
         shared: dict[tuple[SentenceRef, SentenceRef], int] = defaultdict(int)
         for refs in postings.values():
-            if len(refs) > 200:  # a phrase every article uses says nothing
+            if len(refs) > MAX_GRAM_REFS:  # a phrase every article uses says nothing
                 continue
             for i, first in enumerate(refs):
                 for second in refs[i + 1 :]:
@@ -97,13 +100,9 @@ class SentenceIndex:
                         )
                         shared[key] += 1
         for (first, second), count in sorted(shared.items(), key=lambda item: _ref_key(item[0])):
-            first_tokens, second_tokens = self.tokens[first], self.tokens[second]
-            shortest = min(len(first_tokens), len(second_tokens))
-            if count < 0.3 * max(1, shortest - size + 1):
-                continue
-            first_covered, second_covered = coverage(first_tokens, second_tokens)
-            if max(first_covered, second_covered) >= self.options.same_sentence:
-                yield SentenceMatch(first, second, first_covered, second_covered)
+            covered = scored_pair(self.tokens[first], self.tokens[second], count, self.options)
+            if covered is not None:
+                yield SentenceMatch(first, second, *covered)
 
     @cached_property
     def sources(self) -> dict[str, str]:
@@ -161,6 +160,23 @@ class SentenceIndex:
         return links
 
 
+def scored_pair(
+    first: Sequence[str], second: Sequence[str], shared_grams: int, options: MatchOptions
+) -> tuple[float, float] | None:
+    """How much each of two sentences covers of the other, if they may be the same copy.
+
+    ``shared_grams`` is the number of token n-grams they share; too few for their
+    length and the pair is not aligned at all.
+    """
+    shortest = min(len(first), len(second))
+    if shared_grams < 0.3 * max(1, shortest - options.shingle + 1):
+        return None
+    first_covered, second_covered = coverage(first, second)
+    if max(first_covered, second_covered) >= options.same_sentence:
+        return first_covered, second_covered
+    return None
+
+
 def _ref_key(ref: SentenceRef | tuple[SentenceRef, SentenceRef]) -> tuple[str, int]:
     first = ref[0] if isinstance(ref, tuple) else ref
     return first.article, first.sentence
@@ -176,8 +192,17 @@ def source_groups(
     Two articles are one source when either shares ``same_source`` of its
     sentences with the other, or when they come from the same outlet.
     """
+    return outlet_groups([(a.id, a.outlet) for a in articles], links, options)
+
+
+def outlet_groups(
+    articles: Sequence[tuple[str, str | None]],
+    links: Mapping[str, Sequence[WireLink]],
+    options: MatchOptions | None = None,
+) -> dict[str, str]:
+    """:func:`source_groups` of articles given as (id, outlet) pairs."""
     threshold = (options or MatchOptions()).same_source
-    parent = {article.id: article.id for article in articles}
+    parent = {article_id: article_id for article_id, _ in articles}
 
     def find(article_id: str) -> str:
         while parent[article_id] != article_id:
@@ -190,15 +215,15 @@ def source_groups(
             parent[max(root_a, root_b)] = min(root_a, root_b)
 
     by_outlet: dict[str, str] = {}
-    for article in articles:
-        if article.outlet:
-            if article.outlet in by_outlet:
-                union(article.id, by_outlet[article.outlet])
-            by_outlet.setdefault(article.outlet, article.id)
-        for link in links.get(article.id, ()):
+    for article_id, outlet in articles:
+        if outlet:
+            if outlet in by_outlet:
+                union(article_id, by_outlet[outlet])
+            by_outlet.setdefault(outlet, article_id)
+        for link in links.get(article_id, ()):
             if link.article in parent and link.share >= threshold:
-                union(article.id, link.article)
-    return {article.id: find(article.id) for article in articles}
+                union(article_id, link.article)
+    return {article_id: find(article_id) for article_id, _ in articles}
 
 
 def independent_sources(

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 
 from storyfuse.models import StoryRow
+from storyfuse.store.listing import StoryFilter
 from storyfuse.store.search_query import parse_query
 from storyfuse.store.store import Store
 from storyfuse.stories.changes import parse_when
@@ -77,24 +78,20 @@ def safe_url(url: str | None) -> str | None:
     return url.strip() if scheme in {"http", "https"} else None
 
 
-def headline_matches(rows: Sequence[StoryRow], query: str) -> list[StoryRow]:
-    """The stories whose headline holds every word of the query."""
+def headline_filter(query: str) -> StoryFilter | None:
+    """The stories whose headline holds every word of the query; None for a query of no words."""
     words = parse_query(query).words
-    if not words:
-        return []
-    return [row for row in rows if all(w in row.headline.casefold() for w in words)]
+    return StoryFilter(headline_words=words) if words else None
 
 
-def filtered_rows(
-    store: Store, since: str | None, outlet: str | None
-) -> tuple[list[StoryRow], list[str]]:
-    """Stories active since ``since`` covered by ``outlet``, and the outlets of those active."""
+def filtered_page(
+    store: Store, since: str | None, outlet: str | None, page: int, per_page: int
+) -> tuple[list[StoryRow], int]:
+    """One page of the stories active since ``since`` covered by ``outlet``, and their total."""
     moment = parse_when(since) if since else None
-    rows = store.stories(moment)
-    outlets = sorted({name for row in rows for name in row.outlets}, key=str.casefold)
-    if outlet:
-        rows = [row for row in rows if outlet in row.outlets]
-    return rows, outlets
+    story_filter = StoryFilter(active_since=moment, outlets=(outlet,) if outlet else None)
+    total, _ = store.lists.count(story_filter)
+    return store.lists.recent(story_filter, per_page, (page - 1) * per_page), total
 
 
 def jsonable_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:

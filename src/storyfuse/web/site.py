@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from starlette.concurrency import run_in_threadpool
 
@@ -31,9 +32,11 @@ from storyfuse.web.views import StoryView, build_story_view
 
 K = TypeVar("K")
 V = TypeVar("V")
+A = TypeVar("A")
 
 DEFAULT_WORDS = 120
 MAX_FOCUS_CHARS = 500  # a topic statement, not a document
+ANSWERS_KEPT = 512
 
 
 class LRUCache(Generic[K, V]):
@@ -88,8 +91,11 @@ class Site:
         self.cache: LRUCache[ViewKey, StoryView] = LRUCache(cache_size)
         # Rendered story pages, the per-visitor "what's new" part left as a placeholder.
         self.pages: LRUCache[ViewKey, tuple[tuple[str, str], str]] = LRUCache(cache_size)
+        # Lists (home, story API, feeds, search) computed once per version of the store's data.
+        self.answers: LRUCache[tuple[Hashable, int, int], Any] = LRUCache(ANSWERS_KEPT)
         self._local = threading.local()
         self._pending: dict[ViewKey, asyncio.Future[StoryView | None]] = {}
+        self._pending_answers: dict[tuple[Hashable, int, int], asyncio.Future[Any]] = {}
 
     def connection(self) -> Store:
         """This thread's long-lived connection (SQLite connections stay in their thread)."""
@@ -114,6 +120,31 @@ class Site:
             yield store
         finally:
             store.close()
+
+    async def answer(self, key: Hashable, compute: Callable[[], A]) -> A:
+        """``compute()``'s value, computed in a worker thread once per data version and minute.
+
+        The data version is the newest article's sequence number (every change to a
+        story list comes with a new article); the minute bounds how stale relative
+        times ("3 h ago") and relative filters ("since 3d") get. Requests asking at
+        once for the same missing answer share one computation.
+        """
+        full = (key, self.connection().latest_seq(), int(time.time() // 60))
+        cached = self.answers.get(full)
+        if cached is not None:
+            return cast(A, cached)
+        pending = self._pending_answers.get(full)
+        if pending is None:
+            pending = asyncio.ensure_future(run_in_threadpool(compute))
+            self._pending_answers[full] = pending
+
+            def done(future: asyncio.Future[Any]) -> None:
+                self._pending_answers.pop(full, None)
+                if not future.cancelled() and future.exception() is None:
+                    self.answers.put(full, future.result())
+
+            pending.add_done_callback(done)
+        return cast(A, await asyncio.shield(pending))
 
     def article_ids(self, store: Store, story_id: str) -> tuple[str, ...]:
         return store.story_article_ids(story_id)

@@ -11,12 +11,11 @@ page ranks stories by importance and shows dates relative to now.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from storyfuse.models import StoryRow
+from storyfuse.store.listing import importance as importance  # the home page's order
+from storyfuse.store.listing import ranked as ranked
 from storyfuse.stories.outlets import Coverage, OutletDirectory
 from storyfuse.web.views import Marker, MatrixRow, Source, StoryView
 
@@ -104,32 +103,6 @@ def reading_order(view: StoryView, outlets: OutletDirectory) -> StoryPage:
 
 
 # -- the home page --------------------------------------------------------------------
-
-
-def importance(row: StoryRow, newest: dt.date | None) -> float:
-    """How much a story matters now: independent sources and outlets, fading with age.
-
-    Age counts in days from the newest publication among the listed stories (so a store
-    of old news still ranks sensibly); the score halves every three days.
-    """
-    weight = row.independent_sources + 0.5 * len(row.outlets) + 0.25 * math.log1p(row.size)
-    if newest is None or row.last_published is None:
-        return weight / 4
-    age = max(0, (newest - row.last_published).days)
-    return float(weight * 0.5 ** (age / 3))
-
-
-def ranked(rows: Sequence[StoryRow]) -> list[StoryRow]:
-    """Stories by importance, then by the most recent publication."""
-    newest = max((r.last_published for r in rows if r.last_published), default=None)
-    return sorted(
-        rows,
-        key=lambda r: (
-            -importance(r, newest),
-            -(r.last_published.toordinal() if r.last_published else 0),
-            r.id,
-        ),
-    )
 
 
 def relative_time(value: str | dt.date | None, now: dt.datetime) -> str:

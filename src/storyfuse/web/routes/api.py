@@ -13,6 +13,7 @@ import hmac
 import json
 import math
 import re
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -21,17 +22,17 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from storyfuse.ingestion.service import Ingestion, IngestResult
-from storyfuse.models import RawDocument, Report
+from storyfuse.models import RawDocument, Report, StoryRow
 from storyfuse.render import article_json, changes_json, splits_json, story_row_json
-from storyfuse.sources.inputs import MAX_ARTICLE_BYTES
+from storyfuse.sources.limits import MAX_ARTICLE_BYTES
 from storyfuse.store.database import StoreBusy
 from storyfuse.store.store import SearchTooCostly
 from storyfuse.stories.changes import parse_when
 from storyfuse.web.common import (
     PAGE_SIZE,
     WebDep,
-    filtered_rows,
-    headline_matches,
+    filtered_page,
+    headline_filter,
     jsonable_errors,
 )
 from storyfuse.web.site import DEFAULT_WORDS, MAX_FOCUS_CHARS
@@ -127,7 +128,7 @@ def _ingest_json(result: IngestResult) -> dict[str, Any]:
 
 
 @router.get("/api/stories", tags=["stories"])
-def api_stories(
+async def api_stories(
     web: WebDep,
     request: Request,
     since: Annotated[
@@ -138,16 +139,32 @@ def api_stories(
     per_page: Annotated[int, Query(ge=1, le=100)] = PAGE_SIZE,
 ) -> dict[str, Any]:
     """Stories, most recent activity first (as `storyfuse stories --json`), one page."""
-    with web.site.store() as store:
-        try:
-            rows, _ = filtered_rows(store, since, outlet)
-        except ValueError as problem:
-            raise HTTPException(400, str(problem)) from None
-    pages = max(1, math.ceil(len(rows) / per_page))
-    previous, following = _page_links(web.base_url, request, page, pages)
+
+    def compute() -> dict[str, Any]:
+        with web.site.store() as store:
+            try:
+                rows, total = filtered_page(store, since, outlet, page, per_page)
+            except ValueError as problem:
+                raise HTTPException(400, str(problem)) from None
+        pages = max(1, math.ceil(total / per_page))
+        previous, following = _page_links(web.base_url, request, page, pages)
+        return _stories_page(rows, total, page, per_page, pages, previous, following)
+
+    return await web.site.answer(("api/stories", str(request.url.query)), compute)
+
+
+def _stories_page(
+    rows: Sequence[StoryRow],
+    total: int,
+    page: int,
+    per_page: int,
+    pages: int,
+    previous: str | None,
+    following: str | None,
+) -> dict[str, Any]:
     return {
-        "stories": [story_row_json(row) for row in rows[(page - 1) * per_page :][:per_page]],
-        "total": len(rows),
+        "stories": [story_row_json(row) for row in rows],
+        "total": total,
         "page": page,
         "per_page": per_page,
         "pages": pages,
@@ -210,7 +227,7 @@ async def api_article(web: WebDep, article_id: str) -> dict[str, Any]:
 
 
 @router.get("/api/search", tags=["search"])
-def api_search(
+async def api_search(
     web: WebDep,
     q: Annotated[
         str,
@@ -219,17 +236,22 @@ def api_search(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
     """Articles matching a full-text query (as `storyfuse search --json`), and stories."""
-    with web.site.store() as store:
-        try:
-            hits = store.search(q, limit)
-        except SearchTooCostly as costly:
-            raise HTTPException(400, str(costly)) from None
-        stories = headline_matches(store.stories(), q)[:limit]
-    return {
-        "query": q,
-        "articles": [dataclasses.asdict(hit) for hit in hits],
-        "stories": [story_row_json(row) for row in stories],
-    }
+
+    def compute() -> dict[str, Any]:
+        with web.site.store() as store:
+            try:
+                hits = store.search(q, limit)
+            except SearchTooCostly as costly:
+                raise HTTPException(400, str(costly)) from None
+            story_filter = headline_filter(q)
+            stories = store.lists.recent(story_filter, limit) if story_filter else []
+        return {
+            "query": q,
+            "articles": [dataclasses.asdict(hit) for hit in hits],
+            "stories": [story_row_json(row) for row in stories],
+        }
+
+    return await web.site.answer(("api/search", q, limit), compute)
 
 
 _ARTICLE_SCHEMA = ArticleIn.model_json_schema()

@@ -11,6 +11,7 @@ import datetime as dt
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from storyfuse.store.listing import StoryFilter
 from storyfuse.web.bidi import balanced_bidi
 from storyfuse.web.common import WebContext, WebDep
 from storyfuse.web.feeds import FeedEntry, atom_feed, json_feed, rfc3339
@@ -31,7 +32,7 @@ def _feed_entries(web: WebContext) -> tuple[list[FeedEntry], str]:
     base = web.base_url  # configured: a request's Host header never reaches a feed
     entries = []
     with web.site.store() as store:
-        for row in store.stories()[:FEED_SIZE]:
+        for row in store.lists.recent(StoryFilter(), FEED_SIZE):
             view = web.site.view(store, row.id)
             entries.append(
                 FeedEntry(
@@ -47,14 +48,24 @@ def _feed_entries(web: WebContext) -> tuple[list[FeedEntry], str]:
 
 
 @router.get("/feed.xml", response_class=Response)
-def atom(web: WebDep) -> Response:
+async def atom(web: WebDep) -> Response:
     """The latest stories as an Atom feed."""
-    entries, base = _feed_entries(web)
-    return Response(atom_feed(entries, base), media_type="application/atom+xml")
+
+    def compute() -> str | bytes:
+        entries, base = _feed_entries(web)
+        return atom_feed(entries, base)
+
+    body = await web.site.answer(("atom",), compute)
+    return Response(body, media_type="application/atom+xml")
 
 
 @router.get("/feed.json", response_class=Response)
-def json_feed_route(web: WebDep) -> Response:
+async def json_feed_route(web: WebDep) -> Response:
     """The latest stories as a JSON Feed 1.1."""
-    entries, base = _feed_entries(web)
-    return Response(json_feed(entries, base), media_type="application/feed+json")
+
+    def compute() -> str | bytes:
+        entries, base = _feed_entries(web)
+        return json_feed(entries, base)
+
+    body = await web.site.answer(("json feed",), compute)
+    return Response(body, media_type="application/feed+json")

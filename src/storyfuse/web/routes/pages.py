@@ -10,6 +10,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -18,6 +19,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from markupsafe import Markup
 
 from storyfuse.models import StoryRow
+from storyfuse.store.listing import StoryFilter
 from storyfuse.store.search_query import MAX_TERMS, parse_query
 from storyfuse.store.store import SearchHit, SearchTooCostly
 from storyfuse.stories.changes import parse_when
@@ -25,12 +27,13 @@ from storyfuse.stories.outlets import KINDS, OutletDirectory
 from storyfuse.web.common import (
     PACKAGE_DIR,
     PAGE_SIZE,
+    WebContext,
     WebDep,
-    headline_matches,
+    headline_filter,
     safe_url,
 )
 from storyfuse.web.site import DEFAULT_WORDS, MAX_FOCUS_CHARS
-from storyfuse.web.story_page import ranked, reading_order, relative_time
+from storyfuse.web.story_page import reading_order, relative_time
 
 VISITS_COOKIE = "storyfuse_seen"
 _VISITS_KEPT = 100
@@ -41,6 +44,8 @@ _LATEST_VISIT = int(dt.datetime(9999, 1, 1, tzinfo=dt.UTC).timestamp())  # later
 _WHATS_NEW = "<!--storyfuse:whats-new-->"
 
 router = APIRouter()
+# Articles and stories a search page lists, each.
+SEARCH_SHOWN = 50
 
 
 def _visits(cookie: str | None) -> dict[str, int]:
@@ -61,7 +66,7 @@ def _visits_cookie(visits: dict[str, int], story_id: str, now: int) -> str:
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def home(
+async def home(
     web: WebDep,
     since: str | None = None,
     outlet: str | None = None,
@@ -69,25 +74,38 @@ def home(
     single: bool = False,
 ) -> HTMLResponse:
     """Stories by importance; single-article stories only with ``?single=1``."""
+
+    def compute() -> tuple[int, bytes]:
+        rendered = _home(web, since, outlet, page, single)
+        return rendered.status_code, bytes(rendered.body)
+
+    status, body = await web.site.answer(("home", since, outlet, page, single), compute)
+    return HTMLResponse(body, status_code=status)
+
+
+def _home(
+    web: WebContext, since: str | None, outlet: str | None, page: int, single: bool
+) -> HTMLResponse:
     error = None
     directory = web.site.outlets
     with web.site.store() as store:
-        rows = store.stories()
-        names = {row.id: _outlet_names(directory, row.outlets) for row in rows}
-        outlets = sorted({n for row in rows for n in names[row.id]}, key=str.casefold)
+        display = {raw: _outlet_names(directory, (raw,))[0] for raw in store.lists.outlet_names()}
+        outlets = sorted(set(display.values()), key=str.casefold)
+        day = None
         if since:
             try:
-                rows = published_since(rows, parse_when(since))
+                day = parse_when(since)[:10]
             except ValueError as problem:
                 error = str(problem)
-        if outlet:
-            rows = [row for row in rows if outlet in names[row.id]]
-        singles = sum(1 for row in rows if row.size == 1)
+        covered = tuple(raw for raw, name in display.items() if name == outlet) if outlet else None
+        story_filter = StoryFilter(published_since=day, outlets=covered)
+        total, singles = store.lists.count(story_filter)
         if not single:
-            rows = [row for row in rows if row.size > 1]
-        rows = ranked(rows)
-        pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
-        shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+            total -= singles
+            story_filter = replace(story_filter, min_size=2)
+        pages = max(1, math.ceil(total / PAGE_SIZE))
+        shown = store.lists.by_importance(story_filter, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        names = {row.id: _outlet_names(directory, row.outlets) for row in shown}
         views = {row.id: web.site.view(store, row.id) for row in shown}
     params = (("since", since), ("outlet", outlet), ("single", "1" if single else None))
     base = urlencode({k: v for k, v in params if v})
@@ -100,7 +118,7 @@ def home(
         views=views,
         names=names,
         outlets=outlets,
-        total=len(rows),
+        total=total,
         singles=singles,
         single=single,
         toggle_query=toggle,
@@ -119,12 +137,6 @@ def home(
 def _outlet_names(directory: OutletDirectory, outlets: Sequence[str]) -> tuple[str, ...]:
     names = (directory.display_name(name) or name for name in outlets)
     return tuple(dict.fromkeys(names))
-
-
-def published_since(rows: Sequence[StoryRow], moment: str) -> list[StoryRow]:
-    """The stories with an article published on or after ``moment``'s day."""
-    day = moment[:10]
-    return [row for row in rows if row.last_published and row.last_published.isoformat() >= day]
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -224,7 +236,14 @@ async def article_page(web: WebDep, article_id: str) -> HTMLResponse:
 
 
 @router.get("/search", response_class=HTMLResponse, include_in_schema=False)
-def search_page(web: WebDep, q: str = "") -> HTMLResponse:
+async def search_page(web: WebDep, q: str = "") -> HTMLResponse:
+    def compute() -> bytes:
+        return bytes(_search(web, q).body)
+
+    return HTMLResponse(await web.site.answer(("search", q), compute))
+
+
+def _search(web: WebContext, q: str) -> HTMLResponse:
     query = q.strip()
     hits: list[SearchHit] = []
     stories: list[StoryRow] = []
@@ -233,16 +252,16 @@ def search_page(web: WebDep, q: str = "") -> HTMLResponse:
     if query:
         with web.site.store() as store:
             try:
-                hits = store.search(query, 50)
+                hits = store.search(query, SEARCH_SHOWN)
             except SearchTooCostly as costly:
                 problem = str(costly)
-            rows = store.stories()
-            stories = headline_matches(rows, query)
-            headlines = {row.id: row.headline for row in rows}
-            for hit in hits:
-                current = store.resolve(hit.story) if hit.story else None
-                if hit.story and current and current != hit.story:
-                    headlines[hit.story] = headlines.get(current, current)
+            story_filter = headline_filter(query)
+            stories = store.lists.recent(story_filter, SEARCH_SHOWN) if story_filter else []
+            current = {hit.story: store.resolve(hit.story) for hit in hits if hit.story}
+            found = store.lists.headlines(story for story in current.values() if story)
+            headlines = {
+                story: found.get(now, now) for story, now in current.items() if now is not None
+            }
     return web.render(
         "search.html",
         400 if problem else 200,
@@ -261,7 +280,7 @@ def outlets_page(web: WebDep, q: str = "", kind: str = "", country: str = "") ->
     """The outlet directory, filtered, and the outlets of this store with what it knows of them."""
     directory = web.site.outlets
     with web.site.store() as store:
-        names = sorted({name for row in store.stories() for name in row.outlets}, key=str.casefold)
+        names = sorted(store.lists.outlet_names(), key=str.casefold)
     in_store = sorted(
         {(directory.display_name(name) or name): directory.find(name) for name in names}.items(),
         key=lambda item: item[0].casefold(),

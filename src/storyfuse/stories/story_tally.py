@@ -1,0 +1,159 @@
+"""What a stored story's record is computed from, kept between batches and grown by new articles.
+
+A story's record (headline, size, dates, outlets, independent sources) used to
+be recomputed from all its articles whenever a batch touched it: every
+sentence re-tokenized and every pair of sentences sharing words re-aligned.
+A :class:`StoryTally` keeps what that computation builds (each sentence's
+tokens, the story's n-gram postings, which sentences of each article another
+article prints, the words each article uses) so that new articles are matched
+against the postings and only pairs with a new sentence are aligned.
+
+The result is the one :class:`~storyfuse.stories.wire.SentenceIndex`,
+:func:`~storyfuse.stories.wire.independent_sources` and
+:func:`~storyfuse.stories.summarize.choose_headline` give on all the articles
+(a test checks it). One case cannot be grown: an n-gram that passes
+:data:`~storyfuse.stories.wire.MAX_GRAM_REFS` sentences stops counting for the
+pairs it counted for before; :meth:`StoryTally.add` then refuses, and the
+caller builds the tally again from all the articles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from storyfuse.models import Article, WireLink
+from storyfuse.stories.wire import MAX_GRAM_REFS, MatchOptions, outlet_groups, scored_pair
+from storyfuse.text.tokens import match_tokens
+from storyfuse.text.words import content_words
+
+Ref = tuple[str, int]  # (article id, sentence index): plain tuples hash fast
+
+
+@dataclass(frozen=True, slots=True)
+class _Member:
+    """What the tally keeps of one article beyond its sentences' tokens."""
+
+    id: str
+    outlet: str | None
+    published: dt.date | None
+    title: str | None
+    title_words: frozenset[str]
+    sentences: int
+    first_sentence: str | None
+
+    @property
+    def order(self) -> tuple[bool, str, str]:
+        """The store's order of a story's articles: dated first, by date, then by id."""
+        return (
+            self.published is None,
+            self.published.isoformat() if self.published else "",
+            self.id,
+        )
+
+
+class StoryTally:
+    """A story's articles as the record needs them; grows with :meth:`add`."""
+
+    def __init__(self, options: MatchOptions | None = None) -> None:
+        self.options = options or MatchOptions()
+        self.members: dict[str, _Member] = {}
+        self._tokens: dict[Ref, tuple[str, ...]] = {}
+        self._postings: dict[tuple[str, ...], list[Ref]] = defaultdict(list)
+        # article -> other article -> the article's sentences the other prints (nearly)
+        self._same: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+        self._usage: Counter[str] = Counter()
+
+    def add(self, articles: Sequence[Article]) -> bool:
+        """Take in new articles of the story; False (and nothing changed): rebuild the tally."""
+        size, options = self.options.shingle, self.options
+        tokens: dict[Ref, tuple[str, ...]] = {}
+        grams: dict[tuple[str, ...], list[Ref]] = defaultdict(list)
+        for article in articles:
+            for sentence in article.sentences:
+                ref = (article.id, sentence.index)
+                found = tokens[ref] = match_tokens(sentence.text)
+                if len(found) >= options.min_tokens:
+                    for gram in {found[i : i + size] for i in range(len(found) - size + 1)}:
+                        grams[gram].append(ref)
+        for gram, refs in grams.items():
+            before = len(self._postings.get(gram, ()))
+            if 2 <= before <= MAX_GRAM_REFS < before + len(refs):
+                return False
+        self._tokens.update(tokens)
+        shared: Counter[tuple[Ref, Ref]] = Counter()
+        for gram, refs in grams.items():
+            posted = self._postings[gram]
+            if len(posted) + len(refs) <= MAX_GRAM_REFS:
+                for i, first in enumerate(refs):
+                    for second in (*posted, *refs[i + 1 :]):
+                        if first[0] != second[0]:
+                            shared[(first, second) if first < second else (second, first)] += 1
+            posted.extend(refs)
+        for (first, second), count in shared.items():
+            covered = scored_pair(self._tokens[first], self._tokens[second], count, options)
+            if covered is not None and min(covered) >= options.same_sentence:
+                self._same[first[0]][second[0]].add(first[1])
+                self._same[second[0]][first[0]].add(second[1])
+        for article in articles:
+            words = {w for s in article.sentences for w in content_words(s.text)}
+            self._usage.update(words)
+            self.members[article.id] = _Member(
+                id=article.id,
+                outlet=article.outlet,
+                published=article.published,
+                title=article.title,
+                title_words=frozenset(content_words(article.title))
+                if article.title
+                else frozenset(),
+                sentences=len(article.sentences),
+                first_sentence=article.sentences[0].text if article.sentences else None,
+            )
+        return True
+
+    def headline(self) -> str:
+        """The title whose words the story's articles use most; else the earliest lead sentence."""
+        ordered = sorted(self.members.values(), key=lambda m: m.order)
+        best: tuple[float, tuple[bool, str, str], str] | None = None
+        for member in ordered:
+            if not member.title:
+                continue
+            words = member.title_words
+            score = sum(self._usage[w] for w in words) / math.sqrt(1 + len(words))
+            key = (-score, member.order, member.title)
+            if best is None or key < best:
+                best = key
+        if best is not None:
+            return best[2]
+        return next((m.first_sentence for m in ordered if m.first_sentence), "Untitled story")
+
+    def wire_links(self) -> dict[str, tuple[WireLink, ...]]:
+        """For each article, the others it shares sentences with: as the sentence index says."""
+        links: dict[str, tuple[WireLink, ...]] = {}
+        for article_id, member in self.members.items():
+            total = max(1, member.sentences)
+            per_other = self._same.get(article_id, {})
+            links[article_id] = tuple(
+                WireLink(other, len(sentences), round(len(sentences) / total, 3))
+                for other, sentences in sorted(
+                    per_other.items(), key=lambda item: (-len(item[1]), item[0])
+                )
+            )
+        return links
+
+    def independent_sources(self) -> int:
+        """The number of independent sources among the story's articles."""
+        pairs = [(m.id, m.outlet) for m in self.members.values()]
+        return len(set(outlet_groups(pairs, self.wire_links(), self.options).values()))
+
+    def dates(self) -> tuple[dt.date | None, dt.date | None]:
+        """The first and last publication dates of the story's articles."""
+        days = sorted(m.published for m in self.members.values() if m.published)
+        return (days[0], days[-1]) if days else (None, None)
+
+    def outlets(self) -> int:
+        """The number of outlets its articles name."""
+        return len({m.outlet for m in self.members.values() if m.outlet is not None})

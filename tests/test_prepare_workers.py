@@ -1,0 +1,100 @@
+"""Preparing articles in worker processes changes nothing in the store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from storyfuse.ingestion.prepare import POOL_AT_LEAST
+from storyfuse.ingestion.service import Ingestion
+from storyfuse.models import RawDocument
+from storyfuse.store.store import Store
+
+from helpers import DATA
+
+CLOCK = dt.datetime(2025, 7, 1, 12, 0, tzinfo=dt.UTC)
+OUTLETS = ("Alpha Post", "Beta Times", "Gamma Wire", None)
+
+
+def _edited(text: str) -> str:
+    """The text with one word in its middle changed: a light edit."""
+    middle = len(text) // 2
+    cut = text.find(" ", middle)
+    return text[:cut] + " reportedly" + text[cut:]
+
+
+def _documents(limit: int) -> list[RawDocument]:
+    """Multi-News sources with outlets and dates, and a few reprints lightly edited."""
+    path = DATA / "multinews-val.jsonl"
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    documents: list[RawDocument] = []
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            cluster = json.loads(line)
+            for k, text in enumerate(cluster["raw_document"]):
+                if not text.strip():
+                    continue
+                number = len(documents)
+                documents.append(
+                    RawDocument(
+                        source=f"mn/{cluster['idx']}-{k}",
+                        text=text,
+                        outlet=OUTLETS[number % len(OUTLETS)],
+                        published=dt.date(2025, 1, 1) + dt.timedelta(days=number // 40),
+                    )
+                )
+                if number % 7 == 0:
+                    documents.append(
+                        RawDocument(
+                            source=f"mn/{cluster['idx']}-{k}-reprint",
+                            text=_edited(text),
+                            outlet="Reprint Daily",
+                        )
+                    )
+            if len(documents) >= limit:
+                return documents[:limit]
+    return documents
+
+
+def _contents(store: Store) -> dict[str, Any]:
+    def rows(sql: str) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in store.db.execute(sql)]
+
+    return {
+        "articles": rows(
+            "SELECT id, seq, source, outlet, title, published, text, sentences, removed,"
+            " features, minhash, story_id, revision_of, superseded_by, near_duplicate_of"
+            " FROM articles ORDER BY seq"
+        ),
+        "stories": rows("SELECT * FROM stories ORDER BY id"),
+        "sources": rows("SELECT source, article_id, kind FROM sources ORDER BY source, article_id"),
+        "index": rows("SELECT band_key, seq FROM near_duplicate_keys ORDER BY band_key, seq"),
+        "rejections": rows("SELECT source, reason FROM rejections ORDER BY seq"),
+    }
+
+
+def test_the_store_is_the_same_with_one_and_two_workers(tmp_path: Path) -> None:
+    documents = _documents(360)
+    batches = [documents[:120], documents[120:240], documents[240:]]
+    assert all(len(batch) >= POOL_AT_LEAST for batch in batches)  # the pool does run
+    contents = []
+    for workers in (1, 2):
+        with (
+            Store(tmp_path / f"w{workers}.db", clock=lambda: CLOCK) as store,
+            Ingestion(store, workers=workers) as ingestion,
+        ):
+            for batch in batches:
+                ingestion.ingest(batch)
+            if workers == 2:
+                assert ingestion.preparer._pool is not None
+            contents.append(_contents(store))
+    one, two = contents
+    assert len(one["articles"]) > 250 and len(one["stories"]) > 50
+    assert any(row[14] for row in one["articles"])  # the reprints were found
+    for part in one:
+        assert one[part] == two[part], part

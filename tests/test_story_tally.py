@@ -1,0 +1,115 @@
+"""A story's tally grown batch by batch equals the whole-story recomputation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from storyfuse.ingestion.service import Ingestion
+from storyfuse.models import Article, RawDocument
+from storyfuse.store.store import Store
+from storyfuse.stories.story_tally import StoryTally
+from storyfuse.stories.summarize import choose_headline
+from storyfuse.stories.wire import MAX_GRAM_REFS, SentenceIndex, independent_sources
+
+from helpers import DATA, make_article
+
+CLOCK = dt.datetime(2025, 7, 1, 12, 0, tzinfo=dt.UTC)
+
+
+def _whole(articles: list[Article]) -> tuple[str, int, dict[str, object]]:
+    index = SentenceIndex(articles)
+    links = index.wire_links()
+    return choose_headline(articles), independent_sources(articles, links), dict(links)
+
+
+def _ordered(articles: list[Article]) -> list[Article]:
+    return sorted(articles, key=lambda a: (a.published is None, a.published or dt.date.min, a.id))
+
+
+def test_a_phrase_passing_the_postings_cap_makes_the_tally_rebuild() -> None:
+    """Many reports repeating one stock sentence: grown, the tally must refuse, then agree."""
+    rng = random.Random(1)
+    stock = "The regional council said on Monday that the new harbour rules take effect soon."
+    articles = []
+    for number in range(MAX_GRAM_REFS + 60):
+        own = f"Report {number} names {rng.choice(['Ada', 'Bo', 'Cy'])} {number} as the witness."
+        wire = "Officials from the port authority inspected the damaged quay walls overnight."
+        paragraphs = [stock, own] + ([wire] if number % 3 == 0 else [])
+        article = make_article(f"a{number:04d}", paragraphs, f"Outlet {number % 17}")
+        articles.append(replace(article, title=f"Harbour rules {number % 5}"))
+    tally = StoryTally()
+    refused = 0
+    for start in range(0, len(articles), 40):
+        batch = articles[start : start + 40]
+        if not tally.add(batch):
+            refused += 1
+            tally = StoryTally()
+            assert tally.add(articles[: start + len(batch)])
+        so_far = _ordered(articles[: start + len(batch)])
+        headline, sources, links = _whole(so_far)
+        assert tally.headline() == headline
+        assert tally.independent_sources() == sources
+        assert tally.wire_links() == links
+    assert refused >= 1
+
+
+def _documents(limit: int) -> list[RawDocument]:
+    path = DATA / "multinews-val.jsonl"
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    documents: list[RawDocument] = []
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            cluster = json.loads(line)
+            for k, text in enumerate(cluster["raw_document"]):
+                if text.strip():
+                    number = len(documents)
+                    documents.append(
+                        RawDocument(
+                            source=f"mn/{cluster['idx']}-{k}",
+                            text=text,
+                            outlet=f"Outlet {number % 6}",
+                            url=f"https://news.example/{cluster['idx']}/{k}",
+                            published=dt.date(2025, 1, 1) + dt.timedelta(days=number // 50),
+                        )
+                    )
+            if len(documents) >= limit:
+                return documents[:limit]
+    return documents
+
+
+def test_stored_stories_refreshed_batch_by_batch_equal_the_whole_recomputation(
+    tmp_path: Path,
+) -> None:
+    documents = _documents(240)
+    # revisions (the same URL, the text changed) make some stories lose an article
+    revised = [
+        replace(d, source=d.source + "-v2", text=d.text.replace(" the ", " the updated ", 1))
+        for d in documents[::9]
+    ]
+    batches = [documents[i : i + 30] for i in range(0, len(documents), 30)] + [revised]
+    with Store(tmp_path / "tally.db", clock=lambda: CLOCK) as store, Ingestion(store) as ingestion:
+        for batch in batches:
+            ingestion.ingest(batch)
+        assert ingestion._tallies, "the tallies were kept between batches"
+        rows = store.stories()
+        assert len(rows) > 30 and any(row.size >= 3 for row in rows)
+        revisions = store.db.execute("SELECT COUNT(*) FROM articles WHERE revision_of IS NOT NULL")
+        assert revisions.fetchone()[0] > 0
+        for row in rows:
+            articles = store.story_articles(row.id)
+            headline, sources, _ = _whole(articles)
+            dates = sorted(a.published for a in articles if a.published)
+            assert (row.headline, row.size, row.independent_sources) == (
+                headline,
+                len(articles),
+                sources,
+            ), row.id
+            assert (row.first_published, row.last_published) == (dates[0], dates[-1])
+            assert len(row.outlets) == len({a.outlet for a in articles if a.outlet})
