@@ -6,21 +6,22 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from storyfuse.cli.common import EXIT_OK, EXIT_REJECTED
-from storyfuse.evaluation.audit import AuditFailure, audit_documents, audit_table
 from storyfuse.evaluation.datasets import DatasetError
-from storyfuse.evaluation.summarize import read_clusters
 from storyfuse.models import InputError, RawDocument
-from storyfuse.pipeline import PipelineOptions
-from storyfuse.sources.inputs import read_inputs
-from storyfuse.stories.summarize import SummaryOptions
+
+if TYPE_CHECKING:  # the pipeline is imported when the command runs, not when help lists it
+    from storyfuse.evaluation.audit import AuditFailure
 
 
 def _cluster_batches(paths: Sequence[str], limit: int | None) -> Iterator[list[RawDocument]]:
     """One batch of documents per labelled cluster of each JSONL file."""
+    from storyfuse.evaluation.summarize import read_clusters
+
     for path in paths:
         for cluster in read_clusters(Path(path), limit):
             yield [
@@ -76,6 +77,11 @@ def audit(
     Exit code 0 when every claim holds and every input was read, 1 otherwise
     (each failure printed, each unreadable input named on stderr), 2 on a usage error.
     """
+    from storyfuse.evaluation.audit import audit_documents, audit_table
+    from storyfuse.pipeline import PipelineOptions
+    from storyfuse.sources.inputs import read_inputs
+    from storyfuse.stories.summarize import SummaryOptions
+
     if limit is not None and not clusters:
         raise click.UsageError("--limit needs --clusters")
     options = PipelineOptions(summary=SummaryOptions(words=words))

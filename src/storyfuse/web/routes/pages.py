@@ -237,10 +237,12 @@ async def article_page(web: WebDep, article_id: str) -> HTMLResponse:
 
 @router.get("/search", response_class=HTMLResponse, include_in_schema=False)
 async def search_page(web: WebDep, q: str = "") -> HTMLResponse:
-    def compute() -> bytes:
-        return bytes(_search(web, q).body)
+    def compute() -> tuple[int, bytes]:
+        rendered = _search(web, q)
+        return rendered.status_code, bytes(rendered.body)
 
-    return HTMLResponse(await web.site.answer(("search", q), compute))
+    status, body = await web.site.answer(("search", q), compute)
+    return HTMLResponse(body, status_code=status)
 
 
 def _search(web: WebContext, q: str) -> HTMLResponse:
