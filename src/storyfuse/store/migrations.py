@@ -85,7 +85,7 @@ CREATE INDEX stories_recent ON stories ((COALESCE(last_published, '')) DESC, las
     WHERE redirect_to IS NULL;
 CREATE INDEX stories_rank ON stories (importance_rank) WHERE redirect_to IS NULL;
 CREATE INDEX stories_weight ON stories (weight) WHERE redirect_to IS NULL;
-CREATE INDEX articles_outlet ON articles (outlet, story_id)
+CREATE INDEX articles_outlet ON articles (outlet, superseded_by, story_id)
 """
 
 # Numbered migrations: (name, {dialect: script}). Never edit a released one; add another.

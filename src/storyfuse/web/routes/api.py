@@ -137,10 +137,10 @@ async def api_stories(
     outlet: Annotated[str | None, Query(description="Only stories this outlet covers")] = None,
     page: Annotated[int, Query(ge=1)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = PAGE_SIZE,
-) -> dict[str, Any]:
+) -> Response:
     """Stories, most recent activity first (as `storyfuse stories --json`), one page."""
 
-    def compute() -> dict[str, Any]:
+    def compute() -> bytes:
         with web.site.store() as store:
             try:
                 rows, total = filtered_page(store, since, outlet, page, per_page)
@@ -148,9 +148,11 @@ async def api_stories(
                 raise HTTPException(400, str(problem)) from None
         pages = max(1, math.ceil(total / per_page))
         previous, following = _page_links(web.base_url, request, page, pages)
-        return _stories_page(rows, total, page, per_page, pages, previous, following)
+        document = _stories_page(rows, total, page, per_page, pages, previous, following)
+        return bytes(JSONResponse(document).body)
 
-    return await web.site.answer(("api/stories", str(request.url.query)), compute)
+    body = await web.site.answer(("api/stories", str(request.url.query)), compute)
+    return Response(body, media_type="application/json")
 
 
 def _stories_page(
@@ -234,10 +236,10 @@ async def api_search(
         Query(description='Words (all must match), "a phrase", OR between terms, prefix*'),
     ],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> dict[str, Any]:
+) -> Response:
     """Articles matching a full-text query (as `storyfuse search --json`), and stories."""
 
-    def compute() -> dict[str, Any]:
+    def compute() -> bytes:
         with web.site.store() as store:
             try:
                 hits = store.search(q, limit)
@@ -245,13 +247,15 @@ async def api_search(
                 raise HTTPException(400, str(costly)) from None
             story_filter = headline_filter(q)
             stories = store.lists.recent(story_filter, limit) if story_filter else []
-        return {
+        document = {
             "query": q,
             "articles": [dataclasses.asdict(hit) for hit in hits],
             "stories": [story_row_json(row) for row in stories],
         }
+        return bytes(JSONResponse(document).body)
 
-    return await web.site.answer(("api/search", q, limit), compute)
+    body = await web.site.answer(("api/search", q, limit), compute)
+    return Response(body, media_type="application/json")
 
 
 _ARTICLE_SCHEMA = ArticleIn.model_json_schema()
