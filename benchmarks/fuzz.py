@@ -50,7 +50,7 @@ from storyfuse.cli.main import main
 from storyfuse.pipeline import summarize_paths
 
 _MB = 1024 * 1024
-INTERNAL_ERROR = "internal error"  # how storyfuse.input_guard starts a guarded failure
+INTERNAL_ERROR = "internal error"  # how storyfuse.sources.input_guard starts a guarded failure
 
 
 @dataclass
