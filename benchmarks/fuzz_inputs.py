@@ -359,7 +359,7 @@ def _feed_families(rnd: random.Random) -> Iterator[tuple[str, str, bytes]]:
         ".rss",
         _rss(
             rnd,
-            rnd.choice([0, 1, 500, 3000]),
+            rnd.choice([0, 1, 150, 3000]),
             "<item><description>x</description></item>" if rnd.random() < 0.5 else None,
         ).encode(),
     )

@@ -263,11 +263,11 @@ def test_a_page_of_too_many_elements_is_refused(tmp_path: Path) -> None:
 
 def test_a_feed_of_too_many_items_is_refused(tmp_path: Path) -> None:
     feed = tmp_path / "big.rss"
-    items = "<item><link>https://l.example/x</link><description>x</description></item>" * 2001
+    items = "<item><link>https://l.example/x</link><description>x</description></item>" * 501
     feed.write_text(f'<rss version="2.0"><channel><title>L</title>{items}</channel></rss>')
     _, errors = read_inputs([feed])
     assert [(e.source, e.reason) for e in errors] == [
-        (str(feed), "too many items for a feed (2001, limit 2000)")
+        (str(feed), "too many items for a feed (501, limit 500)")
     ]
 
 
@@ -331,3 +331,16 @@ def test_extract_reads_an_upper_case_scheme_as_a_url() -> None:
     code, _, err = _run("extract", "HTTP://127.0.0.1:9/story")
     assert code == 1
     assert "storyfuse: HTTP://127.0.0.1:9/story: refused: 127.0.0.1 is a loopback address" in err
+
+
+def test_an_archive_without_pages_says_so(tmp_path: Path) -> None:
+    archive = tmp_path / "header-only.arc"
+    archive.write_bytes(
+        b"filedesc://x.arc 0.0.0.0 20240302100000 text/plain 76\n1 0 Test\n"
+        b"URL IP-address Archive-date Content-type Archive-length\n\n"
+    )
+    documents, errors = read_inputs([archive])
+    assert documents == ()
+    assert [(e.source, e.reason) for e in errors] == [
+        (str(archive), "no HTML pages in the archive (1 record, none a page)")
+    ]

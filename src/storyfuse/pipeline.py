@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from storyfuse.input_guard import date_problem, internal_error, scrub_document
 from storyfuse.models import (
     Article,
     DocumentMetadata,
@@ -17,6 +16,7 @@ from storyfuse.models import (
     Story,
     WireLink,
 )
+from storyfuse.sources.input_guard import date_problem, internal_error, scrub_document
 from storyfuse.stories.cluster import cluster_articles
 from storyfuse.stories.compare import CompareOptions, compare_story
 from storyfuse.stories.features import ClusterOptions

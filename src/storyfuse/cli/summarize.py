@@ -123,8 +123,8 @@ def extract_command(pages: tuple[str, ...], output_format: str | None, allow_pri
     Exit code 0 when every page gave an article, 1 when some did not (each
     named on stderr with the reason), 3 on an internal error.
     """
-    from storyfuse.input_guard import guarded, scrub_document, scrub_error
     from storyfuse.sources.fetch import FetchOptions
+    from storyfuse.sources.input_guard import guarded, scrub_document, scrub_error
     from storyfuse.sources.inputs import read_inputs
     from storyfuse.sources.pages import extraction_record, extraction_text, read_page
     from storyfuse.sources.urls import is_url

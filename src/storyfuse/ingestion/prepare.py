@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
 
-from storyfuse.input_guard import scrub_document
 from storyfuse.models import Article, DocumentMetadata, InputError, RawDocument
 from storyfuse.pipeline import (
     batch_outlets,
@@ -29,6 +28,7 @@ from storyfuse.pipeline import (
     distinct_articles,
     readable_documents,
 )
+from storyfuse.sources.input_guard import scrub_document
 from storyfuse.stories.duplicates import Signature, signature
 from storyfuse.stories.features import ArticleFeatures, ClusterOptions, article_features
 

@@ -31,7 +31,7 @@ JSON_FEED_SUFFIXES = frozenset({".json"})
 JSON_FEED_VERSION = "https://jsonfeed.org/version/"
 MAX_FEED_BYTES = 20 * 1024 * 1024
 # feedparser takes about 0.5 ms an item: a bound on the items bounds the time of one feed.
-MAX_FEED_ITEMS = 2000
+MAX_FEED_ITEMS = 500
 _MB = 1024 * 1024
 _DETAIL = 160  # characters of a reason worth showing
 _ITEM_TAG = re.compile(rb"<(?:[\w-]+:)?(?:item|entry)[\s>/]", re.IGNORECASE)

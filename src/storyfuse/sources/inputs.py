@@ -32,10 +32,10 @@ from typing import BinaryIO
 
 from charset_normalizer import from_bytes
 
-from storyfuse.input_guard import guarded, scrub_document, scrub_error
 from storyfuse.models import InputError, RawDocument
 from storyfuse.sources.feeds import FEED_SUFFIXES, JSON_FEED_SUFFIXES, read_feed, read_json_feed
 from storyfuse.sources.fetch import FetchOptions
+from storyfuse.sources.input_guard import guarded, scrub_document, scrub_error
 from storyfuse.sources.json_input import JSONInputError, load_json
 from storyfuse.sources.limits import MAX_ARTICLE_BYTES
 from storyfuse.sources.pages import is_page, read_page

@@ -111,6 +111,7 @@ def iter_archive(path: Path) -> Iterator[RawDocument | InputError]:
     number = 0
     gzipped = path.name.lower().endswith(".gz")
     resume: int | None = 0
+    told = False  # whether anything was said about the archive
     try:
         with path.open("rb") as stream:
             if not stream.read(1):
@@ -124,7 +125,9 @@ def iter_archive(path: Path) -> Iterator[RawDocument | InputError]:
                     for record in records:
                         number += 1
                         last_start = records.offset
-                        yield from _record_results(f"{path}:{number}", record, seen)
+                        for result in _record_results(f"{path}:{number}", record, seen):
+                            told = True
+                            yield result
                     resume = None
                 except (
                     ArchiveLoadFailed,
@@ -136,11 +139,16 @@ def iter_archive(path: Path) -> Iterator[RawDocument | InputError]:
                     # warcio's failures on a damaged record (AttributeError: a garbled header)
                     number += 1
                     detail = f"{type(error).__name__}: {error}"[:_DETAIL]
+                    told = True
                     yield InputError(f"{path}:{number}", f"damaged archive record ({detail})")
                     # after the last record's start: a wrong length may have hidden the next one
                     resume = _next_start(stream, last_start + 1, gzipped)
     except OSError as error:
         yield InputError(str(path), error.strerror or str(error))
+        return
+    if not told:
+        records = "1 record" if number == 1 else f"{number} records"
+        yield InputError(str(path), f"no HTML pages in the archive ({records}, none a page)")
 
 
 def _record_results(
