@@ -355,8 +355,10 @@ _DATELINE = re.compile(
 
 def _in_capitals(text: str) -> bool:
     """Whether a sentence is written in capitals (a headline, a dateline, a table head)."""
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+    return text.isupper() and len(_CAPITALS.findall(text)) >= 4
+
+
+_CAPITALS = re.compile(r"[A-Z]")
 
 
 def _capital_places(article: str, text: str) -> list[_Mention]:

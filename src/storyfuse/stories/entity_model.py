@@ -127,8 +127,7 @@ def _cased(text: str) -> str:
     """
     lines = text.split("\n")
     for number, line in enumerate(lines):
-        letters = [c for c in line if c.isalpha()]
-        if len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.8 * len(letters):
+        if line.isupper():
             cased = _CAPITAL_WORD.sub(lambda m: m.group()[0] + m.group()[1:].lower(), line)
             if len(cased) == len(line):
                 lines[number] = cased

@@ -140,9 +140,11 @@ def _spans(text: str) -> list[_Span]:
 
 def _article_quotes(article: Article, order: int, people: Sequence[str]) -> list[_Found]:
     text = article.text
+    spans = _spans(text)
+    if not spans:
+        return []
     names = ArticleNames(article, people)
     starts = [s.start for s in article.sentences]
-    spans = _spans(text)
     phrases: list[str | None] = []
     speakers: list[str | None] = []
     for number, span in enumerate(spans):

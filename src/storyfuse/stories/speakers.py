@@ -238,7 +238,7 @@ def tag_in_sentence_before(sentence: str) -> str | None:
     agreed.": a speech verb among the sentence's last four words, nothing quoted.
     """
     words = _clean_words(sentence)
-    if not words or not words[-1].endswith((".", ":")) or any(c in sentence for c in "“”\""):
+    if not words or not words[-1].endswith((".", ":")) or any(c in sentence for c in '“”"'):
         return None
     for index in range(len(words) - 1, max(-1, len(words) - 5), -1):
         if is_speech_verb(words[index].strip(_EDGE)):
@@ -252,9 +252,22 @@ class ArticleNames:
 
     def __init__(self, article: Article, people: Sequence[str]) -> None:
         self.article = article
+        self.people = people
+        self.known = set(people)
+        self._read = False
+        self.surnames: dict[str, set[str]] = {}
+        self.mentions: list[Mention] = []
+        self.persons: list[Mention] = []
+        self.genders: dict[str, str] = {}
+
+    def _index(self) -> None:
+        """Read the article's names, once, when a speaker is first asked for."""
+        if self._read:
+            return
+        self._read = True
+        article, people = self.article, self.people
         text = article.text
-        known = set(people)
-        self.known = known
+        known = self.known
         surnames: dict[str, set[str]] = {}
         for name in people:
             surnames.setdefault(name.split()[-1], set()).add(name)
@@ -288,6 +301,7 @@ class ArticleNames:
 
     def full_name(self, name: str) -> str:
         """``name`` as the one full name of the article or story that ends with it."""
+        self._index()
         words = name.split()
         candidates = [
             full
@@ -314,6 +328,7 @@ class ArticleNames:
 
     def antecedent(self, pronoun: str, position: int) -> str | None:
         """The nearest person before ``position`` (own sentence, then two before) fitting it."""
+        self._index()
         sentences = self.article.sentences
         index = bisect.bisect_right([s.start for s in sentences], position) - 1
         if index < 0:
