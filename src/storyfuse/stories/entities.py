@@ -183,6 +183,8 @@ def _joins(token: str, run: list[str], pending: list[str]) -> bool:
         return True
     if token == "the" and pending == ["of"]:
         return True
+    if token == "and" and not pending:
+        return True  # kept only where the run ends in a head word (see _clean)
     return token in {"and", "of", "the", "de"} and (*run, *pending, token) in PLACE_PREFIXES
 
 
@@ -315,7 +317,13 @@ def _clean(run: _Run, midcap: set[str]) -> Iterable[tuple[list[str], str, str, s
     before, before2 = run.before, run.before2
     # "Lena Hartmann said ...": a sentence-initial first name before a speech verb.
     speaker = 2 <= len(run.words) <= 3 and run.after in SPEECH_VERBS
+    # "Saltmere Fire and Rescue Service" is one name; "Haddad and Keller" are two
+    joined = run.words[-1] in ORG_HEADS
     for word, initial in zip(run.words, run.initial, strict=True):
+        if word == "and" and piece and not joined and (*piece, word) not in PLACE_PREFIXES:
+            yield _trim(piece), before, before2, word
+            piece, before, before2 = [], word, before
+            continue
         if not word[0].isupper() and not _is_capitalised(word) and piece:
             piece.append(word)
             continue
@@ -349,7 +357,7 @@ def _trim(piece: list[str]) -> list[str]:
 _DATELINE = re.compile(
     r"^([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,2})"
     r"(?:\s*,\s*([A-Z][a-z]+(?: [A-Z][a-z]+)?))?"
-    r"(?=\s+(?:\d{4}-\d\d-\d\d|\d{1,2} [A-Z][a-z]+|\()|\s*[-–—]\s)"
+    r"(?=\s+(?:\d{4}-\d\d-\d\d|\d{1,2} [A-Z][a-z]+|\()|\s*[-–—]\s+[A-Z][a-z])"
 )
 
 
@@ -525,6 +533,9 @@ def _add_speakers(articles: Sequence[Article], counts: _Counts) -> None:
         if speaker is None or speaker in named or " " not in speaker:
             continue
         named.add(speaker)
+        thing = re.compile(rf"\b(?:the|a|an) {re.escape(speaker)}(?!\w)")
+        if any(thing.search(article.text) for article in articles):
+            continue  # "a Brackwater Logistics warehouse": a speaker written as a thing
         surname = re.compile(rf"(?<!\w){re.escape(speaker.split()[-1])}(?!\w)")
         for article in articles:
             mentions = len(surname.findall(article.text))
@@ -593,10 +604,11 @@ def _rule_mentions(
                 if piece:
                     mentions.extend(_classify(piece, article_id, before, before2, after))
 
-    people = {m.name for m in mentions if m.type == "person" or m.speech}
+    things = {m.name for m in mentions if m.determined}
+    people = {m.name for m in mentions if m.type == "person" or (m.speech and m.name not in things)}
     # a run shaped like a name is a person unless the story also writes it as a thing
     # ("the Valdrisa Tribune") or one of its words names a place or body ("Velmora Mutual")
-    not_people = {m.name for m in mentions if m.type is not None or m.determined}
+    not_people = things | {m.name for m in mentions if m.type is not None}
     typed_words = {w for m in mentions if m.type not in (None, "person") for w in m.name.split()}
     people |= {
         m.name
