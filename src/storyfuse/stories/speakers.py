@@ -70,6 +70,14 @@ _ADVERBS = frozenset(
 )
 
 
+_ROLE_APPOSITION = re.compile(
+    r",\s+(?:the|a|an|his|her|its)\s+(?:[\w-]+\s+){0,4}?(?:"
+    + "|".join(sorted((re.escape(w) for w in TITLES | ROLE_WORDS), key=len, reverse=True))
+    + r")\b",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     """A person named in an article: the full name and where the mention starts."""
@@ -259,6 +267,7 @@ class ArticleNames:
         self.mentions: list[Mention] = []
         self.persons: list[Mention] = []
         self.genders: dict[str, str] = {}
+        self.titled: set[str] = set()
 
     def _index(self) -> None:
         """Read the article's names, once, when a speaker is first asked for."""
@@ -296,8 +305,18 @@ class ArticleNames:
             and text[max(0, m.start - 14) : m.start].split()[-1].rstrip(".").lower()
             in TITLES | ROLE_WORDS
         }
+        # "Ilse Varga, the regional minister for ports, …": an apposition with a role
+        titled |= {
+            m.name for m in self.mentions if _ROLE_APPOSITION.match(text, m.start + len(m.name))
+        }
         persons = set(people) | set(self.genders) | titled
+        self.titled = titled
         self.persons = [m for m in self.mentions if m.name in persons]
+
+    def is_person(self, name: str) -> bool:
+        """Whether the article shows ``name`` is a person: a gender, a title or a role."""
+        self._index()
+        return name in self.genders or name in self.titled
 
     def full_name(self, name: str) -> str:
         """``name`` as the one full name of the article or story that ends with it."""
