@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -149,9 +150,11 @@ def model_mentions(articles: Sequence[Article]) -> list[tuple[str, str, EntityTy
     """
     pieces = list(_paragraphs(articles))
     _read([text for _, text in pieces if text not in _READ])
+    with _READ_LOCK:
+        read = {text: _READ.get(text, ()) for _, text in pieces}
     found: list[tuple[str, str, EntityType]] = []
     for article_id, text in pieces:
-        found.extend((article_id, name, kind) for name, kind in _READ.get(text, ()))
+        found.extend((article_id, name, kind) for name, kind in read[text])
         found.extend((article_id, place, "place") for place in dateline_places(text))
     return found
 
@@ -160,19 +163,22 @@ def model_mentions(articles: Sequence[Article]) -> list[tuple[str, str, EntityTy
 # for its entities and its evaluation, and again only after they leave this.
 _READ: dict[str, tuple[tuple[str, EntityType], ...]] = {}
 _READ_SIZE = 8192
+_READ_LOCK = threading.Lock()  # story views are built on the web server's threads
 
 
 def _read(paragraphs: Sequence[str]) -> None:
     if not paragraphs:
         return
-    nlp = _pipeline()
-    for text, doc in zip(paragraphs, nlp.pipe(map(_cased, paragraphs), batch_size=64), strict=True):
-        names: list[tuple[str, EntityType]] = []
-        for entity in doc.ents:
-            kind = _LABELS.get(entity.label_)
-            name = clean_name(text[entity.start_char : entity.end_char])
-            if kind is not None and name[:1].isupper() and "\n" not in name:
-                names.append((name, kind))
-        while len(_READ) >= _READ_SIZE:
-            _READ.pop(next(iter(_READ)))
-        _READ[text] = tuple(names)
+    with _READ_LOCK:  # one pipeline object, not shared between threads at once
+        nlp = _pipeline()
+        docs = nlp.pipe(map(_cased, paragraphs), batch_size=64)
+        for text, doc in zip(paragraphs, docs, strict=True):
+            names: list[tuple[str, EntityType]] = []
+            for entity in doc.ents:
+                kind = _LABELS.get(entity.label_)
+                name = clean_name(text[entity.start_char : entity.end_char])
+                if kind is not None and name[:1].isupper() and "\n" not in name:
+                    names.append((name, kind))
+            while len(_READ) >= _READ_SIZE:
+                _READ.pop(next(iter(_READ)))
+            _READ[text] = tuple(names)
