@@ -17,6 +17,7 @@ import importlib.util
 import os
 import re
 import threading
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -24,7 +25,9 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from storyfuse.models import Article, EntityType
-from storyfuse.stories.entities import dateline_places
+from storyfuse.stories.entities import strip_titles
+from storyfuse.stories.entity_lexicon import ROLE_WORDS
+from storyfuse.stories.name_shapes import dateline_places
 
 Backend = Literal["auto", "model", "rules"]
 BACKENDS: tuple[Backend, ...] = ("auto", "model", "rules")
@@ -156,7 +159,32 @@ def model_mentions(articles: Sequence[Article]) -> list[tuple[str, str, EntityTy
     for article_id, text in pieces:
         found.extend((article_id, name, kind) for name, kind in read[text])
         found.extend((article_id, place, "place") for place in dateline_places(text))
-    return found
+    return _consistent(found)
+
+
+def _consistent(
+    mentions: Sequence[tuple[str, str, EntityType]],
+) -> list[tuple[str, str, EntityType]]:
+    """Mentions with titles stripped from people and one type per name in the story.
+
+    The type a name gets most often across the story's mentions is given to all
+    of them (the model types "Ilse Varga" a person in one sentence and an
+    organisation in the next).
+    """
+    found: list[tuple[str, str, EntityType]] = []
+    for article, name, kind in mentions:
+        if kind == "person":
+            words = (strip_titles(name) or "").split()
+            while len(words) > 1 and words[0].rstrip(".").lower() in ROLE_WORDS:
+                words = words[1:]
+            name = " ".join(words)
+        if name:
+            found.append((article, name, kind))
+    votes: defaultdict[str, Counter[EntityType]] = defaultdict(Counter)
+    for _, name, kind in found:
+        votes[name][kind] += 1
+    kinds = {name: counter.most_common(1)[0][0] for name, counter in votes.items()}
+    return [(article, name, kinds[name]) for article, name, _ in found]
 
 
 # Paragraphs already read, with their names: a story's articles are read once
