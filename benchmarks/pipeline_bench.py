@@ -2,7 +2,8 @@
 
 Each cluster's source articles go through every stage (metadata, cleaning,
 segmentation, wire copy, clustering, summary, comparison) as one batch, the
-way ``storyfuse summarize`` runs on a folder. Prints articles per second,
+way ``storyfuse summarize`` runs on a folder (names by the nlp model when it is
+installed; ``STORYFUSE_NAMES=rules`` for the rules). Prints articles per second,
 milliseconds per cluster and per story (median and p95) and peak memory.
 
     python benchmarks/pipeline_bench.py [--limit N] [--data PATH]
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from storyfuse.models import RawDocument
 from storyfuse.pipeline import build_report
+from storyfuse.stories.entity_model import use_model
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "multinews-val.jsonl"
 
@@ -67,7 +69,8 @@ def main() -> int:
             stories += len(report.stories)
     elapsed = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"clusters: {len(timings)}  articles: {articles}  stories: {stories}")
+    names = "the nlp model" if use_model() else "rules"
+    print(f"clusters: {len(timings)}  articles: {articles}  stories: {stories}  names: {names}")
     print(f"clusters left without an article by cleaning: {empty}")
     print(f"articles per second: {articles / elapsed:.1f}")
     print(f"ms per cluster: median {_median(timings):.1f}  p95 {_p95(timings):.1f}")

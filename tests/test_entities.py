@@ -224,3 +224,36 @@ def test_entities_of_the_seed_reports() -> None:
     assert ("United States", "place") in found or ("Russia", "place") in found
     names = {name for name, _ in found}
     assert not names & {"Putin", "Trump", "McCain", "Russian", "American", "Republican"}
+
+
+def test_and_joins_a_name_only_before_its_head_word() -> None:
+    article = make_article(
+        "a",
+        "The fire began at a warehouse, according to the Saltmere Fire and Rescue Service.",
+        "On Tuesday Omar Haddad and Ruth Keller met the crews.",
+    )
+    found = by_name(extract_entities([article]))
+    assert found["Saltmere Fire and Rescue Service"].type == "organization"
+    assert "Rescue Service" not in found
+    assert found["Omar Haddad"].type == "person"
+    assert found["Ruth Keller"].type == "person"
+
+
+def test_a_name_written_as_a_thing_is_no_person() -> None:
+    article = make_article(
+        "a",
+        "The fire destroyed a Brackwater Logistics warehouse on the quay.",
+        "Brackwater Logistics said it was cooperating fully with the authorities.",
+        "On Tuesday the crews met Slobodan Milosevic at the quay.",
+    )
+    found = by_name(extract_entities([article]))
+    assert "Brackwater Logistics" not in found or found["Brackwater Logistics"].type != "person"
+    assert found["Slobodan Milosevic"].type == "person"
+
+
+def test_lines_in_capitals_give_only_their_places() -> None:
+    article = make_article("a", "SOCCER - JAPAN BEAT CHINA IN LONDON", "LONDON 1996-08-30")
+    found = {(e.name, e.type) for e in extract_entities([article])}
+    assert ("LONDON", "place") in found
+    assert ("JAPAN", "place") in found
+    assert not any(name in {"SOCCER", "BEAT", "IN"} for name, _ in found)

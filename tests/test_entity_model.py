@@ -93,3 +93,5 @@ def test_demo_fire_speakers_with_the_model() -> None:
     assert speaker("Both times I was told") == "Hannah Oyelaran"
     people = {e.name for e in entities if e.type == "person"}
     assert {"Priya Santangelo", "Hannah Oyelaran", "Marta Okonkwo", "Tobias Harrow"} <= people
+    # typed an organisation by the model, shown a person by "Ilse Varga, the regional minister"
+    assert "Ilse Varga" in people

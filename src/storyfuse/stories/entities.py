@@ -20,7 +20,6 @@ from dataclasses import dataclass, replace
 
 from storyfuse.models import Article, Entity, EntityType
 from storyfuse.stories.entity_lexicon import (
-    DEMONYMS,
     HEADLINE_LOWER,
     KNOWN_ORGS,
     MONTHS,
@@ -33,7 +32,6 @@ from storyfuse.stories.entity_lexicon import (
     PLACE_CUES,
     PLACE_CUES_OF,
     PLACE_PREFIXES,
-    PLACE_WORDS,
     PLACES,
     PORTFOLIO,
     ROLE_WORDS,
@@ -41,6 +39,12 @@ from storyfuse.stories.entity_lexicon import (
     STOPWORDS,
     TITLES,
     WEEKDAYS,
+)
+from storyfuse.stories.name_shapes import (
+    capital_places,
+    in_capitals,
+    is_demonym,
+    looks_like_a_name,
 )
 
 _OPENERS = frozenset({"“", '"', "‘", "'", ":", "[", "("})
@@ -88,11 +92,6 @@ def _is_capitalised(word: str) -> bool:
 
 def _bare(word: str) -> str:
     return word.rstrip(".").lower()
-
-
-def _is_demonym(word: str) -> bool:
-    parts = word.split("-")
-    return all(p in DEMONYMS or (p.endswith("s") and p[:-1] in DEMONYMS) for p in parts)
 
 
 def _is_acronym(word: str) -> bool:
@@ -183,6 +182,8 @@ def _joins(token: str, run: list[str], pending: list[str]) -> bool:
         return True
     if token == "the" and pending == ["of"]:
         return True
+    if token == "and" and not pending:
+        return True  # kept only where the run ends in a head word (see _clean)
     return token in {"and", "of", "the", "de"} and (*run, *pending, token) in PLACE_PREFIXES
 
 
@@ -232,7 +233,7 @@ def _is_name(words: Sequence[str]) -> bool:
     if " ".join(words) in PLACES or not _is_capitalised(words[0]):
         return False
     for word in words:
-        if word in ORG_HEADS or _bare(word) in TITLES or _is_demonym(word):
+        if word in ORG_HEADS or _bare(word) in TITLES or is_demonym(word):
             return False
         if _is_acronym(word) and word not in NAME_SUFFIXES:
             return False
@@ -253,7 +254,7 @@ def strip_titles(phrase: str) -> str | None:
             return None
         start = 0
         while start < len(words) - 1 and (
-            words[start].lower() in {"the", "a", "an"} or _is_demonym(words[start])
+            words[start].lower() in {"the", "a", "an"} or is_demonym(words[start])
         ):
             start += 1
     name = words[start:]
@@ -294,9 +295,9 @@ def _classify(
         word = _undot(run[0])
         if _is_acronym(word):
             return [] if word in NOT_ACRONYMS else [_Mention(article, word, "organization")]
-        if word in MONTHS or _is_demonym(word):
+        if word in MONTHS or is_demonym(word):
             return []
-    if _is_demonym(run[0]):
+    if is_demonym(run[0]):
         return _classify(run[1:], article, "", "", after)
     if _bare(before.rsplit("-", 1)[-1]) in ROLE_WORDS and _is_name(run):
         return [_Mention(article, name, "person")]
@@ -315,7 +316,13 @@ def _clean(run: _Run, midcap: set[str]) -> Iterable[tuple[list[str], str, str, s
     before, before2 = run.before, run.before2
     # "Lena Hartmann said ...": a sentence-initial first name before a speech verb.
     speaker = 2 <= len(run.words) <= 3 and run.after in SPEECH_VERBS
+    # "Saltmere Fire and Rescue Service" is one name; "Haddad and Keller" are two
+    joined = run.words[-1] in ORG_HEADS
     for word, initial in zip(run.words, run.initial, strict=True):
+        if word == "and" and piece and not joined and (*piece, word) not in PLACE_PREFIXES:
+            yield _trim(piece), before, before2, word
+            piece, before, before2 = [], word, before
+            continue
         if not word[0].isupper() and not _is_capitalised(word) and piece:
             piece.append(word)
             continue
@@ -342,73 +349,6 @@ def _trim(piece: list[str]) -> list[str]:
     while piece and piece[-1].islower():
         piece.pop()
     return piece
-
-
-# A news dateline: the place in capitals that opens a paragraph, before a date,
-# the agency or a dash ("BELGRADE 1996-08-30", "NICE , France", "LONDON (Reuters) -").
-_DATELINE = re.compile(
-    r"^([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,2})"
-    r"(?:\s*,\s*([A-Z][a-z]+(?: [A-Z][a-z]+)?))?"
-    r"(?=\s+(?:\d{4}-\d\d-\d\d|\d{1,2} [A-Z][a-z]+|\()|\s*[-–—]\s)"
-)
-
-
-def _in_capitals(text: str) -> bool:
-    """Whether a sentence is written in capitals (a headline, a dateline, a table head)."""
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
-
-
-def _capital_places(article: str, text: str) -> list[_Mention]:
-    """The places a sentence in capitals names, as printed ("BELGRADE", "NEW YORK")."""
-    found = [_Mention(article, place, "place") for place in dateline_places(text)]
-    taken = {m.name for m in found}
-    words = _TOKEN.findall(text)
-    index = 0
-    while index < len(words):
-        for size in (3, 2, 1):
-            printed = " ".join(words[index : index + size])
-            titled = " ".join(w[:1] + w[1:].lower() for w in printed.split())
-            if printed.isupper() and (titled in PLACES or titled in PLACE_ALIASES):
-                if printed not in taken:
-                    found.append(_Mention(article, printed, "place"))
-                index += size - 1
-                break
-        index += 1
-    return found
-
-
-def _looks_like_a_name(name: str) -> bool:
-    """Whether an untyped run reads as a person's name: two or three name-like words.
-
-    "Slobodan Milosevic", "M. Waugh"; not "Wall Street" (a known place word)
-    or a run holding a head word, a demonym, a month or an ordinary word.
-    """
-    words = name.split()
-    if not 2 <= len(words) <= 3 or name in PLACES:
-        return False
-    for word in words:
-        initial = len(word) == 2 and word[1] == "."
-        plain = word[:1].isupper() and word[1:].islower() and word.replace("-", "").isalpha()
-        if not (initial or plain) or word in ORG_HEADS or word in STOPWORDS:
-            return False
-        if word in PLACES or word in MONTHS or word in WEEKDAYS or _is_demonym(word):
-            return False
-        if word.lower() in PLACE_WORDS:
-            return False
-    return not words[-1].endswith(".")
-
-
-def dateline_places(paragraph: str) -> list[str]:
-    """The places of a dateline opening ``paragraph`` (title case), else none."""
-    match = _DATELINE.match(paragraph)
-    if match is None:
-        return []
-    city = " ".join(w[0] + w[1:].lower() for w in match.group(1).split())
-    places = [] if city in MONTHS or city in WEEKDAYS else [match.group(1)]
-    if match.group(2):
-        places.append(match.group(2))
-    return places
 
 
 # --- linking -----------------------------------------------------------------
@@ -487,7 +427,7 @@ def _typed_mentions(articles: Sequence[Article]) -> list[tuple[str, str, str, En
     from storyfuse.stories import entity_model
 
     if entity_model.use_model():
-        found = _consistent(entity_model.model_mentions(articles))
+        found = [_Mention(a, n, k) for a, n, k in entity_model.model_mentions(articles)]
         link = _link_people(m.name for m in found if m.type == "person")
         acronyms: dict[str, str] = {}
         types: dict[str, EntityType] = {}
@@ -520,9 +460,15 @@ def _add_speakers(articles: Sequence[Article], counts: _Counts) -> None:
     added: list[Entity] = []
     for quote in quotes:
         speaker = quote.speaker
-        if speaker is None or speaker in named or " " not in speaker:
+        if speaker is None or " " not in speaker:
+            continue
+        if speaker in named:
+            _retype_speaker(speaker, articles, counts)
             continue
         named.add(speaker)
+        thing = re.compile(rf"\b(?:the|a|an) {re.escape(speaker)}(?!\w)")
+        if any(thing.search(article.text) for article in articles):
+            continue  # "a Brackwater Logistics warehouse": a speaker written as a thing
         surname = re.compile(rf"(?<!\w){re.escape(speaker.split()[-1])}(?!\w)")
         for article in articles:
             mentions = len(surname.findall(article.text))
@@ -532,29 +478,21 @@ def _add_speakers(articles: Sequence[Article], counts: _Counts) -> None:
     remember_quotes(articles, [*people, *added], quotes)
 
 
-def _consistent(mentions: Iterable[tuple[str, str, EntityType]]) -> list[_Mention]:
-    """Model mentions with titles stripped from people and one type per name in the story.
+def _retype_speaker(speaker: str, articles: Sequence[Article], counts: _Counts) -> None:
+    """A speaker typed a body or a place whom an article shows to be a person becomes one.
 
-    The type a name gets most often across the story's mentions is given to all
-    of them (the model types "Ilse Varga" a person in one sentence and an
-    organisation in the next).
+    ("Ilse Varga, the regional minister for ports, ..." typed an organisation by the model.)
     """
-    found: list[_Mention] = []
-    for article, name, kind in mentions:
-        if kind == "person":
-            name = strip_titles(name) or ""
-            words = name.split()
-            while len(words) > 1 and words[0].rstrip(".").lower() in ROLE_WORDS:
-                words = words[1:]
-            name = " ".join(words)
-        if name:
-            found.append(_Mention(article, name, kind))
-    votes: defaultdict[str, Counter[EntityType]] = defaultdict(Counter)
-    for m in found:
-        if m.type is not None:
-            votes[m.name][m.type] += 1
-    kinds = {name: counter.most_common(1)[0][0] for name, counter in votes.items()}
-    return [_Mention(m.article, m.name, kinds.get(m.name, m.type)) for m in found]
+    from storyfuse.stories.speakers import ArticleNames
+
+    kinds = [kind for name, kind in counts if name == speaker and kind != "person"]
+    if not kinds or (speaker, "person") in counts:
+        return
+    if any(ArticleNames(a, []).is_person(speaker) for a in articles if speaker in a.text):
+        surname = speaker.split()[-1]
+        for name, kind in list(counts):
+            if kind != "person" and name in (speaker, surname):
+                counts[(speaker, "person")].update(counts.pop((name, kind)))
 
 
 def _rule_mentions(
@@ -567,9 +505,11 @@ def _rule_mentions(
     capitals: list[_Mention] = []
     for article in articles:
         for sentence in article.sentences:
-            if _in_capitals(sentence.text):
+            if in_capitals(sentence.text):
                 # a headline or dateline in capitals: only its places are read
-                capitals.extend(_capital_places(article.id, sentence.text))
+                capitals.extend(
+                    _Mention(article.id, place, "place") for place in capital_places(sentence.text)
+                )
                 continue
             runs, definitions = _runs(sentence.text, midcap)
             for _, _, expansion, acronym in definitions:
@@ -591,10 +531,11 @@ def _rule_mentions(
                 if piece:
                     mentions.extend(_classify(piece, article_id, before, before2, after))
 
-    people = {m.name for m in mentions if m.type == "person" or m.speech}
+    things = {m.name for m in mentions if m.determined}
+    people = {m.name for m in mentions if m.type == "person" or (m.speech and m.name not in things)}
     # a run shaped like a name is a person unless the story also writes it as a thing
     # ("the Valdrisa Tribune") or one of its words names a place or body ("Velmora Mutual")
-    not_people = {m.name for m in mentions if m.type is not None or m.determined}
+    not_people = things | {m.name for m in mentions if m.type is not None}
     typed_words = {w for m in mentions if m.type not in (None, "person") for w in m.name.split()}
     people |= {
         m.name
@@ -602,7 +543,7 @@ def _rule_mentions(
         if m.type is None
         and m.name not in not_people
         and not typed_words & set(m.name.split())
-        and _looks_like_a_name(m.name)
+        and looks_like_a_name(m.name)
     }
     link = _link_people(people)
     for m in mentions:

@@ -198,7 +198,8 @@ ORG_HEADS = _names(
     University, Inc, Corp, Corporation, Ltd, Group, Press, Times, Post, News, Journal, Institute,
     Foundation, Association, Federation, Authority, Board, Bureau, Company, Administration,
     Assembly, Army, Navy, Police, Forces, Guard, Fund, Trust, League, Society, Church, Museum,
-    Hospital, College, Academy, Airlines, Airways, Motors, Holdings, Industries, Network,
+    Hospital, College, Academy, Airlines, Airways, Railways, Railway, Motors, Holdings,
+    Industries, Network,
     Broadcasting, Cabinet, Duma, Commons, Centre, Center, Coalition, Alliance, Movement,
     Command, Directorate, Tribunal, Reserve, Exchange, House, Kremlin, Pentagon
     """

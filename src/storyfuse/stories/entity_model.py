@@ -16,6 +16,8 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import threading
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -23,7 +25,9 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from storyfuse.models import Article, EntityType
-from storyfuse.stories.entities import dateline_places
+from storyfuse.stories.entities import strip_titles
+from storyfuse.stories.entity_lexicon import ROLE_WORDS
+from storyfuse.stories.name_shapes import dateline_places
 
 Backend = Literal["auto", "model", "rules"]
 BACKENDS: tuple[Backend, ...] = ("auto", "model", "rules")
@@ -127,8 +131,7 @@ def _cased(text: str) -> str:
     """
     lines = text.split("\n")
     for number, line in enumerate(lines):
-        letters = [c for c in line if c.isalpha()]
-        if len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.8 * len(letters):
+        if line.isupper():
             cased = _CAPITAL_WORD.sub(lambda m: m.group()[0] + m.group()[1:].lower(), line)
             if len(cased) == len(line):
                 lines[number] = cased
@@ -150,30 +153,60 @@ def model_mentions(articles: Sequence[Article]) -> list[tuple[str, str, EntityTy
     """
     pieces = list(_paragraphs(articles))
     _read([text for _, text in pieces if text not in _READ])
+    with _READ_LOCK:
+        read = {text: _READ.get(text, ()) for _, text in pieces}
     found: list[tuple[str, str, EntityType]] = []
     for article_id, text in pieces:
-        found.extend((article_id, name, kind) for name, kind in _READ.get(text, ()))
+        found.extend((article_id, name, kind) for name, kind in read[text])
         found.extend((article_id, place, "place") for place in dateline_places(text))
-    return found
+    return _consistent(found)
+
+
+def _consistent(
+    mentions: Sequence[tuple[str, str, EntityType]],
+) -> list[tuple[str, str, EntityType]]:
+    """Mentions with titles stripped from people and one type per name in the story.
+
+    The type a name gets most often across the story's mentions is given to all
+    of them (the model types "Ilse Varga" a person in one sentence and an
+    organisation in the next).
+    """
+    found: list[tuple[str, str, EntityType]] = []
+    for article, name, kind in mentions:
+        if kind == "person":
+            words = (strip_titles(name) or "").split()
+            while len(words) > 1 and words[0].rstrip(".").lower() in ROLE_WORDS:
+                words = words[1:]
+            name = " ".join(words)
+        if name:
+            found.append((article, name, kind))
+    votes: defaultdict[str, Counter[EntityType]] = defaultdict(Counter)
+    for _, name, kind in found:
+        votes[name][kind] += 1
+    kinds = {name: counter.most_common(1)[0][0] for name, counter in votes.items()}
+    return [(article, name, kinds[name]) for article, name, _ in found]
 
 
 # Paragraphs already read, with their names: a story's articles are read once
 # for its entities and its evaluation, and again only after they leave this.
 _READ: dict[str, tuple[tuple[str, EntityType], ...]] = {}
 _READ_SIZE = 8192
+_READ_LOCK = threading.Lock()  # story views are built on the web server's threads
 
 
 def _read(paragraphs: Sequence[str]) -> None:
     if not paragraphs:
         return
-    nlp = _pipeline()
-    for text, doc in zip(paragraphs, nlp.pipe(map(_cased, paragraphs), batch_size=64), strict=True):
-        names: list[tuple[str, EntityType]] = []
-        for entity in doc.ents:
-            kind = _LABELS.get(entity.label_)
-            name = clean_name(text[entity.start_char : entity.end_char])
-            if kind is not None and name[:1].isupper() and "\n" not in name:
-                names.append((name, kind))
-        while len(_READ) >= _READ_SIZE:
-            _READ.pop(next(iter(_READ)))
-        _READ[text] = tuple(names)
+    with _READ_LOCK:  # one pipeline object, not shared between threads at once
+        nlp = _pipeline()
+        docs = nlp.pipe(map(_cased, paragraphs), batch_size=64)
+        for text, doc in zip(paragraphs, docs, strict=True):
+            names: list[tuple[str, EntityType]] = []
+            for entity in doc.ents:
+                kind = _LABELS.get(entity.label_)
+                name = clean_name(text[entity.start_char : entity.end_char])
+                if kind is not None and name[:1].isupper() and "\n" not in name:
+                    names.append((name, kind))
+            while len(_READ) >= _READ_SIZE:
+                _READ.pop(next(iter(_READ)))
+            _READ[text] = tuple(names)

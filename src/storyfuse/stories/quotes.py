@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -140,9 +141,11 @@ def _spans(text: str) -> list[_Span]:
 
 def _article_quotes(article: Article, order: int, people: Sequence[str]) -> list[_Found]:
     text = article.text
+    spans = _spans(text)
+    if not spans:
+        return []
     names = ArticleNames(article, people)
     starts = [s.start for s in article.sentences]
-    spans = _spans(text)
     phrases: list[str | None] = []
     speakers: list[str | None] = []
     for number, span in enumerate(spans):
@@ -319,6 +322,7 @@ def quotes_in_article(article: Article, people: Sequence[Entity]) -> tuple[Quote
 
 _RECENT: dict[tuple[Any, ...], tuple[Quote, ...]] = {}
 _RECENT_SIZE = 64
+_RECENT_LOCK = threading.Lock()  # story views are built on the web server's threads
 
 
 def _key(articles: Sequence[Article], people: Sequence[Entity]) -> tuple[Any, ...]:
@@ -334,9 +338,10 @@ def remember_quotes(
     comparison then asks for the quotes again with those people, and gets the
     same ones instead of a second pass.
     """
-    if len(_RECENT) >= _RECENT_SIZE:
-        _RECENT.pop(next(iter(_RECENT)))
-    _RECENT[_key(articles, people)] = quotes
+    with _RECENT_LOCK:
+        while len(_RECENT) >= _RECENT_SIZE:
+            _RECENT.pop(next(iter(_RECENT)))
+        _RECENT[_key(articles, people)] = quotes
 
 
 def extract_quotes(articles: Sequence[Article], people: Sequence[Entity]) -> tuple[Quote, ...]:

@@ -70,6 +70,14 @@ _ADVERBS = frozenset(
 )
 
 
+_ROLE_APPOSITION = re.compile(
+    r",\s+(?:the|a|an|his|her|its)\s+(?:[\w-]+\s+){0,4}?(?:"
+    + "|".join(sorted((re.escape(w) for w in TITLES | ROLE_WORDS), key=len, reverse=True))
+    + r")\b",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     """A person named in an article: the full name and where the mention starts."""
@@ -252,9 +260,23 @@ class ArticleNames:
 
     def __init__(self, article: Article, people: Sequence[str]) -> None:
         self.article = article
+        self.people = people
+        self.known = set(people)
+        self._read = False
+        self.surnames: dict[str, set[str]] = {}
+        self.mentions: list[Mention] = []
+        self.persons: list[Mention] = []
+        self.genders: dict[str, str] = {}
+        self.titled: set[str] = set()
+
+    def _index(self) -> None:
+        """Read the article's names, once, when a speaker is first asked for."""
+        if self._read:
+            return
+        self._read = True
+        article, people = self.article, self.people
         text = article.text
-        known = set(people)
-        self.known = known
+        known = self.known
         surnames: dict[str, set[str]] = {}
         for name in people:
             surnames.setdefault(name.split()[-1], set()).add(name)
@@ -283,11 +305,22 @@ class ArticleNames:
             and text[max(0, m.start - 14) : m.start].split()[-1].rstrip(".").lower()
             in TITLES | ROLE_WORDS
         }
+        # "Ilse Varga, the regional minister for ports, …": an apposition with a role
+        titled |= {
+            m.name for m in self.mentions if _ROLE_APPOSITION.match(text, m.start + len(m.name))
+        }
         persons = set(people) | set(self.genders) | titled
+        self.titled = titled
         self.persons = [m for m in self.mentions if m.name in persons]
+
+    def is_person(self, name: str) -> bool:
+        """Whether the article shows ``name`` is a person: a gender, a title or a role."""
+        self._index()
+        return name in self.genders or name in self.titled
 
     def full_name(self, name: str) -> str:
         """``name`` as the one full name of the article or story that ends with it."""
+        self._index()
         words = name.split()
         candidates = [
             full
@@ -314,6 +347,7 @@ class ArticleNames:
 
     def antecedent(self, pronoun: str, position: int) -> str | None:
         """The nearest person before ``position`` (own sentence, then two before) fitting it."""
+        self._index()
         sentences = self.article.sentences
         index = bisect.bisect_right([s.start for s in sentences], position) - 1
         if index < 0:
