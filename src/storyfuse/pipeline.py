@@ -44,7 +44,7 @@ def article_id(text: str) -> str:
     return hashlib.sha1(normalized.encode("utf-8")).hexdigest()[:12]
 
 
-def _metadata(document: RawDocument) -> DocumentMetadata:
+def document_metadata(document: RawDocument) -> DocumentMetadata:
     """Metadata found in the text; a headline the container already gave is not sought again.
 
     An extractor or a JSONL line that names the title has already separated it
@@ -61,11 +61,44 @@ def _metadata(document: RawDocument) -> DocumentMetadata:
     return replace(found, spans=kept)
 
 
+def clean_document(
+    document: RawDocument,
+    metadata: DocumentMetadata,
+    outlet: str | None,
+    repeated_lines: frozenset[str],
+) -> Article | InputError:
+    """Clean and segment one document whose metadata and outlet are known.
+
+    ``repeated_lines`` are the lines its outlet repeats across articles
+    (:func:`repeated_outlet_lines`); an article left without text is an error.
+    """
+    options = CleanOptions(outlet=outlet, repeated_lines=repeated_lines)
+    cleaned = clean_text(document.text, metadata, options)
+    text = join_paragraphs(cleaned.paragraphs)
+    sentences = segment(cleaned.paragraphs)
+    if not sentences:
+        return InputError(document.source, "no article text left after cleaning")
+    return Article(
+        id=article_id(text),
+        source=document.source,
+        outlet=outlet,
+        title=document.title or metadata.title,
+        published=document.published or metadata.published,
+        url=document.url or metadata.url,
+        text=text,
+        sentences=sentences,
+        removed=document.removed + cleaned.removed,
+        updated=document.updated,
+        author=document.author,
+        language=document.language,
+    )
+
+
 def prepare_articles(
     documents: Sequence[RawDocument],
 ) -> tuple[tuple[Article, ...], tuple[InputError, ...]]:
     """Find metadata, clean and segment each document; exact duplicates are dropped."""
-    found = [_metadata(document) for document in documents]
+    found = [document_metadata(document) for document in documents]
     outlets = [
         document.outlet or meta.outlet for document, meta in zip(documents, found, strict=True)
     ]
@@ -75,34 +108,14 @@ def prepare_articles(
     articles: dict[str, Article] = {}
     errors: list[InputError] = []
     for document, meta, outlet in zip(documents, found, outlets, strict=True):
-        options = CleanOptions(
-            outlet=outlet, repeated_lines=repeated.get(outlet or "", frozenset())
-        )
-        cleaned = clean_text(document.text, meta, options)
-        text = join_paragraphs(cleaned.paragraphs)
-        sentences = segment(cleaned.paragraphs)
-        if not sentences:
-            errors.append(InputError(document.source, "no article text left after cleaning"))
-            continue
-        identifier = article_id(text)
-        if identifier in articles:
-            first = articles[identifier].source
+        result = clean_document(document, meta, outlet, repeated.get(outlet or "", frozenset()))
+        if isinstance(result, InputError):
+            errors.append(result)
+        elif result.id in articles:
+            first = articles[result.id].source
             errors.append(InputError(document.source, f"exact duplicate of {first}"))
-            continue
-        articles[identifier] = Article(
-            id=identifier,
-            source=document.source,
-            outlet=outlet,
-            title=document.title or meta.title,
-            published=document.published or meta.published,
-            url=document.url or meta.url,
-            text=text,
-            sentences=sentences,
-            removed=document.removed + cleaned.removed,
-            updated=document.updated,
-            author=document.author,
-            language=document.language,
-        )
+        else:
+            articles[result.id] = result
     return tuple(articles.values()), tuple(errors)
 
 

@@ -10,6 +10,7 @@ import logging
 import click
 
 from storyfuse import __version__
+from storyfuse.cli.batch import batch
 from storyfuse.cli.evaluate import eval_group
 from storyfuse.cli.follow import follow
 from storyfuse.cli.outlets import outlets_group
@@ -37,5 +38,6 @@ for command in (
     serve,
     follow,
     outlets_group,
+    batch,
 ):
     main.add_command(command)
