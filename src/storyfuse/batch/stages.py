@@ -313,15 +313,23 @@ def blocking_keys(
     return keys
 
 
+def key_capacity(key: BlockKey, options: BatchOptions) -> int | None:
+    """The most articles a key may hold and still make pairs (None: any number)."""
+    if key[0] == "t":
+        return options.max_block
+    return MAX_WIRE_HOLDERS if key[0] == "h" else None
+
+
 def key_pairs(
     key: BlockKey, members: Iterable[tuple[str, bool]], options: BatchOptions
 ) -> list[tuple[tuple[str, str], Evidence]]:
     """The candidate pairs (first id < second) of the articles sharing ``key``."""
     ids = sorted(set(members))
+    capacity = key_capacity(key, options)
+    if capacity is not None and len(ids) > capacity:
+        return []
     kind = key[0]
     if kind == "t":
-        if len(ids) > options.max_block:
-            return []
         undated_key = key[2] == "undated"
         evidence = Evidence(terms=True)
         return [
@@ -330,8 +338,6 @@ def key_pairs(
             if a != b and not (undated_key and a_dated and b_dated)
         ]
     if kind == "h":
-        if len(ids) > MAX_WIRE_HOLDERS:
-            return []
         return [((a, b), Evidence(wire_sentences=1)) for (a, _), (b, _) in _pairs(ids)]
     return [((a, b), Evidence(lsh=True)) for (a, _), (b, _) in _pairs(ids)]
 
