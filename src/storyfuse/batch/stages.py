@@ -174,12 +174,16 @@ def read_file(rank: int, path: str, named: bool = True) -> list[Located | InputE
         return [InputError(path, _unsupported(Path(path)))] if named else []
     results: list[Located | InputError] = []
     position = 0
-    for item in _read_file(Path(path), kind, named):
-        if isinstance(item, InputError):
-            results.append(item)
-        else:
-            results.append(locate((rank, position), item))
-            position += 1
+    try:
+        for item in _read_file(Path(path), kind, named):
+            if isinstance(item, InputError):
+                results.append(item)
+            else:
+                results.append(locate((rank, position), item))
+                position += 1
+    except Exception as error:  # a reader's bug on odd input must not stop a whole job
+        reason = f"unreadable after {position} articles ({type(error).__name__}: {error})"
+        results.append(InputError(path, reason))
     return results
 
 

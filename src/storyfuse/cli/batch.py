@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -86,8 +87,35 @@ def batch(
         raise click.ClickException(str(error)) from None
     seconds = ", ".join(f"{stage} {value:.1f}s" for stage, value in result.seconds)
     click.echo(
-        f"storyfuse: {result.articles} articles in {result.stories} stories, "
+        f"storyfuse: {result.articles} articles in {result.stories} "
+        f"{'story' if result.stories == 1 else 'stories'}, "
         f"{result.rejected} rejected ({seconds}); wrote {out}",
         err=True,
     )
     sys.exit(EXIT_REJECTED if result.rejected else EXIT_OK)
+
+
+def ingest_batch(
+    inputs: tuple[str, ...], db: str | None, folder: Path | None, as_json: bool
+) -> None:
+    """``storyfuse ingest --from-batch DIR``: load a batch result into the store, then exit."""
+    from storyfuse.batch.load import load_batch
+    from storyfuse.cli.common import open_store
+
+    if folder is None or inputs:
+        raise click.UsageError("give PATHs to read, or --from-batch DIR, not both or neither")
+    with open_store(db, create=True) as store:
+        try:
+            result = load_batch(store, folder)
+        except (FileNotFoundError, RuntimeError) as error:
+            raise click.ClickException(str(error)) from None
+    if as_json:
+        counts = {"added": result.added, "duplicate": result.known, "stories": result.stories}
+        click.echo(json.dumps({**counts, "rejected": len(result.rejected)}, indent=2))
+    else:
+        click.echo(
+            f"storyfuse: {result.added} added, {result.known} already stored, "
+            f"{result.stories} stories, {len(result.rejected)} rejected (from {folder})",
+            err=True,
+        )
+    sys.exit(EXIT_OK)

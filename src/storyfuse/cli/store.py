@@ -29,8 +29,13 @@ from storyfuse.stories.wire import SentenceIndex
 
 
 @click.command()
-@click.argument("inputs", nargs=-1, required=True, metavar="PATH...")
+@click.argument("inputs", nargs=-1, metavar="PATH...")
 @db_option
+@click.option(
+    "--from-batch",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Load the result of `storyfuse batch --out DIR` instead of reading PATHs.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option(
@@ -39,7 +44,12 @@ from storyfuse.stories.wire import SentenceIndex
     help="Fetch URLs on private, loopback and link-local addresses too.",
 )
 def ingest(
-    inputs: tuple[str, ...], db: str | None, as_json: bool, quiet: bool, allow_private: bool
+    inputs: tuple[str, ...],
+    db: str | None,
+    from_batch: Path | None,
+    as_json: bool,
+    quiet: bool,
+    allow_private: bool,
 ) -> None:
     """Add article files, folders, JSONL, pages, feeds, archives or URLs to the store.
 
@@ -55,6 +65,10 @@ def ingest(
     from storyfuse.ingestion.service import Ingestion
     from storyfuse.sources.fetch import FetchOptions
 
+    if from_batch is not None or not inputs:
+        from storyfuse.cli.batch import ingest_batch
+
+        ingest_batch(inputs, db, from_batch, as_json)
     documents, errors = read_inputs(inputs, fetch=FetchOptions(allow_private=allow_private))
     show = not quiet and not as_json and sys.stderr.isatty() and len(documents) > 20
     with open_store(db, create=True) as store:
