@@ -133,7 +133,7 @@ def _plan(
     spark: Any, inputs: list[str], output: _Output, options: BatchOptions
 ) -> tuple[int, int, int]:
     sc = spark.sparkContext
-    parts = sc.defaultParallelism * 2  # tasks per stage: enough to keep every core busy
+    parts = sc.defaultParallelism  # tasks per stage: one per core
     results, driver_errors = _read(spark, inputs, output)
     results = results.persist()
     read_errors = results.filter(lambda r: isinstance(r, InputError))
