@@ -40,9 +40,9 @@ def spark_session(master: str) -> Any:
             "--engine spark needs Java 17 or later "
             "(Debian: apt-get install openjdk-17-jre-headless)"
         )
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName("storyfuse batch")
     if not os.environ.get("PYSPARK_GATEWAY_PORT"):  # not under spark-submit: choose the master
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers run this Python
         builder = (
             builder.master(master)
             .config("spark.ui.enabled", "false")
