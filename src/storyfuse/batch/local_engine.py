@@ -31,6 +31,9 @@ from storyfuse.models import Article, InputError
 
 T = TypeVar("T")
 
+# What a stage's workers read instead of receiving it with every item: set before they fork.
+_SHARED: dict[str, Any] = {}
+
 
 @dataclass(frozen=True, slots=True)
 class BatchResult:
@@ -67,6 +70,20 @@ class _Mapper:
             return [function(*item) for item in items]
         chunk = max(1, len(items) // (self.processes * 8))
         return self._pool.starmap(function, items, chunksize=chunk)
+
+    def starmap_shared(
+        self, function: Callable[..., T], items: Sequence[tuple[Any, ...]], shared: dict[str, Any]
+    ) -> list[T]:
+        """Like :meth:`starmap`, the workers forked anew to see ``shared`` as ``_SHARED``."""
+        _SHARED.update(shared)
+        try:
+            if self.processes == 1:
+                return [function(*item) for item in items]
+            with multiprocessing.get_context("fork").Pool(self.processes) as pool:
+                chunk = max(1, len(items) // (self.processes * 8))
+                return pool.starmap(function, items, chunksize=chunk)
+        finally:
+            _SHARED.clear()
 
     def close(self) -> None:
         if self._pool is not None:
@@ -131,7 +148,7 @@ def _plan(
             ],
         )
     with clock.stage("block"):
-        links = _links(described, vectors, options, mapper)
+        links = _links(described, vectors, bar, options, mapper)
     with clock.stage("cluster"):
         ids = [a.id for a in articles]
         block_of = stages.components(
@@ -193,6 +210,7 @@ def _clean(located: list[Located], mapper: _Mapper, errors: list[InputError]) ->
 def _links(
     described: Sequence[Described],
     vectors: Sequence[Vector],
+    bar: float,
     options: BatchOptions,
     mapper: _Mapper,
 ) -> list[Link]:
@@ -212,24 +230,34 @@ def _links(
         for pair, found in pairs:
             known = evidence.get(pair)
             evidence[pair] = found if known is None else known + found
-    vector_of = {d.features.id: v for d, v in zip(described, vectors, strict=True)}
-    minhash_of = {d.features.id: d.minhash for d in described}
-    age_of = {d.features.id: stages.age_of(d.features) for d in described}
-    return mapper.starmap(
-        stages.score_pair,
-        [
-            (
-                a,
-                b,
-                found,
-                (vector_of[a], vector_of[b]),
-                (minhash_of[a], minhash_of[b]),
-                (age_of[a], age_of[b]),
-                options,
-            )
-            for (a, b), found in sorted(evidence.items())
-        ],
+    shared_data = {
+        "vectors": {d.features.id: v for d, v in zip(described, vectors, strict=True)},
+        "minhashes": {d.features.id: d.minhash for d in described},
+        "ages": {d.features.id: stages.age_of(d.features) for d in described},
+    }
+    scored = mapper.starmap_shared(
+        _score_kept,
+        [(a, b, found, bar, options) for (a, b), found in sorted(evidence.items())],
+        shared_data,
     )
+    return [link for link in scored if link is not None]
+
+
+def _score_kept(
+    first: str, second: str, evidence: Evidence, bar: float, options: BatchOptions
+) -> Link | None:
+    """A candidate pair scored, if it can link blocks or is a near duplicate."""
+    vectors, minhashes, ages = _SHARED["vectors"], _SHARED["minhashes"], _SHARED["ages"]
+    link = stages.score_pair(
+        first,
+        second,
+        evidence,
+        (vectors[first], vectors[second]),
+        (minhashes[first], minhashes[second]),
+        (ages[first], ages[second]),
+        options,
+    )
+    return link if stages.matters(link, bar) else None
 
 
 def _near_duplicates(links: Iterable[Link]) -> dict[str, str]:

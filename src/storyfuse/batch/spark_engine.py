@@ -184,7 +184,7 @@ def _plan(
         .persist()
     )
 
-    links = _links(weighed, options, parts).persist()
+    links = _links(weighed, options, parts).filter(lambda link: stages.matters(link, bar)).persist()
     blocks = _components(
         weighed.keys(),
         links.filter(lambda link: stages.joins_blocks(link, bar)).map(

@@ -66,7 +66,7 @@ class BatchOptions:
     # An article is blocked by this many of its most distinctive terms (by tf-idf weight).
     block_terms: int = 20
     # A (term, period) key more articles share than this is too common to block by.
-    max_block: int = 200
+    max_block: int = 50
     # Articles in the same or adjacent periods of this many days meet on a shared term.
     block_days: int = 30
 
@@ -386,6 +386,11 @@ def equal_share(first: bytes, second: bytes) -> float:
 def joins_blocks(link: Link, bar: float) -> bool:
     """Whether a pair can put its articles into one story: alike enough, or wire copy."""
     return link.wire or link.similarity >= bar
+
+
+def matters(link: Link, bar: float) -> bool:
+    """Whether a scored pair is kept: it can join blocks, or it is a near duplicate."""
+    return joins_blocks(link, bar) or link.copy is not None
 
 
 def components(ids: Iterable[str], edges: Iterable[tuple[str, str]]) -> dict[str, str]:

@@ -47,6 +47,13 @@ from storyfuse.stories.summarize import SummaryOptions
     type=click.IntRange(min=10),
     help="Word budget of each story's summary.",
 )
+@click.option(
+    "--block-terms",
+    default=20,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Distinctive terms each article is blocked by: more find more pairs, and cost more.",
+)
 def batch(
     inputs: tuple[str, ...],
     out: str,
@@ -54,6 +61,7 @@ def batch(
     master: str,
     processes: int | None,
     words: int,
+    block_terms: int,
 ) -> None:
     """Cluster, summarize and compare a whole corpus as one batch job.
 
@@ -73,7 +81,9 @@ def batch(
     """
     from storyfuse.batch.stages import BatchOptions
 
-    options = BatchOptions(pipeline=PipelineOptions(summary=SummaryOptions(words=words)))
+    options = BatchOptions(
+        pipeline=PipelineOptions(summary=SummaryOptions(words=words)), block_terms=block_terms
+    )
     try:
         if engine == "spark":
             from storyfuse.batch.spark_engine import run_spark
