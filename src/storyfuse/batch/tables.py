@@ -161,6 +161,8 @@ def write_table(out: Path, name: str, rows: Iterable[Row]) -> None:
     pa = _pyarrow()
     folder = out / name
     folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.parquet"):  # an earlier job's parts, of either engine
+        stale.unlink()
     table = pa.Table.from_pylist(list(rows), schema=schemas()[name])
     pa.parquet.write_table(table, folder / "part-00000.parquet")
 
