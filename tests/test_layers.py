@@ -26,6 +26,7 @@ ALLOWED: dict[str, set[str]] = {
     "ingestion": {"models", "text", "sources", "stories", "pipeline", "store"},
     "evaluation": {"models", "text", "sources", "stories", "pipeline"},
     "web": {"models", "text", "sources", "stories", "pipeline", "render", "store", "ingestion"},
+    "batch": {"models", "text", "sources", "stories", "pipeline", "render", "store"},
     "cli": {
         "models",
         "text",
@@ -37,6 +38,7 @@ ALLOWED: dict[str, set[str]] = {
         "ingestion",
         "evaluation",
         "web",
+        "batch",
     },
 }
 

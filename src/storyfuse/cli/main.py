@@ -26,6 +26,7 @@ _COMMANDS = {
     "follow": "storyfuse.cli.follow:follow",
     "outlets": "storyfuse.cli.outlets:outlets_group",
     "audit": "storyfuse.cli.audit:audit",
+    "batch": "storyfuse.cli.batch:batch",
 }
 
 

@@ -29,8 +29,13 @@ _LIST_PAGE = 500  # stories read and printed at a time
 
 
 @click.command()
-@click.argument("inputs", nargs=-1, required=True, metavar="PATH...")
+@click.argument("inputs", nargs=-1, metavar="PATH...")
 @db_option
+@click.option(
+    "--from-batch",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Load the result of `storyfuse batch --out DIR` instead of reading PATHs.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option(
@@ -47,6 +52,7 @@ _LIST_PAGE = 500  # stories read and printed at a time
 def ingest(
     inputs: tuple[str, ...],
     db: str | None,
+    from_batch: Path | None,
     as_json: bool,
     quiet: bool,
     allow_private: bool,
@@ -70,6 +76,10 @@ def ingest(
     from storyfuse.sources.inputs import read_inputs
     from storyfuse.store.database import StoreBusy
 
+    if from_batch is not None or not inputs:
+        from storyfuse.cli.batch import ingest_batch
+
+        ingest_batch(inputs, db, from_batch, as_json)
     documents, errors = read_inputs(inputs, fetch=FetchOptions(allow_private=allow_private))
     show = not quiet and not as_json and sys.stderr.isatty() and len(documents) > 20
     with (

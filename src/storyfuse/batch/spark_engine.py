@@ -1,0 +1,321 @@
+"""The batch plan as Spark jobs: the stages of :mod:`storyfuse.batch.stages` over RDDs.
+
+Every grouping of the plan is a shuffle (``groupByKey``, ``reduceByKey``,
+``join``); blocks are connected components found by label propagation over
+the links, a join per round. The driver holds only what is small by nature:
+the list of input file names, the count of articles, the lines each outlet
+repeats, and counts of labels that changed; never the articles. The output
+is written by the executors, ``stories.jsonl`` and ``rejected.jsonl`` as one
+sorted part each, renamed into place through the Hadoop filesystem API.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+from operator import add
+from pathlib import Path
+from typing import Any
+
+from storyfuse.batch import stages, tables
+from storyfuse.batch.local_engine import BatchResult
+from storyfuse.batch.stages import BatchOptions, Link, Located, Prepared
+from storyfuse.models import InputError
+
+# Links are folded into labels this many rounds at most before the lineage is cut.
+_ROUNDS_PER_CHECKPOINT = 4
+
+
+def spark_session(master: str) -> Any:
+    """A Spark session (the one spark-submit started, or a new one on ``master``)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise RuntimeError("--engine spark needs pyspark: pip install 'storyfuse[spark]'") from None
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        raise RuntimeError(
+            "--engine spark needs Java 17 or later "
+            "(Debian: apt-get install openjdk-17-jre-headless)"
+        )
+    builder = SparkSession.builder.appName("storyfuse batch")
+    if not os.environ.get("PYSPARK_GATEWAY_PORT"):  # not under spark-submit: choose the master
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers run this Python
+        builder = (
+            builder.master(master)
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "8")
+        )
+    return builder.getOrCreate()
+
+
+class _Output:
+    """The result folder, local or on a Hadoop filesystem, seen through Hadoop's API."""
+
+    def __init__(self, spark: Any, out: str) -> None:
+        self.uri = out if stages.is_uri(out) else Path(out).resolve().as_uri()
+        jvm = spark.sparkContext._jvm
+        self._path = jvm.org.apache.hadoop.fs.Path
+        self._fs = self._path(self.uri).getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+
+    def child(self, name: str) -> str:
+        return self.uri.rstrip("/") + "/" + name
+
+    def write_lines(self, name: str, lines: Any) -> None:
+        """Save an RDD of lines, in its order, as the one file ``name``."""
+        staging = self.child(f"_{name}.parts")
+        self._fs.delete(self._path(staging), True)
+        lines.coalesce(1).saveAsTextFile(staging)
+        target = self._path(self.child(name))
+        self._fs.delete(target, True)
+        self._fs.rename(self._path(staging + "/part-00000"), target)
+        self._fs.delete(self._path(staging), True)
+
+    def files(self, uri: str) -> list[str] | None:
+        """The files under ``uri`` (itself when a file); None when it does not exist."""
+        path = self._path(uri)
+        fs = path.getFileSystem(self._fs.getConf())
+        if not fs.exists(path):
+            return None
+        found = fs.listFiles(path, True)
+        names = []
+        while found.hasNext():
+            names.append(found.next().getPath().toString())
+        return sorted(names)
+
+
+def run_spark(inputs: list[str], out: str, options: BatchOptions, master: str) -> BatchResult:
+    """Run the batch plan on ``inputs`` (local paths or URIs) as Spark jobs."""
+    spark = spark_session(master)
+    output = _Output(spark, out)
+    start = time.perf_counter()
+    counts = _plan(spark, inputs, output, options)
+    return BatchResult(*counts, seconds=(("spark job", time.perf_counter() - start),))
+
+
+def _read(spark: Any, inputs: list[str], output: _Output) -> tuple[Any, list[InputError]]:
+    """Located documents and read errors, as one RDD; and the inputs that do not exist."""
+    sc = spark.sparkContext
+    local_files, errors = stages.list_inputs([i for i in inputs if not stages.is_uri(i)])
+    remote: list[tuple[str, bool]] = []
+    for uri in (i for i in inputs if stages.is_uri(i)):
+        names = output.files(uri)
+        if names is None:
+            errors.append(InputError(uri, "does not exist"))
+        else:
+            remote.extend((name, name == uri) for name in names)
+    ordered = sorted(
+        [(path, named, False) for path, named in local_files]
+        + [(path, named, True) for path, named in remote]
+    )
+    ranked = list(enumerate(ordered))
+    slices = max(1, min(len(ranked), sc.defaultParallelism * 4))
+    results = sc.parallelize(
+        [(rank, path, named) for rank, (path, named, far) in ranked if not far], slices
+    ).flatMap(lambda item: stages.read_file(*item))
+    far = {path: rank for rank, (path, _, is_far) in ranked if is_far}
+    if far:
+        rank_of = sc.broadcast(far)
+        scratch = tempfile.gettempdir()
+        results = results.union(
+            sc.binaryFiles(",".join(far)).flatMap(
+                lambda item: stages.read_file_bytes(
+                    rank_of.value[item[0]], item[0], item[1], scratch
+                )
+            )
+        )
+    return results, errors
+
+
+def _plan(
+    spark: Any, inputs: list[str], output: _Output, options: BatchOptions
+) -> tuple[int, int, int]:
+    sc = spark.sparkContext
+    parts = sc.defaultParallelism  # tasks per stage: one per core
+    results, driver_errors = _read(spark, inputs, output)
+    results = results.persist()
+    read_errors = results.filter(lambda r: isinstance(r, InputError))
+    located = results.filter(lambda r: isinstance(r, Located)).repartition(parts)
+
+    # clean: the lines each outlet repeats (small: a few per outlet) go to every task
+    repeated = sc.broadcast(
+        dict(
+            located.filter(lambda item: item.outlet)
+            .map(lambda item: (item.outlet, item.document.text))
+            .groupByKey(parts)
+            .map(lambda group: (group[0], stages.outlet_repeated_lines(group[0], group[1])))
+            .collect()
+        )
+    )
+    empty: frozenset[str] = frozenset()
+    cleaned = located.map(
+        lambda item: stages.prepare(item, repeated.value.get(item.outlet or "", empty))
+    ).persist()
+    copies = (
+        cleaned.filter(lambda r: isinstance(r, Prepared))
+        .map(lambda p: (p.article.id, p))
+        .groupByKey(parts)
+        .map(lambda group: stages.keep_first(group[1]))
+        .persist()
+    )
+    articles = copies.map(lambda kept: (kept[0].article.id, kept[0].article)).persist()
+    errors = read_errors.union(cleaned.filter(lambda r: isinstance(r, InputError))).union(
+        copies.flatMap(lambda kept: kept[1])
+    )
+
+    # describe and weigh
+    described = articles.mapValues(lambda article: stages.describe(article, options)).persist()
+    total = described.count()
+    bar = stages.corpus_bar(total, options)
+    postings = described.flatMap(lambda item: [(t, item[0]) for t, _ in item[1].features.terms])
+    frequencies = postings.mapValues(lambda _: 1).reduceByKey(add, parts)
+    own_frequencies = (
+        postings.join(frequencies, parts)
+        .map(lambda item: (item[1][0], (item[0], item[1][1])))
+        .groupByKey(parts)
+    )
+    weighed = (
+        described.join(own_frequencies, parts)
+        .mapValues(
+            lambda pair: (pair[0], stages.unit_vector(pair[0].features, dict(pair[1]), total))
+        )
+        .persist()
+    )
+
+    links = _links(weighed, options, parts).filter(lambda link: stages.matters(link, bar)).persist()
+    blocks = _components(
+        weighed.keys(),
+        links.filter(lambda link: stages.joins_blocks(link, bar)).map(
+            lambda link: (link.first, link.second)
+        ),
+        parts,
+    )
+    story_of = (
+        weighed.join(blocks, parts)
+        .map(lambda item: (item[1][1], (item[1][0][0].features, item[1][0][1])))
+        .groupByKey(parts)
+        .flatMap(lambda block: stages.cluster_block(list(block[1]), bar, options))
+        .persist()
+    )
+    lines = (
+        articles.join(story_of, parts)
+        .map(lambda item: (item[1][1], item[1][0]))
+        .groupByKey(parts)
+        .map(lambda story: stages.tell_story(story[0], story[1], options))
+        .sortBy(stages.story_order, numPartitions=parts)
+        .persist()
+    )
+    near = (
+        links.filter(lambda link: link.copy is not None)
+        .map(lambda link: link.copy)
+        .reduceByKey(min, parts)
+        .mapValues(lambda age: age[1])
+    )
+    all_errors = errors.union(sc.parallelize(driver_errors, 1)).sortBy(
+        stages.error_order, numPartitions=parts
+    )
+    _write(spark, output, articles, story_of, near, lines, all_errors, parts)
+    counts = (total, lines.count(), all_errors.count())
+    for rdd in (results, cleaned, copies, articles, described, weighed, links, story_of, lines):
+        rdd.unpersist()
+    return counts
+
+
+def _links(weighed: Any, options: BatchOptions, parts: int) -> Any:
+    """Scored candidate pairs: articles sharing a blocking key, its capacity permitting."""
+
+    def capacity(key: stages.BlockKey) -> int:
+        found = stages.key_capacity(key, options)
+        return sys.maxsize if found is None else found
+
+    def hold(held: tuple[int, list[Any]], member: Any) -> tuple[int, list[Any]]:
+        limit, members = held
+        if len(members) <= limit:  # one past the capacity is enough to know it is exceeded
+            members.append(member)
+        return held
+
+    def fold(first: tuple[int, list[Any]], second: tuple[int, list[Any]]) -> tuple[int, list[Any]]:
+        limit = first[0]
+        return limit, (first[1] + second[1])[: limit + 1]
+
+    keyed = weighed.flatMap(
+        lambda item: [
+            (key, (capacity(key), (item[0], dated)))
+            for key, dated in stages.blocking_keys(item[1][0], item[1][1], options)
+        ]
+    )
+    groups = keyed.combineByKey(
+        lambda value: (value[0], [value[1]]),
+        lambda held, value: hold(held, value[1]),
+        fold,
+    ).filter(lambda group: len(group[1][1]) > 1)
+    evidence = groups.flatMap(
+        lambda group: stages.key_pairs(group[0], group[1][1], options)
+    ).reduceByKey(lambda first, second: first + second, parts)
+    lite = weighed.mapValues(
+        lambda pair: (pair[1], pair[0].minhash, stages.age_of(pair[0].features))
+    )
+    return (
+        evidence.map(lambda item: (item[0][0], (item[0][1], item[1])))
+        .join(lite, parts)
+        .map(lambda item: (item[1][0][0], (item[0], item[1][0][1], item[1][1])))
+        .join(lite, parts)
+        .map(lambda item: _score(item, options))
+    )
+
+
+def _score(item: tuple[str, Any], options: BatchOptions) -> Link:
+    second, ((first, evidence, (v1, m1, a1)), (v2, m2, a2)) = item
+    return stages.score_pair(first, second, evidence, (v1, v2), (m1, m2), (a1, a2), options)
+
+
+def _components(ids: Any, edges: Any, parts: int) -> Any:
+    """Each id's block, the smallest id of its component: labels spread along edges until still."""
+    both = edges.flatMap(lambda edge: [edge, (edge[1], edge[0])]).persist()
+    labels = ids.map(lambda i: (i, i)).persist()
+    rounds = 0
+    while True:
+        proposed = both.join(labels, parts).map(lambda item: (item[1][0], item[1][1]))
+        updated = labels.union(proposed).reduceByKey(min, parts).persist()
+        rounds += 1
+        if rounds % _ROUNDS_PER_CHECKPOINT == 0:
+            updated.localCheckpoint()
+        changed = updated.join(labels, parts).filter(lambda item: item[1][0] != item[1][1]).count()
+        labels.unpersist()
+        labels = updated
+        if changed == 0:
+            both.unpersist()
+            return labels
+
+
+def _write(
+    spark: Any,
+    output: _Output,
+    articles: Any,
+    story_of: Any,
+    near: Any,
+    lines: Any,
+    errors: Any,
+    parts: int,
+) -> None:
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    schemas = tables.schemas()
+
+    def table(name: str, rows: Any) -> None:
+        frame = spark.createDataFrame(rows, from_arrow_schema(schemas[name]))
+        frame.write.mode("overwrite").parquet(output.child(name))
+
+    output.write_lines(tables.STORIES_JSONL, lines)
+    output.write_lines(tables.REJECTED_JSONL, errors.map(stages.error_line))
+    table(
+        tables.ARTICLES,
+        articles.join(story_of, parts)
+        .leftOuterJoin(near, parts)
+        .map(lambda item: tables.article_row(item[1][0][0], item[1][0][1], item[1][1])),
+    )
+    story_rows = lines.map(tables.story_rows)
+    table(tables.STORIES, story_rows.map(lambda rows: rows[0]))
+    table(tables.STORY_ARTICLES, story_rows.flatMap(lambda rows: rows[1]))

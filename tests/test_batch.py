@@ -1,0 +1,193 @@
+"""``storyfuse batch`` (local and Spark engines) and ``storyfuse ingest --from-batch``.
+
+The Spark tests share one ``local[2]`` session and skip, with the reason,
+when pyspark or Java is absent; the 2,000-article parity test reads
+../shared/data/multinews-val.jsonl and skips when it is absent.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from storyfuse.batch import tables
+from storyfuse.batch.local_engine import run_local
+from storyfuse.batch.stages import BatchOptions
+from storyfuse.cli.main import main
+from storyfuse.pipeline import summarize_paths
+from storyfuse.render import report_json
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "demo" / "corpus"
+MULTINEWS = ROOT.parent / "shared" / "data" / "multinews-val.jsonl"
+
+pytest.importorskip("pyarrow", reason="storyfuse batch writes Parquet with pyarrow (extra: batch)")
+
+
+def _stories(folder: Path) -> list[dict[str, Any]]:
+    lines = (folder / tables.STORIES_JSONL).read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def _partition(folder: Path) -> dict[str, str]:
+    return {r["article_id"]: r["story_id"] for r in tables.read_table(folder, "story_articles")}
+
+
+def _bad_inputs(folder: Path) -> Path:
+    """Two reports of one flood, a malformed JSONL line, an empty page, a broken archive."""
+    folder.mkdir()
+    reports = [
+        {
+            "title": "Flood closes the river road",
+            "outlet": "Valley Times",
+            "published": "2025-03-01",
+            "text": "The river road was closed on Saturday after the Lanning river burst its "
+            "banks near Oakridge, officials said.\n\nCrews expect the road to reopen on "
+            "Monday once the water recedes, the county engineer said.",
+        },
+        {
+            "title": "River road shut by flood",
+            "outlet": "Oakridge Herald",
+            "published": "2025-03-01",
+            "text": "Officials closed the river road near Oakridge on Saturday when the "
+            "Lanning river flooded it.\n\nThe county engineer said the road should reopen "
+            "on Monday.",
+        },
+    ]
+    lines = [json.dumps(reports[0]), "{not json", json.dumps(reports[1])]
+    (folder / "news.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "empty.html").write_text("", encoding="utf-8")
+    (folder / "broken.warc").write_bytes(
+        b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 99999\r\n\r\n<html>cut"
+    )
+    return folder
+
+
+def test_local_batch_gives_the_stories_summarize_gives_on_the_demo(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["batch", str(DEMO), "--out", str(out), "--processes", "2"])
+    assert result.exit_code == 0, result.output
+    expected = json.loads(report_json(summarize_paths([DEMO])))["stories"]
+    assert len(expected) == 3
+    assert _stories(out) == expected
+    articles = tables.read_table(out, tables.ARTICLES)
+    assert sorted(a["id"] for a in articles) == sorted(
+        a for story in expected for a in story["articles"]
+    )
+    assert {a["id"]: a["story_id"] for a in articles} == _partition(out)
+    assert (out / tables.REJECTED_JSONL).read_text(encoding="utf-8") == ""
+
+
+def test_bad_inputs_are_rejected_with_reasons_and_the_job_goes_on(tmp_path: Path) -> None:
+    folder = _bad_inputs(tmp_path / "in")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["batch", str(folder), "--out", str(out)])
+    assert result.exit_code == 1
+    assert "2 articles in 1 story, 3 rejected" in result.output
+    rejected = [json.loads(line) for line in (out / "rejected.jsonl").read_text().splitlines()]
+    reasons = {Path(r["source"].split(":")[0]).name: r["reason"] for r in rejected}
+    assert reasons["news.jsonl"].startswith("malformed JSON")
+    assert rejected[2]["source"] == f"{folder / 'news.jsonl'}:2"
+    assert reasons["empty.html"] == "empty file"
+    assert reasons["broken.warc"].startswith("unreadable")
+    (story,) = _stories(out)
+    assert len(story["articles"]) == 2 and story["independent_sources"] == 2
+
+
+def test_ingest_from_batch_loads_the_stories_into_a_store(tmp_path: Path) -> None:
+    out, db = tmp_path / "out", tmp_path / "store.db"
+    run_local([str(DEMO)], out, BatchOptions(), processes=1)
+    runner = CliRunner()
+    loaded = runner.invoke(main, ["ingest", "--from-batch", str(out), "--db", str(db), "--json"])
+    assert loaded.exit_code == 0, loaded.output
+    assert json.loads(loaded.output) == {"added": 13, "duplicate": 0, "stories": 3, "rejected": 0}
+    listed = runner.invoke(main, ["stories", "--db", str(db), "--json"])
+    rows = {row["id"]: row for row in json.loads(listed.output)}
+    for story in _stories(out):
+        assert rows[story["id"]]["size"] == len(story["articles"])
+        assert rows[story["id"]]["headline"] == story["headline"]
+    again = runner.invoke(main, ["ingest", "--from-batch", str(out), "--db", str(db), "--json"])
+    assert json.loads(again.output)["added"] == 0
+    both = runner.invoke(main, ["ingest", str(DEMO), "--from-batch", str(out), "--db", str(db)])
+    assert both.exit_code == 2
+
+
+# -- Spark -----------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """One local[2] Spark session for every Spark test."""
+    pytest.importorskip("pyspark", reason="pyspark is absent (extra: spark)")
+    if shutil.which("java") is None:
+        pytest.skip("java is absent (Debian: openjdk-17-jre-headless)")
+    from storyfuse.batch.spark_engine import spark_session
+
+    session = spark_session("local[2]")
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def _assert_same_result(local: Path, distributed: Path) -> None:
+    for name in (tables.STORIES_JSONL, tables.REJECTED_JSONL):
+        assert (distributed / name).read_bytes() == (local / name).read_bytes(), name
+    assert _partition(distributed) == _partition(local)
+    for name in (tables.ARTICLES, tables.STORIES):
+        key = "id"
+        ours = sorted(tables.read_table(distributed, name), key=lambda row: row[key])
+        assert ours == sorted(tables.read_table(local, name), key=lambda row: row[key])
+
+
+def test_spark_gives_the_local_result_on_the_demo(spark: Any, tmp_path: Path) -> None:
+    from storyfuse.batch.spark_engine import run_spark
+
+    run_local([str(DEMO)], tmp_path / "local", BatchOptions(), processes=2)
+    result = run_spark([str(DEMO)], str(tmp_path / "spark"), BatchOptions(), "local[2]")
+    assert (result.articles, result.stories, result.rejected) == (13, 3, 0)
+    _assert_same_result(tmp_path / "local", tmp_path / "spark")
+
+
+def test_spark_reads_uris_and_rejects_bad_inputs_as_local_does(spark: Any, tmp_path: Path) -> None:
+    from storyfuse.batch.spark_engine import run_spark
+
+    folder = _bad_inputs(tmp_path / "in")
+    run_local([str(folder)], tmp_path / "local", BatchOptions(), processes=1)
+    missing = (tmp_path / "nowhere").as_uri()
+    result = run_spark(
+        [folder.as_uri(), missing], (tmp_path / "spark").as_uri(), BatchOptions(), "local[2]"
+    )
+    assert (result.articles, result.stories, result.rejected) == (2, 1, 4)
+    stories = tmp_path / "spark" / tables.STORIES_JSONL
+    assert stories.read_bytes() == (tmp_path / "local" / tables.STORIES_JSONL).read_bytes()
+    rejected = [json.loads(line) for line in (tmp_path / "spark" / "rejected.jsonl").open()]
+    local = [json.loads(line) for line in (tmp_path / "local" / "rejected.jsonl").open()]
+    assert [r["reason"] for r in rejected if r["source"] != missing] == [r["reason"] for r in local]
+    assert all(r["source"].startswith("file:") for r in rejected)
+    assert {"source": missing, "reason": "does not exist"} in rejected
+
+
+@pytest.mark.slow
+def test_spark_gives_the_local_result_on_2000_multinews_articles(
+    spark: Any, tmp_path: Path
+) -> None:
+    from storyfuse.batch.spark_engine import run_spark
+
+    if not MULTINEWS.exists():
+        pytest.skip(f"{MULTINEWS} is absent")
+    corpus = tmp_path / "multinews.jsonl"
+    with MULTINEWS.open(encoding="utf-8") as lines, corpus.open("w", encoding="utf-8") as out:
+        written = 0
+        for line in lines:
+            for text in json.loads(line)["raw_document"]:
+                if text.strip() and written < 2000:
+                    out.write(json.dumps({"text": text}) + "\n")
+                    written += 1
+    run_local([str(corpus)], tmp_path / "local", BatchOptions(), processes=2)
+    result = run_spark([str(corpus)], str(tmp_path / "spark"), BatchOptions(), "local[2]")
+    assert result.articles > 1500 and result.stories > 500
+    _assert_same_result(tmp_path / "local", tmp_path / "spark")
