@@ -95,7 +95,7 @@ def test_bad_inputs_are_rejected_with_reasons_and_the_job_goes_on(tmp_path: Path
     assert reasons["news.jsonl"].startswith("malformed JSON")
     assert rejected[2]["source"] == f"{folder / 'news.jsonl'}:2"
     assert reasons["empty.html"] == "empty file"
-    assert reasons["broken.warc"].startswith("unreadable")
+    assert reasons["broken.warc"].startswith("damaged archive record")
     (story,) = _stories(out)
     assert len(story["articles"]) == 2 and story["independent_sources"] == 2
 
