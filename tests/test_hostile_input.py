@@ -78,6 +78,8 @@ def test_load_json_bounds_depth_but_not_strings_that_look_nested() -> None:
     assert load_json('{"text": "[[[[[[[[[[' + "[" * 500 + '"}') == {"text": "[" * 510}
     with pytest.raises(JSONInputError, match="nested too deeply"):
         load_json('{"a": ' + "[" * 65 + "]" * 65 + "}")
+    with pytest.raises(JSONInputError, match="malformed JSON"):
+        load_json('"\\' * 200_000)  # unterminated strings: once quadratic in the depth scan
 
 
 def test_lone_surrogates_in_text_title_and_outlet_are_replaced_and_stored(tmp_path: Path) -> None:

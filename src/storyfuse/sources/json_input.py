@@ -14,8 +14,9 @@ import re
 
 MAX_DEPTH = 64
 MAX_INTEGER_DIGITS = 100
-# A string (skipped whole, escapes included) or one bracket.
-_TOKENS = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{}]', re.DOTALL)
+# A string (skipped whole, escapes included; an unterminated one runs to the end, so
+# that no later quote starts another try: linear) or one bracket.
+_TOKENS = re.compile(r'"(?:[^"\\]++|\\.?)*+(?:"|\Z)|[\[\]{}]', re.DOTALL)
 
 
 class JSONInputError(ValueError):
