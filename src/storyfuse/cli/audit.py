@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from storyfuse.cli.common import EXIT_OK, EXIT_REJECTED
+from storyfuse.cli.common import EXIT_OK, EXIT_REJECTED, words_option
 from storyfuse.evaluation.datasets import DatasetError
 from storyfuse.models import InputError, RawDocument
 
@@ -39,13 +39,7 @@ def _failure_line(failure: AuditFailure) -> str:
 @click.command("audit")
 @click.argument("inputs", nargs=-1, required=True, metavar="FILE_OR_DIR...")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts and failures as JSON.")
-@click.option(
-    "--words",
-    default=120,
-    show_default=True,
-    type=click.IntRange(min=10),
-    help="Word budget of each story's summary.",
-)
+@words_option
 @click.option(
     "--clusters",
     is_flag=True,

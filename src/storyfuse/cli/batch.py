@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from storyfuse.cli.common import EXIT_OK, EXIT_REJECTED
+from storyfuse.cli.common import EXIT_OK, EXIT_REJECTED, words_option
 from storyfuse.pipeline import PipelineOptions
 from storyfuse.stories.summarize import SummaryOptions
 
@@ -40,13 +40,7 @@ from storyfuse.stories.summarize import SummaryOptions
     default=None,
     help="Processes of --engine local (default: the cores).",
 )
-@click.option(
-    "--words",
-    default=120,
-    show_default=True,
-    type=click.IntRange(min=10),
-    help="Word budget of each story's summary.",
-)
+@words_option
 @click.option(
     "--block-terms",
     default=20,

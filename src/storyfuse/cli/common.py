@@ -107,3 +107,13 @@ def open_store(db: str | None, create: bool = False) -> Store:
         raise click.ClickException(
             f"{database_target(db)}: cannot open the store ({error})"
         ) from None
+
+
+words_option = click.option(
+    "--words",
+    default=120,
+    show_default=True,
+    type=click.IntRange(min=10),
+    help="Word budget of each story's summary.",
+)
+"""The summary budget, as every command that summarizes takes it."""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from storyfuse.cli.common import EXIT_OK, EXIT_REJECTED, reports_crashes
+from storyfuse.cli.common import EXIT_OK, EXIT_REJECTED, reports_crashes, words_option
 from storyfuse.models import InputError, RawDocument, Report
 from storyfuse.pipeline import PipelineOptions, summarize_paths
 from storyfuse.render import report_json, report_markdown
@@ -22,13 +22,7 @@ def _report_errors(report: Report) -> None:
 
 @click.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="FILE_OR_DIR...")
-@click.option(
-    "--words",
-    default=120,
-    show_default=True,
-    type=click.IntRange(min=10),
-    help="Word budget of each story's summary.",
-)
+@words_option
 @click.option(
     "--format",
     "output_format",
