@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from storyfuse.stories.compare import CompareOptions, compare_story, figures, find_contradictions
+from storyfuse.stories.compare import (
+    MAX_SOURCES_PER_WORDING,
+    CompareOptions,
+    compare_story,
+    figures,
+    find_contradictions,
+)
 from storyfuse.stories.wire import SentenceIndex
 
 from helpers import make_article
@@ -52,3 +58,21 @@ def test_same_figures_or_the_same_source_do_not_contradict() -> None:
     reprint = make_article("reprint", [WIRE[0].replace("40", "41"), WIRE[1]], outlet="Meridian")
     index = SentenceIndex([wire, reprint])
     assert find_contradictions([wire, reprint], index, CompareOptions()) == ()
+
+
+def test_a_disagreement_among_hundreds_of_reports_names_a_few_sources_each_side() -> None:
+    """Past the wire index's reach (200 copies), reprints are compared as one wording."""
+    say_40 = [make_article(f"a{n}", [WIRE[0]], outlet=f"Forty {n}") for n in range(250)]
+    say_45 = [make_article(f"b{n}", [OWN[0]], outlet=f"Forty-five {n}") for n in range(250)]
+    articles = say_40 + say_45
+    found = find_contradictions(articles, SentenceIndex(articles), CompareOptions())
+    assert 1 <= len(found) <= MAX_SOURCES_PER_WORDING**2
+    assert {frozenset(c.values) for c in found} == {frozenset({("40",), ("45",)})}
+    assert all(c.first_article[0] != c.second_article[0] for c in found)
+
+
+def test_hundreds_of_identical_reports_make_each_shared_fact_once() -> None:
+    articles = [make_article(f"r{n}", WIRE[:2], outlet=f"Outlet {n}") for n in range(250)]
+    story = compare_story(articles, SentenceIndex(articles))
+    assert sorted(fact.text for fact in story.shared_facts) == sorted(WIRE[:2])
+    assert all(len(fact.articles) == 250 for fact in story.shared_facts)

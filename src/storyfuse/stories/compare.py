@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,7 +17,7 @@ from storyfuse.models import (
 )
 from storyfuse.stories.entities import extract_entities
 from storyfuse.stories.quotes import extract_quotes
-from storyfuse.stories.support import citing_articles, figures, without_figures
+from storyfuse.stories.support import citing_articles, figures, twin_sentences, without_figures
 from storyfuse.stories.wire import SentenceIndex
 from storyfuse.text.words import content_words
 
@@ -42,6 +42,39 @@ class Comparison:
     contradictions: tuple[Contradiction, ...] = ()
 
 
+# Sources named for one wording of a fact with figures: a story of hundreds of outlets
+# split between two figures would otherwise list every pair of them.
+MAX_SOURCES_PER_WORDING = 4
+# A word in more wordings than this finds no pairs (it bounds the work on a story of
+# hundreds of lightly edited copies); pairs are still found through their rarer words.
+MAX_WORDINGS_PER_WORD = 200
+
+
+@dataclass(frozen=True, slots=True)
+class _Wording:
+    """Sentences with the same content words and figures: where its first few sources print it."""
+
+    words: frozenset[str]
+    figures: frozenset[str]
+    printed: dict[str, tuple[str, str]]  # source: (article id, text), the first few
+
+
+def _wordings(articles: Sequence[Article], index: SentenceIndex) -> list[_Wording]:
+    """The story's sentences with figures, one entry per distinct wording, in reading order."""
+    wordings: dict[tuple[frozenset[str], frozenset[str]], _Wording] = {}
+    for article in articles:
+        source = index.sources[article.id]
+        for sentence in article.sentences:
+            own = figures(sentence.text)
+            if not own:
+                continue
+            words = frozenset(content_words(without_figures(sentence.text)))
+            wording = wordings.setdefault((words, own), _Wording(words, own, {}))
+            if len(wording.printed) < MAX_SOURCES_PER_WORDING:
+                wording.printed.setdefault(source, (article.id, sentence.text))
+    return list(wordings.values())
+
+
 def find_contradictions(
     articles: Sequence[Article], index: SentenceIndex, options: CompareOptions
 ) -> tuple[Contradiction, ...]:
@@ -49,45 +82,51 @@ def find_contradictions(
 
     Two sentences report one fact when, figures aside, they share most of their
     content words; they contradict when each gives a figure the other does not.
+    Reprints are compared once, as one wording, so the work grows with the
+    distinct wordings of a story, not with the square of its copies.
     """
-    sentences = [
-        (article.id, sentence.text, frozenset(content_words(without_figures(sentence.text))))
-        for article in articles
-        for sentence in article.sentences
-    ]
+    wordings = _wordings(articles, index)
     postings: dict[str, list[int]] = defaultdict(list)
-    for number, (_, _, words) in enumerate(sentences):
-        for word in words:
+    for number, wording in enumerate(wordings):
+        for word in wording.words:
             postings[word].append(number)
     found: list[Contradiction] = []
-    # Each disagreement once, however many reprints of either side there are.
+    # Each disagreement once per pair of sources, however many reprints either side has.
     seen: set[tuple[frozenset[str], frozenset[frozenset[str]]]] = set()
-    for number, (article_id, text, words) in enumerate(sentences):
-        own = figures(text)
-        if not own or len(words) < 4:
+    for number, first in enumerate(wordings):
+        if len(first.words) < 4:
             continue
-        shared = Counter(other for word in words for other in postings[word] if other > number)
-        for other, count in sorted(shared.items()):
-            other_article, other_text, other_words = sentences[other]
-            if index.sources[other_article] == index.sources[article_id]:
+        candidates = {
+            other
+            for word in first.words
+            if len(postings[word]) <= MAX_WORDINGS_PER_WORD
+            for other in postings[word]
+            if other > number
+        }
+        for other in sorted(candidates):
+            second = wordings[other]
+            shared = len(first.words & second.words)
+            if shared < options.contradiction_overlap * len(first.words | second.words):
                 continue
-            if count < options.contradiction_overlap * len(words | other_words):
+            only_first, only_second = first.figures - second.figures, second.figures - first.figures
+            if not (only_first and only_second):
                 continue
-            theirs = figures(other_text)
-            only_own, only_theirs = own - theirs, theirs - own
-            sides = frozenset({index.sources[article_id], index.sources[other_article]})
-            key = (sides, frozenset({only_own, only_theirs}))
-            if theirs and only_own and only_theirs and key not in seen:
-                seen.add(key)
-                found.append(
-                    Contradiction(
-                        article_id,
-                        text,
-                        other_article,
-                        other_text,
-                        (tuple(sorted(only_own)), tuple(sorted(only_theirs))),
+            disagreement = frozenset({only_first, only_second})
+            for source, (article_id, text) in first.printed.items():
+                for other_source, (other_article, other_text) in second.printed.items():
+                    key = (frozenset({source, other_source}), disagreement)
+                    if source == other_source or key in seen:
+                        continue
+                    seen.add(key)
+                    found.append(
+                        Contradiction(
+                            article_id,
+                            text,
+                            other_article,
+                            other_text,
+                            (tuple(sorted(only_first)), tuple(sorted(only_second))),
+                        )
                     )
-                )
     return tuple(found)
 
 
@@ -108,7 +147,9 @@ def compare_story(
                 continue
             reporters = citing_articles(ref, index)
             # Copies in articles that do not support this sentence remain facts of their own.
-            covered.update(copy for copy in index.same_copy(ref) if copy.article in reporters)
+            copies = {*index.same_copy(ref), *twin_sentences(ref, index)}
+            cited = set(reporters)
+            covered.update(copy for copy in copies if copy.article in cited)
             if len({outlet_of[a] for a in reporters}) >= 2:
                 shared.append(Fact(text=sentence.text, articles=reporters))
             elif several_outlets:

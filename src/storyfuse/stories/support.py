@@ -87,13 +87,19 @@ class SupportIndex:
     def __init__(self, articles: Iterable[Article]) -> None:
         self.terms: dict[SentenceRef, Terms] = {}
         self._postings: dict[str, list[SentenceRef]] = defaultdict(list)
+        self._by_terms: dict[Terms, list[SentenceRef]] = defaultdict(list)
         for article in articles:
             for sentence in article.sentences:
                 ref = SentenceRef(article.id, sentence.index)
                 found = terms(sentence.text)
                 self.terms[ref] = found
+                self._by_terms[found].append(ref)
                 for word in found.words:
                     self._postings[word].append(ref)
+
+    def twins(self, ref: SentenceRef) -> tuple[SentenceRef, ...]:
+        """Sentences with exactly this sentence's content words and figures (itself too)."""
+        return tuple(self._by_terms[self.terms[ref]])
 
     def citing_articles(self, ref: SentenceRef) -> tuple[str, ...]:
         """The sentence's own article and every article with a sentence that supports it."""
@@ -121,3 +127,8 @@ def support_index(index: SentenceIndex) -> SupportIndex:
 def citing_articles(ref: SentenceRef, index: SentenceIndex) -> tuple[str, ...]:
     """The articles a claim taken from sentence ``ref`` may cite."""
     return support_index(index).citing_articles(ref)
+
+
+def twin_sentences(ref: SentenceRef, index: SentenceIndex) -> tuple[SentenceRef, ...]:
+    """The sentences of the story that make exactly the claim of ``ref``: one fact."""
+    return support_index(index).twins(ref)
