@@ -12,8 +12,12 @@ checked too:
   sentence that holds all the claim's content words and every one of its figures.
 - *quoted*: every article a quote cites prints the quoted text verbatim.
 - *speaker named*: an article a quote cites prints the speaker's last name, and the
-  story's articles print the rest of it (initials aside). Whether it attributes the
-  quote to that person is not checked here.
+  story's articles print the rest of it (initials aside).
+- *speaker attributed*: in every article a quote cites, the quote's sentences and the
+  one on each side of them, the quote's own words left out, hold an attribution (a
+  speech verb, "according to", or the name joined to the quote by a dash or a colon)
+  and a word of the speaker's name, or a personal pronoun whose person (a word of the
+  name) is printed in the sentence before those (:meth:`PrintedText.attributes`).
 
 :func:`audit_report` runs the checks on a report; :func:`audit_documents` runs the
 pipeline first, as ``storyfuse summarize`` does.
@@ -21,6 +25,7 @@ pipeline first, as ``storyfuse summarize`` does.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -29,6 +34,8 @@ from functools import lru_cache
 
 from storyfuse.models import Article, InputError, RawDocument, Report, Story
 from storyfuse.pipeline import PipelineOptions, build_report
+from storyfuse.stories.entity_lexicon import TITLES, is_speech_verb
+from storyfuse.stories.quotes import extract_quotes
 from storyfuse.stories.support import Terms, terms
 from storyfuse.text.segment import segment
 
@@ -40,6 +47,7 @@ UNIQUE_PRINTED = "unique fact printed"
 CONTRADICTION_PRINTED = "contradiction claim printed"
 QUOTE_VERBATIM = "quote verbatim"
 SPEAKER_NAMED = "quote speaker named"
+SPEAKER_ATTRIBUTED = "quote speaker attributed"
 KINDS = (
     SUMMARY_PRINTED,
     SUMMARY_SUPPORTED,
@@ -49,16 +57,22 @@ KINDS = (
     CONTRADICTION_PRINTED,
     QUOTE_VERBATIM,
     SPEAKER_NAMED,
+    SPEAKER_ATTRIBUTED,
 )
 # What the audit cannot check yet, said with every result.
 NOT_CHECKED = (
-    "whether the article attributes each quote to its speaker (only that it names the speaker)",
+    "whether the attribution beside a quote is grammatically the speaker's (only that an "
+    "attribution and the speaker's name or a pronoun for it stand in the quote's sentences "
+    "or the adjacent ones)",
 )
 
 _DOUBLE_QUOTES = re.compile(r"[“”„‟″«»]|''|``")
 _SINGLE_QUOTES = re.compile(r"[‘’‚‛′`´]")
 _NAME_WORD = re.compile(r"[^\W\d_]+")
 _TERMINAL = re.compile(r"[.!?…:;][\"'”’)\]]*\s*$|[\"”]\s*$")
+_PRONOUNS = frozenset({"he", "she", "they"})
+_JOINED_AFTER = re.compile(r"""^["',\s]*[―—–-]{1,2}\s*(?P<name>[^\W\d_]+)""")
+_JOINED_BEFORE = re.compile(r"""(?P<name>[^\W\d_]+)\s*:\s*["']?$""")
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +183,43 @@ class PrintedText:
         wanted = terms(claim)
         return any(wanted.held_by(sentence) for sentence in _raw_sentences(self.raw))
 
+    def attributes(self, quote: str, speaker: str) -> bool:
+        """Whether the article attributes ``quote`` to ``speaker`` beside it.
+
+        Some printing of the quote has, in its sentences and the adjacent ones with the
+        quote's own words left out, an attribution (a speech verb, "according to", or a
+        name joined to the quote by a dash or a colon) and either a word of the
+        speaker's name or a personal pronoun whose person is named in the sentence before
+        those (two before the quote's). A name only inside the quote, or only further
+        away, does not count.
+        """
+        wanted = normalize_printed(quote)
+        name = {w.casefold() for w in _NAME_WORD.findall(speaker) if len(w) > 1}
+        name -= TITLES
+        if not wanted or not name:
+            return False
+        text, bounds = _joined_sentences(self.raw)
+        ends = [end for _, end in bounds]
+        at = text.find(wanted)
+        while at >= 0:
+            first = bisect.bisect_right(ends, at)
+            last = bisect.bisect_left(ends, at + len(wanted))
+            around = text[bounds[max(0, first - 1)][0] : bounds[min(len(bounds) - 1, last + 1)][1]]
+            offset = bounds[max(0, first - 1)][0]
+            before, after = around[: at - offset], around[at - offset + len(wanted) :]
+            words = {w.casefold() for w in _NAME_WORD.findall(f"{before} {after}")}
+            joined = _JOINED_AFTER.match(after) or _JOINED_BEFORE.search(before)
+            cue = joined is not None and joined["name"].casefold() in name
+            cue = cue or any(is_speech_verb(w) for w in words) or "according" in words
+            earlier = text[bounds[first - 2][0] : bounds[first - 1][0]] if first >= 2 else ""
+            resolved = bool(words & _PRONOUNS) and bool(
+                name & {w.casefold() for w in _NAME_WORD.findall(earlier)}
+            )
+            if cue and (words & name or resolved):
+                return True
+            at = text.find(wanted, at + 1)
+        return False
+
 
 @lru_cache(maxsize=256)
 def _printed_words(text: str) -> frozenset[str]:
@@ -177,7 +228,24 @@ def _printed_words(text: str) -> frozenset[str]:
 
 @lru_cache(maxsize=4096)
 def _raw_sentences(raw: str) -> tuple[Terms, ...]:
-    """The content words and figures of each sentence of raw text.
+    """The content words and figures of each sentence of raw text."""
+    return tuple(terms(sentence.text) for sentence in segment(_raw_paragraphs(raw)))
+
+
+@lru_cache(maxsize=256)
+def _joined_sentences(raw: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The sentences of raw text normalised and joined by spaces, with each one's bounds."""
+    pieces = [normalize_printed(s.text) for s in segment(_raw_paragraphs(raw))]
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for piece in pieces:
+        bounds.append((start, start + len(piece)))
+        start += len(piece) + 1
+    return " ".join(pieces), tuple(bounds) or ((0, 0),)
+
+
+def _raw_paragraphs(raw: str) -> list[str]:
+    """The paragraphs of raw text.
 
     Lines are paragraphs, except that a line which ends without a full stop runs
     on into the next line (a soft-wrapped paragraph), and across a blank line into
@@ -195,7 +263,7 @@ def _raw_sentences(raw: str) -> tuple[Terms, ...]:
         else:
             paragraphs.append(stripped)
         open_line, blank = not _TERMINAL.search(stripped), False
-    return tuple(terms(sentence.text) for sentence in segment(paragraphs))
+    return paragraphs
 
 
 def _check_story(
@@ -291,6 +359,48 @@ def _check_story(
                     f"{quote.speaker}: {printed}",
                     "the cited article never names the speaker",
                 )
+                tally.record(
+                    SPEAKER_ATTRIBUTED,
+                    text_of(cited).attributes(printed, quote.speaker),
+                    story.id,
+                    label(cited),
+                    f"{quote.speaker}: {printed}",
+                    "the cited article does not attribute the quote to the speaker beside it",
+                )
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteAttribution:
+    """Quotes with a speaker checked for attribution, and those their articles do not back."""
+
+    checked: int
+    failures: tuple[AuditFailure, ...]
+
+
+def audit_quote_attribution(
+    articles: Sequence[Article], raw_texts: Mapping[str, str], story: str = ""
+) -> QuoteAttribution:
+    """The *speaker attributed* check on the quotes of ``articles`` taken as one story.
+
+    This is what ``storyfuse eval summarize`` runs on each cluster. The quotes are found
+    without the story's people (so surnames stay as printed); ``raw_texts`` maps each
+    article's source to its raw text.
+    """
+    tally = _Tally()
+    sources = {article.id: article.source for article in articles}
+    for quote in extract_quotes(articles, ()):
+        if quote.speaker is None:
+            continue
+        for cited, printed in quote.verbatim:
+            tally.record(
+                SPEAKER_ATTRIBUTED,
+                PrintedText(raw_texts.get(sources[cited], "")).attributes(printed, quote.speaker),
+                story,
+                sources[cited],
+                f"{quote.speaker}: {printed}",
+                "the cited article does not attribute the quote to the speaker beside it",
+            )
+    return QuoteAttribution(tally.checked[SPEAKER_ATTRIBUTED], tuple(tally.failures))
 
 
 def audit_report(report: Report, raw_texts: Mapping[str, str]) -> AuditResult:
