@@ -119,6 +119,27 @@ def test_pronoun_speakers_resolve_only_when_unambiguous() -> None:
     assert extract_quotes([unclear], people)[0].speaker is None
 
 
+def test_a_capitalised_verb_form_in_a_name_is_no_speech_tag() -> None:
+    # "States" of "United States" reads as the verb "states" only in lower case (DUC 2006)
+    article = make_article(
+        "a",
+        "Although “Star Wars: Episode I -- The Phantom Menace” opened in the United States"
+        " and Canada on May 19, it will not reach Japan until July.",
+    )
+    assert [q.speaker for q in extract_quotes([article], [])] == [None]
+
+
+def test_letters_are_no_speaker() -> None:
+    # a pronoun does not go to "X" of "Generation X", nor a tag to a lone initial
+    letters = make_article(
+        "a",
+        "She has to admire the boldness of Generation X.",
+        "“If they want something, they ask for it, and it is good sense to listen,” she says.",
+        "“Nobody had planned for this many people at once,” said K.",
+    )
+    assert [q.speaker for q in extract_quotes([letters], [])] == [None, None]
+
+
 def test_an_interrupted_quote_keeps_its_speaker() -> None:
     article = make_article(
         "a",
