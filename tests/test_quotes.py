@@ -129,6 +129,24 @@ def test_a_capitalised_verb_form_in_a_name_is_no_speech_tag() -> None:
     assert [q.speaker for q in extract_quotes([article], [])] == [None]
 
 
+def test_a_speaker_is_kept_only_where_the_article_attributes_the_quote_beside_it() -> None:
+    # the audit's attribution rule: a quote far from its paragraph's tag is not credited
+    article = make_article(
+        "a",
+        "“We will rebuild the quay before the winter,” Harrow said. The council met for six"
+        " hours. The budget was cut twice. Engineers left at noon. “Nobody here wanted the"
+        " bridge to close in the middle of the season.”",
+        "Fans of the old ferry gathered at the slipway on Sunday.",
+        "“The money is there and the crews are ready to start,” Harrow said. “We only need"
+        " the permit from the port authority now.”",
+    )
+    quotes = extract_quotes([article], [person("Tobias Harrow")])
+    assert only(quotes, "We will rebuild").speaker == "Tobias Harrow"
+    assert only(quotes, "Nobody here wanted").speaker is None
+    # the second half of an interrupted quote, right after the tag, keeps it
+    assert only(quotes, "We only need").speaker == "Tobias Harrow"
+
+
 def test_letters_are_no_speaker() -> None:
     # a pronoun does not go to "X" of "Generation X", nor a tag to a lone initial
     letters = make_article(

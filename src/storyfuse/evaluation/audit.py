@@ -17,7 +17,7 @@ checked too:
   one on each side of them, the quote's own words left out, hold an attribution (a
   speech verb, "according to", or the name joined to the quote by a dash or a colon)
   and a word of the speaker's name, or a personal pronoun whose person (a word of the
-  name) is printed in the sentence before those (:meth:`PrintedText.attributes`).
+  name) is printed in the sentence before those (:mod:`storyfuse.stories.attribution`).
 
 :func:`audit_report` runs the checks on a report; :func:`audit_documents` runs the
 pipeline first, as ``storyfuse summarize`` does.
@@ -25,7 +25,6 @@ pipeline first, as ``storyfuse summarize`` does.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -34,7 +33,7 @@ from functools import lru_cache
 
 from storyfuse.models import Article, InputError, RawDocument, Report, Story
 from storyfuse.pipeline import PipelineOptions, build_report
-from storyfuse.stories.entity_lexicon import TITLES, is_speech_verb
+from storyfuse.stories.attribution import SentenceText, normalize_printed
 from storyfuse.stories.quotes import extract_quotes
 from storyfuse.stories.support import Terms, terms
 from storyfuse.text.segment import segment
@@ -66,13 +65,8 @@ NOT_CHECKED = (
     "or the adjacent ones)",
 )
 
-_DOUBLE_QUOTES = re.compile(r"[“”„‟″«»]|''|``")
-_SINGLE_QUOTES = re.compile(r"[‘’‚‛′`´]")
 _NAME_WORD = re.compile(r"[^\W\d_]+")
 _TERMINAL = re.compile(r"[.!?…:;][\"'”’)\]]*\s*$|[\"”]\s*$")
-_PRONOUNS = frozenset({"he", "she", "they"})
-_JOINED_AFTER = re.compile(r"""^["',\s]*[―—–-]{1,2}\s*(?P<name>[^\W\d_]+)""")
-_JOINED_BEFORE = re.compile(r"""(?P<name>[^\W\d_]+)\s*:\s*["']?$""")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,12 +139,6 @@ class _Tally:
         )
 
 
-def normalize_printed(text: str) -> str:
-    """Text with quote marks folded to ASCII and every run of whitespace one space."""
-    text = _SINGLE_QUOTES.sub("'", _DOUBLE_QUOTES.sub('"', text))
-    return " ".join(text.split())
-
-
 class PrintedText:
     """An article's raw text, ready for the printed and supported checks."""
 
@@ -184,41 +172,9 @@ class PrintedText:
         return any(wanted.held_by(sentence) for sentence in _raw_sentences(self.raw))
 
     def attributes(self, quote: str, speaker: str) -> bool:
-        """Whether the article attributes ``quote`` to ``speaker`` beside it.
-
-        Some printing of the quote has, in its sentences and the adjacent ones with the
-        quote's own words left out, an attribution (a speech verb, "according to", or a
-        name joined to the quote by a dash or a colon) and either a word of the
-        speaker's name or a personal pronoun whose person is named in the sentence before
-        those (two before the quote's). A name only inside the quote, or only further
-        away, does not count.
-        """
-        wanted = normalize_printed(quote)
-        name = {w.casefold() for w in _NAME_WORD.findall(speaker) if len(w) > 1}
-        name -= TITLES
-        if not wanted or not name:
-            return False
-        text, bounds = _joined_sentences(self.raw)
-        ends = [end for _, end in bounds]
-        at = text.find(wanted)
-        while at >= 0:
-            first = bisect.bisect_right(ends, at)
-            last = bisect.bisect_left(ends, at + len(wanted))
-            around = text[bounds[max(0, first - 1)][0] : bounds[min(len(bounds) - 1, last + 1)][1]]
-            offset = bounds[max(0, first - 1)][0]
-            before, after = around[: at - offset], around[at - offset + len(wanted) :]
-            words = {w.casefold() for w in _NAME_WORD.findall(f"{before} {after}")}
-            joined = _JOINED_AFTER.match(after) or _JOINED_BEFORE.search(before)
-            cue = joined is not None and joined["name"].casefold() in name
-            cue = cue or any(is_speech_verb(w) for w in words) or "according" in words
-            earlier = text[bounds[first - 2][0] : bounds[first - 1][0]] if first >= 2 else ""
-            resolved = bool(words & _PRONOUNS) and bool(
-                name & {w.casefold() for w in _NAME_WORD.findall(earlier)}
-            )
-            if cue and (words & name or resolved):
-                return True
-            at = text.find(wanted, at + 1)
-        return False
+        """Whether the article attributes ``quote`` to ``speaker`` beside it (the rule of
+        :mod:`storyfuse.stories.attribution`, on the raw text's sentences)."""
+        return _raw_sentence_text(self.raw).attributes(quote, speaker)
 
 
 @lru_cache(maxsize=256)
@@ -233,15 +189,8 @@ def _raw_sentences(raw: str) -> tuple[Terms, ...]:
 
 
 @lru_cache(maxsize=256)
-def _joined_sentences(raw: str) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """The sentences of raw text normalised and joined by spaces, with each one's bounds."""
-    pieces = [normalize_printed(s.text) for s in segment(_raw_paragraphs(raw))]
-    bounds: list[tuple[int, int]] = []
-    start = 0
-    for piece in pieces:
-        bounds.append((start, start + len(piece)))
-        start += len(piece) + 1
-    return " ".join(pieces), tuple(bounds) or ((0, 0),)
+def _raw_sentence_text(raw: str) -> SentenceText:
+    return SentenceText([sentence.text for sentence in segment(_raw_paragraphs(raw))])
 
 
 def _raw_paragraphs(raw: str) -> list[str]:
