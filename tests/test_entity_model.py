@@ -12,7 +12,7 @@ from storyfuse.pipeline import prepare_articles
 from storyfuse.stories import entity_model
 from storyfuse.stories.entities import extract_entities
 from storyfuse.stories.entity_model import ModelMissing, model_available, names_backend, use_model
-from storyfuse.stories.name_shapes import result_sides
+from storyfuse.stories.name_shapes import result_sides, sides_as_teams
 from storyfuse.stories.quotes import extract_quotes
 
 from helpers import ROOT
@@ -119,7 +119,7 @@ def test_the_sides_of_results_lines_are_teams() -> None:
         ("b", "Surrey", "place"),  # another article: no results line there
     ]
     scored = [("a", "Surrey"), ("a", "BOSTON"), ("a", "Tiger Woods"), ("a", "Ulsan")]
-    assert entity_model._sides_as_teams(found, scored) == [
+    assert sides_as_teams(found, scored) == [
         ("a", "Surrey", "organization"),
         ("a", "BOSTON", "organization"),
         ("a", "Tiger Woods", "person"),

@@ -27,7 +27,7 @@ from typing import Any, Literal
 from storyfuse.models import Article, EntityType
 from storyfuse.stories.entities import strip_titles
 from storyfuse.stories.entity_lexicon import ROLE_WORDS
-from storyfuse.stories.name_shapes import dateline_places, looks_like_a_name, result_sides
+from storyfuse.stories.name_shapes import dateline_places, result_sides, sides_as_teams
 
 Backend = Literal["auto", "model", "rules"]
 BACKENDS: tuple[Backend, ...] = ("auto", "model", "rules")
@@ -150,7 +150,7 @@ def model_mentions(articles: Sequence[Article]) -> list[tuple[str, str, EntityTy
     """(article id, name, type) for every person, organisation and place the model finds.
 
     A dateline's place ("BELGRADE 1996-08-30", "NICE, France") is added by rule, and
-    the sides of results lines are organisations (:func:`_sides_as_teams`).
+    the sides of results lines are organisations (:func:`name_shapes.sides_as_teams`).
     """
     pieces = list(_paragraphs(articles))
     _read([text for _, text in pieces if text not in _READ])
@@ -162,33 +162,7 @@ def model_mentions(articles: Sequence[Article]) -> list[tuple[str, str, EntityTy
         found.extend((article_id, name, kind) for name, kind in read[text])
         found.extend((article_id, place, "place") for place in dateline_places(text))
         sides.extend((article_id, side) for side in result_sides(text))
-    return _sides_as_teams(_consistent(found), sides)
-
-
-def _sides_as_teams(
-    mentions: list[tuple[str, str, EntityType]], sides: Sequence[tuple[str, str]]
-) -> list[tuple[str, str, EntityType]]:
-    """Mentions with the sides of an article's results lines typed organisations.
-
-    A name given a score or a standing ("Pohang 3 Ulsan 2", "SAN DIEGO 75 60 .556")
-    is a team, club or side, wherever else in the article it stands (the model types
-    "Surrey" a person, "BOSTON" a place). People stay people: a side the model
-    types a person by a full name, or one it does not type that is shaped like a
-    person's name ("Tiger Woods 66 67 70"), is left alone.
-    """
-    kinds: defaultdict[tuple[str, str], set[EntityType]] = defaultdict(set)
-    for article, name, kind in mentions:
-        kinds[(article, name)].add(kind)
-    teams: set[tuple[str, str]] = set()
-    for article, side in sides:
-        typed = kinds.get((article, side), set())
-        person = "person" in typed and " " in side
-        if not person and (typed or not looks_like_a_name(side)):
-            teams.add((article, side))
-    kept = [(a, n, "organization" if (a, n) in teams else k) for a, n, k in mentions]
-    known = {(a, n) for a, n, _ in mentions}
-    kept.extend((a, side, "organization") for a, side in sides if (a, side) in teams - known)
-    return kept
+    return sides_as_teams(_consistent(found), sides)
 
 
 def _consistent(

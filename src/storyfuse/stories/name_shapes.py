@@ -10,7 +10,10 @@ a person's name.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from collections.abc import Sequence
 
+from storyfuse.models import EntityType
 from storyfuse.stories.entity_lexicon import (
     DEMONYMS,
     MONTHS,
@@ -130,3 +133,29 @@ def result_sides(paragraph: str) -> list[str]:
         if words and not any(w in MONTHS or w in WEEKDAYS for w in words):
             sides.append(" ".join(words))
     return sides
+
+
+def sides_as_teams(
+    mentions: list[tuple[str, str, EntityType]], sides: Sequence[tuple[str, str]]
+) -> list[tuple[str, str, EntityType]]:
+    """Mentions with the sides of an article's results lines typed organisations.
+
+    A name given a score or a standing ("Pohang 3 Ulsan 2", "SAN DIEGO 75 60 .556")
+    is a team, club or side, wherever else in the article it stands (the model types
+    "Surrey" a person, "BOSTON" a place). People stay people: a side the model
+    types a person by a full name, or one it does not type that is shaped like a
+    person's name ("Tiger Woods 66 67 70"), is left alone.
+    """
+    kinds: defaultdict[tuple[str, str], set[EntityType]] = defaultdict(set)
+    for article, name, kind in mentions:
+        kinds[(article, name)].add(kind)
+    teams: set[tuple[str, str]] = set()
+    for article, side in sides:
+        typed = kinds.get((article, side), set())
+        person = "person" in typed and " " in side
+        if not person and (typed or not looks_like_a_name(side)):
+            teams.add((article, side))
+    kept = [(a, n, "organization" if (a, n) in teams else k) for a, n, k in mentions]
+    known = {(a, n) for a, n, _ in mentions}
+    kept.extend((a, side, "organization") for a, side in sides if (a, side) in teams - known)
+    return kept
