@@ -147,6 +147,18 @@ def test_a_speaker_is_kept_only_where_the_article_attributes_the_quote_beside_it
     assert only(quotes, "We only need").speaker == "Tobias Harrow"
 
 
+def test_a_fragments_speaker_is_not_given_to_the_whole_quote() -> None:
+    # DUC 2006: the fragment's (wrong) tag must not credit the memorandum's whole quote
+    article = make_article(
+        "a",
+        "Officials of Kell Bridge in Canada said the children were “well fed and well cared for.”",
+        "The memorandum said “over the course of these visits, we have met many children who"
+        " appear clean, well fed and well cared for.”",
+    )
+    quotes = extract_quotes([article], [])
+    assert [(q.speaker, q.text[:20]) for q in quotes] == [(None, "over the course of t")]
+
+
 def test_letters_are_no_speaker() -> None:
     # a pronoun does not go to "X" of "Generation X", nor a tag to a lone initial
     letters = make_article(

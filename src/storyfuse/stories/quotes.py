@@ -273,7 +273,8 @@ def _fullest_quote(members: list[_Found], texts: dict[str, str]) -> tuple[Quote,
         if form is not None:
             verbatim.append((article, form))
     cited = {article for article, _ in verbatim}
-    covered = [m for m in members if m.article in cited]
+    # the speaker is of a printing of the whole quote, not of a fragment merged into it
+    covered = [m for m in members if m.article in cited and _normalise(m.text) == key]
     speakers = Counter(m.speaker for m in covered if m.speaker is not None)
     ranked = [m.speaker for m in covered if m.speaker is not None]
     speaker = max(ranked, key=lambda s: (speakers[s], -ranked.index(s))) if ranked else None
