@@ -14,6 +14,7 @@ from storyfuse.evaluation.audit import (
     FACT_PRINTED,
     FACT_SUPPORTED,
     QUOTE_VERBATIM,
+    SPEAKER_ATTRIBUTED,
     SPEAKER_NAMED,
     SUMMARY_PRINTED,
     SUMMARY_SUPPORTED,
@@ -150,8 +151,32 @@ def test_a_quote_missing_from_a_cited_article_or_its_speaker_unnamed_fails() -> 
         quotes=lambda c, g: (Quote("Priya Santangelo", text, (c, g), ((c, text), (g, text))),)
     )
     assert result.checked[QUOTE_VERBATIM] == 2 and result.checked[SPEAKER_NAMED] == 2
-    assert _failed(result) == {QUOTE_VERBATIM: 1, SPEAKER_NAMED: 1}
+    assert _failed(result) == {QUOTE_VERBATIM: 1, SPEAKER_NAMED: 1, SPEAKER_ATTRIBUTED: 1}
     assert all("ledger" in (failure.article or "") for failure in result.failures)
+
+
+def test_a_quote_credited_to_someone_the_article_names_elsewhere_is_not_attributed() -> None:
+    # The courier names Mayor Tobias Harrow, but not beside the nurse's quote.
+    flames = "We could see the flames from the bedroom window,"
+    lost = "We lost everything in an hour,"
+    result, _, _ = _audit(
+        quotes=lambda c, g: (
+            Quote("Priya Santangelo", flames, (c,), ((c, flames),)),
+            Quote("Tobias Harrow", flames, (c,), ((c, flames),)),
+            # "she said": Hannah Oyelaran is named two sentences before the quote's
+            Quote("Hannah Oyelaran", lost, (c,), ((c, lost),)),
+            Quote("Tobias Harrow", lost, (c,), ((c, lost),)),
+            # a name and a verb inside the quote's own words are no attribution
+            Quote("Priya Santangelo", "said Priya Santangelo, a nurse", (c,), ()),
+        )
+    )
+    assert result.checked[SPEAKER_NAMED] == 5 and result.checked[SPEAKER_ATTRIBUTED] == 5
+    assert _failed(result) == {SPEAKER_ATTRIBUTED: 3}
+    assert [f.claim for f in result.failures] == [
+        f"Tobias Harrow: {flames}",
+        f"Tobias Harrow: {lost}",
+        "Priya Santangelo: said Priya Santangelo, a nurse",
+    ]
 
 
 def test_the_pipeline_makes_no_false_claim_on_the_fixtures_and_the_demo() -> None:

@@ -257,3 +257,16 @@ def test_lines_in_capitals_give_only_their_places() -> None:
     assert ("LONDON", "place") in found
     assert ("JAPAN", "place") in found
     assert not any(name in {"SOCCER", "BEAT", "IN"} for name, _ in found)
+
+
+def test_the_sides_of_results_lines_are_organisations() -> None:
+    article = make_article(
+        "a",
+        "Leicestershire beat Somerset by an innings and 39 runs on Friday.",
+        "Hove : Sussex 363 ( W. Athey 111 ) , Lancashire 197-8",
+        "Leicester : Leicestershire 480 , Somerset 201",
+    )
+    found = {(e.name, e.type) for e in extract_entities([article])}
+    for team in ("Leicestershire", "Somerset", "Sussex", "Lancashire"):
+        assert (team, "organization") in found, team
+    assert not {name for name, kind in found if kind == "person"} & {"Leicestershire", "Somerset"}

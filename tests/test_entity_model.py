@@ -7,11 +7,12 @@ import sys
 
 import pytest
 
-from storyfuse.models import RawDocument
+from storyfuse.models import EntityType, RawDocument
 from storyfuse.pipeline import prepare_articles
 from storyfuse.stories import entity_model
 from storyfuse.stories.entities import extract_entities
 from storyfuse.stories.entity_model import ModelMissing, model_available, names_backend, use_model
+from storyfuse.stories.name_shapes import result_sides, sides_as_teams
 from storyfuse.stories.quotes import extract_quotes
 
 from helpers import ROOT
@@ -95,3 +96,33 @@ def test_demo_fire_speakers_with_the_model() -> None:
     assert {"Priya Santangelo", "Hannah Oyelaran", "Marta Okonkwo", "Tobias Harrow"} <= people
     # typed an organisation by the model, shown a person by "Ilse Varga, the regional minister"
     assert "Ilse Varga" in people
+
+
+def test_the_sides_of_results_lines_are_teams() -> None:
+    lines = {
+        "Pohang 3 Ulsan 2 ( halftime 1-0 )": ["Pohang", "Ulsan"],
+        "Hove : Sussex 363 ( W. Athey 111 , V. Drakes 52 ) , Lancashire 197-8": [
+            "Sussex",
+            "Lancashire",
+        ],
+        "SAN DIEGO 75 60 .556 -": ["SAN DIEGO"],
+        "BELGRADE 1996-08-30": [],  # a dateline
+        "August 1-4 v Somerset ( four days )": [],  # prose, not a results line
+        "The bank raised its rate by 0.75 points to 6.25%.": [],
+    }
+    for line, sides in lines.items():
+        assert result_sides(line) == sides, line
+    found: list[tuple[str, str, EntityType]] = [
+        ("a", "Surrey", "person"),  # in the prose of a cricket report
+        ("a", "BOSTON", "place"),
+        ("a", "Tiger Woods", "person"),
+        ("b", "Surrey", "place"),  # another article: no results line there
+    ]
+    scored = [("a", "Surrey"), ("a", "BOSTON"), ("a", "Tiger Woods"), ("a", "Ulsan")]
+    assert sides_as_teams(found, scored) == [
+        ("a", "Surrey", "organization"),
+        ("a", "BOSTON", "organization"),
+        ("a", "Tiger Woods", "person"),
+        ("b", "Surrey", "place"),
+        ("a", "Ulsan", "organization"),
+    ]

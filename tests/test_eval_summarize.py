@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -239,3 +240,31 @@ def test_focus_field_gives_each_cluster_its_topic_and_a_missing_one_is_an_error(
     assert any("Ferries" in s["text"] for s in bridge["summary"])
     code, _, err = _run(str(CLUSTERS), "--words", "20", *FAST, "--focus-field", "query")
     assert code == 1 and "line 1: no text field 'query' to focus on" in err
+
+
+def test_quote_speakers_get_the_audits_attribution_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    courier = (FIXTURES / "audit" / "courier.txt").read_text(encoding="utf-8")
+    ledger = (FIXTURES / "audit" / "ledger.txt").read_text(encoding="utf-8")
+    dataset = tmp_path / "quotes.jsonl"
+    record = {"id": "fire", "documents": [courier, ledger], "summaries": ["A fire."]}
+    dataset.write_text(json.dumps(record) + "\n")
+    document = _json(str(dataset), "--words", "60", "--method", "lead")
+    # the nurse's quote, credited as the courier prints it (without the story's people,
+    # the baker's "she said" stays unresolved and unchecked)
+    assert document["quotes_attribution"] == {"checked": 1, "failed": 0}
+
+    import storyfuse.evaluation.audit as audit
+
+    real = audit.extract_quotes
+
+    def wrong_speaker(*args: Any) -> Any:
+        return tuple(replace(q, speaker="Tobias Harrow") for q in real(*args))
+
+    monkeypatch.setattr(audit, "extract_quotes", wrong_speaker)
+    document = _json(str(dataset), "--words", "60", "--method", "lead")
+    # every quote credited to the mayor, whom no article names beside any of them
+    assert document["quotes_attribution"] == {"checked": 4, "failed": 4}
+    assert {f["method"] for f in document["failures"]} == {"quotes"}
+    assert all(f["sentence"].startswith("Tobias Harrow: ") for f in document["failures"])

@@ -119,6 +119,57 @@ def test_pronoun_speakers_resolve_only_when_unambiguous() -> None:
     assert extract_quotes([unclear], people)[0].speaker is None
 
 
+def test_a_capitalised_verb_form_in_a_name_is_no_speech_tag() -> None:
+    # "States" of "United States" reads as the verb "states" only in lower case (DUC 2006)
+    article = make_article(
+        "a",
+        "Although “Star Wars: Episode I -- The Phantom Menace” opened in the United States"
+        " and Canada on May 19, it will not reach Japan until July.",
+    )
+    assert [q.speaker for q in extract_quotes([article], [])] == [None]
+
+
+def test_a_speaker_is_kept_only_where_the_article_attributes_the_quote_beside_it() -> None:
+    # the audit's attribution rule: a quote far from its paragraph's tag is not credited
+    article = make_article(
+        "a",
+        "“We will rebuild the quay before the winter,” Harrow said. The council met for six"
+        " hours. The budget was cut twice. Engineers left at noon. “Nobody here wanted the"
+        " bridge to close in the middle of the season.”",
+        "Fans of the old ferry gathered at the slipway on Sunday.",
+        "“The money is there and the crews are ready to start,” Harrow said. “We only need"
+        " the permit from the port authority now.”",
+    )
+    quotes = extract_quotes([article], [person("Tobias Harrow")])
+    assert only(quotes, "We will rebuild").speaker == "Tobias Harrow"
+    assert only(quotes, "Nobody here wanted").speaker is None
+    # the second half of an interrupted quote, right after the tag, keeps it
+    assert only(quotes, "We only need").speaker == "Tobias Harrow"
+
+
+def test_a_fragments_speaker_is_not_given_to_the_whole_quote() -> None:
+    # DUC 2006: the fragment's (wrong) tag must not credit the memorandum's whole quote
+    article = make_article(
+        "a",
+        "Officials of Kell Bridge in Canada said the children were “well fed and well cared for.”",
+        "The memorandum said “over the course of these visits, we have met many children who"
+        " appear clean, well fed and well cared for.”",
+    )
+    quotes = extract_quotes([article], [])
+    assert [(q.speaker, q.text[:20]) for q in quotes] == [(None, "over the course of t")]
+
+
+def test_letters_are_no_speaker() -> None:
+    # a pronoun does not go to "X" of "Generation X", nor a tag to a lone initial
+    letters = make_article(
+        "a",
+        "She has to admire the boldness of Generation X.",
+        "“If they want something, they ask for it, and it is good sense to listen,” she says.",
+        "“Nobody had planned for this many people at once,” said K.",
+    )
+    assert [q.speaker for q in extract_quotes([letters], [])] == [None, None]
+
+
 def test_an_interrupted_quote_keeps_its_speaker() -> None:
     article = make_article(
         "a",

@@ -16,6 +16,14 @@ def test_titles_and_dotted_abbreviations_do_not_end_sentences() -> None:
     ]
 
 
+def test_two_company_suffixes_are_one_name() -> None:
+    text = "It was good news, said Paul Dergarabedian of Exhibitor Relations Co. Inc. He smiled."
+    assert split_sentences(text) == [
+        "It was good news, said Paul Dergarabedian of Exhibitor Relations Co. Inc.",
+        "He smiled.",
+    ]
+
+
 def test_dotted_abbreviation_can_end_a_sentence() -> None:
     assert split_sentences("The firm moved to the U.S. The move took a year.") == [
         "The firm moved to the U.S.",

@@ -12,8 +12,12 @@ checked too:
   sentence that holds all the claim's content words and every one of its figures.
 - *quoted*: every article a quote cites prints the quoted text verbatim.
 - *speaker named*: an article a quote cites prints the speaker's last name, and the
-  story's articles print the rest of it (initials aside). Whether it attributes the
-  quote to that person is not checked here.
+  story's articles print the rest of it (initials aside).
+- *speaker attributed*: in every article a quote cites, the quote's sentences and the
+  one on each side of them, the quote's own words left out, hold an attribution (a
+  speech verb, "according to", or the name joined to the quote by a dash or a colon)
+  and a word of the speaker's name, or a personal pronoun whose person (a word of the
+  name) is printed in the sentence before those (:mod:`storyfuse.stories.attribution`).
 
 :func:`audit_report` runs the checks on a report; :func:`audit_documents` runs the
 pipeline first, as ``storyfuse summarize`` does.
@@ -29,6 +33,8 @@ from functools import lru_cache
 
 from storyfuse.models import Article, InputError, RawDocument, Report, Story
 from storyfuse.pipeline import PipelineOptions, build_report
+from storyfuse.stories.attribution import SentenceText, normalize_printed
+from storyfuse.stories.quotes import extract_quotes
 from storyfuse.stories.support import Terms, terms
 from storyfuse.text.segment import segment
 
@@ -40,6 +46,7 @@ UNIQUE_PRINTED = "unique fact printed"
 CONTRADICTION_PRINTED = "contradiction claim printed"
 QUOTE_VERBATIM = "quote verbatim"
 SPEAKER_NAMED = "quote speaker named"
+SPEAKER_ATTRIBUTED = "quote speaker attributed"
 KINDS = (
     SUMMARY_PRINTED,
     SUMMARY_SUPPORTED,
@@ -49,14 +56,15 @@ KINDS = (
     CONTRADICTION_PRINTED,
     QUOTE_VERBATIM,
     SPEAKER_NAMED,
+    SPEAKER_ATTRIBUTED,
 )
 # What the audit cannot check yet, said with every result.
 NOT_CHECKED = (
-    "whether the article attributes each quote to its speaker (only that it names the speaker)",
+    "whether the attribution beside a quote is grammatically the speaker's (only that an "
+    "attribution and the speaker's name or a pronoun for it stand in the quote's sentences "
+    "or the adjacent ones)",
 )
 
-_DOUBLE_QUOTES = re.compile(r"[“”„‟″«»]|''|``")
-_SINGLE_QUOTES = re.compile(r"[‘’‚‛′`´]")
 _NAME_WORD = re.compile(r"[^\W\d_]+")
 _TERMINAL = re.compile(r"[.!?…:;][\"'”’)\]]*\s*$|[\"”]\s*$")
 
@@ -131,12 +139,6 @@ class _Tally:
         )
 
 
-def normalize_printed(text: str) -> str:
-    """Text with quote marks folded to ASCII and every run of whitespace one space."""
-    text = _SINGLE_QUOTES.sub("'", _DOUBLE_QUOTES.sub('"', text))
-    return " ".join(text.split())
-
-
 class PrintedText:
     """An article's raw text, ready for the printed and supported checks."""
 
@@ -169,6 +171,11 @@ class PrintedText:
         wanted = terms(claim)
         return any(wanted.held_by(sentence) for sentence in _raw_sentences(self.raw))
 
+    def attributes(self, quote: str, speaker: str) -> bool:
+        """Whether the article attributes ``quote`` to ``speaker`` beside it (the rule of
+        :mod:`storyfuse.stories.attribution`, on the raw text's sentences)."""
+        return _raw_sentence_text(self.raw).attributes(quote, speaker)
+
 
 @lru_cache(maxsize=256)
 def _printed_words(text: str) -> frozenset[str]:
@@ -177,7 +184,17 @@ def _printed_words(text: str) -> frozenset[str]:
 
 @lru_cache(maxsize=4096)
 def _raw_sentences(raw: str) -> tuple[Terms, ...]:
-    """The content words and figures of each sentence of raw text.
+    """The content words and figures of each sentence of raw text."""
+    return tuple(terms(sentence.text) for sentence in segment(_raw_paragraphs(raw)))
+
+
+@lru_cache(maxsize=256)
+def _raw_sentence_text(raw: str) -> SentenceText:
+    return SentenceText([sentence.text for sentence in segment(_raw_paragraphs(raw))])
+
+
+def _raw_paragraphs(raw: str) -> list[str]:
+    """The paragraphs of raw text.
 
     Lines are paragraphs, except that a line which ends without a full stop runs
     on into the next line (a soft-wrapped paragraph), and across a blank line into
@@ -195,7 +212,7 @@ def _raw_sentences(raw: str) -> tuple[Terms, ...]:
         else:
             paragraphs.append(stripped)
         open_line, blank = not _TERMINAL.search(stripped), False
-    return tuple(terms(sentence.text) for sentence in segment(paragraphs))
+    return paragraphs
 
 
 def _check_story(
@@ -291,6 +308,48 @@ def _check_story(
                     f"{quote.speaker}: {printed}",
                     "the cited article never names the speaker",
                 )
+                tally.record(
+                    SPEAKER_ATTRIBUTED,
+                    text_of(cited).attributes(printed, quote.speaker),
+                    story.id,
+                    label(cited),
+                    f"{quote.speaker}: {printed}",
+                    "the cited article does not attribute the quote to the speaker beside it",
+                )
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteAttribution:
+    """Quotes with a speaker checked for attribution, and those their articles do not back."""
+
+    checked: int
+    failures: tuple[AuditFailure, ...]
+
+
+def audit_quote_attribution(
+    articles: Sequence[Article], raw_texts: Mapping[str, str], story: str = ""
+) -> QuoteAttribution:
+    """The *speaker attributed* check on the quotes of ``articles`` taken as one story.
+
+    This is what ``storyfuse eval summarize`` runs on each cluster. The quotes are found
+    without the story's people (so surnames stay as printed); ``raw_texts`` maps each
+    article's source to its raw text.
+    """
+    tally = _Tally()
+    sources = {article.id: article.source for article in articles}
+    for quote in extract_quotes(articles, ()):
+        if quote.speaker is None:
+            continue
+        for cited, printed in quote.verbatim:
+            tally.record(
+                SPEAKER_ATTRIBUTED,
+                PrintedText(raw_texts.get(sources[cited], "")).attributes(printed, quote.speaker),
+                story,
+                sources[cited],
+                f"{quote.speaker}: {printed}",
+                "the cited article does not attribute the quote to the speaker beside it",
+            )
+    return QuoteAttribution(tally.checked[SPEAKER_ATTRIBUTED], tuple(tally.failures))
 
 
 def audit_report(report: Report, raw_texts: Mapping[str, str]) -> AuditResult:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
+from storyfuse.evaluation.audit import audit_quote_attribution
 from storyfuse.evaluation.datasets import DatasetError, jsonl_objects
 from storyfuse.evaluation.extra_imports import import_extra
 from storyfuse.evaluation.rouge import (
@@ -130,6 +131,8 @@ class SummaryEvaluation:
     set_aside: int
     wall_seconds: float
     peak_rss_mb: float
+    quotes: tuple[int, int] = (0, 0)
+    """Quotes with a speaker checked by the audit's attribution rule, and how many failed."""
 
     def as_json(self) -> dict[str, Any]:
         """The documented JSON shape."""
@@ -160,6 +163,7 @@ class SummaryEvaluation:
             ],
             "wall_seconds": round(self.wall_seconds, 2),
             "peak_rss_mb": round(self.peak_rss_mb, 1),
+            "quotes_attribution": {"checked": self.quotes[0], "failed": self.quotes[1]},
         }
 
 
@@ -328,6 +332,7 @@ def evaluate_summaries(
     failures: list[Failure] = []
     preparation: list[float] = []
     documents = set_aside = 0
+    quotes = (0, 0)
     several_references = False
     for cluster in read_clusters(path, options.limit, options.focus_field):
         begin = time.perf_counter()
@@ -340,6 +345,9 @@ def evaluate_summaries(
         index = SentenceIndex(articles)
         _ = index.sources  # source groups are shared preparation, whichever method asks first
         preparation.append(time.perf_counter() - begin)
+        attribution = audit_quote_attribution(articles, {d.source: d.text for d in raw})
+        quotes = (quotes[0] + attribution.checked, quotes[1] + len(attribution.failures))
+        failures += [Failure(cluster.id, "quotes", f.claim, f.reason) for f in attribution.failures]
         documents += len(cluster.documents)
         set_aside += len(cluster.documents) - len(articles)
         references = [reference_lines(reference) for reference in cluster.references]
@@ -380,6 +388,7 @@ def evaluate_summaries(
         set_aside=set_aside,
         wall_seconds=time.perf_counter() - started,
         peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        quotes=quotes,
     )
 
 
@@ -404,6 +413,7 @@ def _footer(result: SummaryEvaluation) -> list[str]:
             f"{100 * m.citations:.1f}% of citations"
             for m in result.methods
         ),
+        f"  quotes (audit rule): {result.quotes[1]} of {result.quotes[0]} speakers not attributed",
         f"wall time: {result.wall_seconds:.1f} s  peak memory: {result.peak_rss_mb:.0f} MB",
         *(f"failure: {f.cluster} {f.method}: {f.reason}: {f.sentence}" for f in result.failures),
     ]

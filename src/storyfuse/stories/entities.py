@@ -45,7 +45,11 @@ from storyfuse.stories.name_shapes import (
     in_capitals,
     is_demonym,
     looks_like_a_name,
+    result_sides,
+    sides_as_teams,
 )
+from storyfuse.stories.people import Counts, add_speakers, link_people
+from storyfuse.text.segment import PARAGRAPH_SEPARATOR
 
 _OPENERS = frozenset({"“", '"', "‘", "'", ":", "[", "("})
 
@@ -354,30 +358,6 @@ def _trim(piece: list[str]) -> list[str]:
 # --- linking -----------------------------------------------------------------
 
 
-def _surname(name: str) -> str:
-    words = [w for w in name.split() if w not in NAME_SUFFIXES]
-    return words[-1] if words else name
-
-
-def _link_people(names: Iterable[str]) -> dict[str, str]:
-    """Map every form of a person's name seen in the story to its longest full form."""
-    by_surname: defaultdict[str, set[str]] = defaultdict(set)
-    for name in names:
-        by_surname[_surname(name)].add(name)
-    link: dict[str, str] = {}
-    for surname, group in by_surname.items():
-        roots: list[str] = []
-        for name in sorted(group, key=lambda n: (-len(n.split()), -len(n), n)):
-            words = set(name.split())
-            parents = [root for root in roots if words <= set(root.split())]
-            if not parents:
-                roots.append(name)
-            link[name] = parents[0] if len(parents) == 1 else name
-        if len(roots) == 1:
-            link[surname] = roots[0]
-    return link
-
-
 def _resolve(
     mention: _Mention, link: dict[str, str], acronyms: dict[str, str], types: dict[str, EntityType]
 ) -> tuple[str, EntityType] | None:
@@ -402,19 +382,16 @@ def extract_entities(articles: Sequence[Article]) -> tuple[Entity, ...]:
     first), then by name; each one's ``mentions`` are ``(article_id, count)``
     pairs sorted by article id.
     """
-    counts: _Counts = defaultdict(Counter)
+    counts: Counts = defaultdict(Counter)
     for article, _, name, kind in _typed_mentions(articles):
         counts[(name, kind)][article] += 1
-    _add_speakers(articles, counts)
+    add_speakers(articles, counts)
     entities = [
         Entity(name=name, type=kind, mentions=tuple(sorted(per_article.items())))
         for (name, kind), per_article in counts.items()
     ]
     entities.sort(key=lambda e: (-sum(n for _, n in e.mentions), e.name, e.type))
     return tuple(entities)
-
-
-_Counts = defaultdict[tuple[str, EntityType], Counter[str]]
 
 
 def entity_mentions(articles: Sequence[Article]) -> list[tuple[str, str, EntityType]]:
@@ -426,9 +403,10 @@ def _typed_mentions(articles: Sequence[Article]) -> list[tuple[str, str, str, En
     """(article id, name as printed, the entity's name, type) from the model or the rules."""
     from storyfuse.stories import entity_model
 
-    if entity_model.use_model():
+    rules = not entity_model.use_model()
+    if not rules:
         found = [_Mention(a, n, k) for a, n, k in entity_model.model_mentions(articles)]
-        link = _link_people(m.name for m in found if m.type == "person")
+        link = link_people(m.name for m in found if m.type == "person")
         acronyms: dict[str, str] = {}
         types: dict[str, EntityType] = {}
         # a surname of one person in the story is that person, whatever its mention was typed
@@ -443,56 +421,23 @@ def _typed_mentions(articles: Sequence[Article]) -> list[tuple[str, str, str, En
         resolved = _resolve(m, link, acronyms, types)
         if resolved is not None:
             typed.append((m.article, m.printed or m.name, *resolved))
-    return typed
+    return _rule_teams(articles, typed) if rules else typed
 
 
-def _add_speakers(articles: Sequence[Article], counts: _Counts) -> None:
-    """Add the people quoted in the story ("Priya Santangelo", said after her quote)."""
-    from storyfuse.stories.quotes import extract_quotes, remember_quotes
-
-    people = [
-        Entity(name=name, type="person", mentions=tuple(per.items()))
-        for (name, kind), per in counts.items()
-        if kind == "person"
+def _rule_teams(
+    articles: Sequence[Article], typed: list[tuple[str, str, str, EntityType]]
+) -> list[tuple[str, str, str, EntityType]]:
+    """The rules' mentions with results lines' sides as organisations, as the model's."""
+    sides = [
+        (article.id, side)
+        for article in articles
+        for paragraph in article.text.split(PARAGRAPH_SEPARATOR)
+        for side in result_sides(paragraph)
     ]
-    named = {name for name, _ in counts}
-    quotes = extract_quotes(articles, people)
-    added: list[Entity] = []
-    for quote in quotes:
-        speaker = quote.speaker
-        if speaker is None or " " not in speaker:
-            continue
-        if speaker in named:
-            _retype_speaker(speaker, articles, counts)
-            continue
-        named.add(speaker)
-        thing = re.compile(rf"\b(?:the|a|an) {re.escape(speaker)}(?!\w)")
-        if any(thing.search(article.text) for article in articles):
-            continue  # "a Brackwater Logistics warehouse": a speaker written as a thing
-        surname = re.compile(rf"(?<!\w){re.escape(speaker.split()[-1])}(?!\w)")
-        for article in articles:
-            mentions = len(surname.findall(article.text))
-            if mentions:
-                counts[(speaker, "person")][article.id] += mentions
-        added.append(Entity(name=speaker, type="person", mentions=()))
-    remember_quotes(articles, [*people, *added], quotes)
-
-
-def _retype_speaker(speaker: str, articles: Sequence[Article], counts: _Counts) -> None:
-    """A speaker typed a body or a place whom an article shows to be a person becomes one.
-
-    ("Ilse Varga, the regional minister for ports, ..." typed an organisation by the model.)
-    """
-    from storyfuse.stories.speakers import ArticleNames
-
-    kinds = [kind for name, kind in counts if name == speaker and kind != "person"]
-    if not kinds or (speaker, "person") in counts:
-        return
-    if any(ArticleNames(a, []).is_person(speaker) for a in articles if speaker in a.text):
-        surname = speaker.split()[-1]
-        for name, kind in list(counts):
-            if kind != "person" and name in (speaker, surname):
-                counts[(speaker, "person")].update(counts.pop((name, kind)))
+    seen = {(a, printed, kind): name for a, printed, name, kind in typed}
+    teams = sides_as_teams([(a, printed, kind) for a, printed, _, kind in typed], sides)
+    # a retyped or added side is the name it prints, not a person it was linked to
+    return [(a, p, seen.get((a, p, kind), p), kind) for a, p, kind in teams]
 
 
 def _rule_mentions(
@@ -545,7 +490,7 @@ def _rule_mentions(
         and not typed_words & set(m.name.split())
         and looks_like_a_name(m.name)
     }
-    link = _link_people(people)
+    link = link_people(people)
     for m in mentions:
         if m.type is not None and m.type != "person":
             types.setdefault(m.name, m.type)

@@ -27,7 +27,7 @@ from typing import Any, Literal
 from storyfuse.models import Article, EntityType
 from storyfuse.stories.entities import strip_titles
 from storyfuse.stories.entity_lexicon import ROLE_WORDS
-from storyfuse.stories.name_shapes import dateline_places
+from storyfuse.stories.name_shapes import dateline_places, result_sides, sides_as_teams
 
 Backend = Literal["auto", "model", "rules"]
 BACKENDS: tuple[Backend, ...] = ("auto", "model", "rules")
@@ -149,17 +149,20 @@ def _paragraphs(articles: Sequence[Article]) -> Iterator[tuple[str, str]]:
 def model_mentions(articles: Sequence[Article]) -> list[tuple[str, str, EntityType]]:
     """(article id, name, type) for every person, organisation and place the model finds.
 
-    A dateline's place ("BELGRADE 1996-08-30", "NICE, France") is added by rule.
+    A dateline's place ("BELGRADE 1996-08-30", "NICE, France") is added by rule, and
+    the sides of results lines are organisations (:func:`name_shapes.sides_as_teams`).
     """
     pieces = list(_paragraphs(articles))
     _read([text for _, text in pieces if text not in _READ])
     with _READ_LOCK:
         read = {text: _READ.get(text, ()) for _, text in pieces}
     found: list[tuple[str, str, EntityType]] = []
+    sides: list[tuple[str, str]] = []
     for article_id, text in pieces:
         found.extend((article_id, name, kind) for name, kind in read[text])
         found.extend((article_id, place, "place") for place in dateline_places(text))
-    return _consistent(found)
+        sides.extend((article_id, side) for side in result_sides(text))
+    return sides_as_teams(_consistent(found), sides)
 
 
 def _consistent(

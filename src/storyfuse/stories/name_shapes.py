@@ -2,14 +2,18 @@
 
 Shared by the rule finder (:mod:`storyfuse.stories.entities`) and the model
 (:mod:`storyfuse.stories.entity_model`): a dateline's place ("BELGRADE 1996-08-30"),
-the places of a headline in capitals, and whether an untyped capitalised run is
-shaped like a person's name.
+the places of a headline in capitals, the sides of a results line ("Pohang 3 Ulsan
+2", "SAN DIEGO 75 60 .556"), and whether an untyped capitalised run is shaped like
+a person's name.
 """
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from collections.abc import Sequence
 
+from storyfuse.models import EntityType
 from storyfuse.stories.entity_lexicon import (
     DEMONYMS,
     MONTHS,
@@ -97,3 +101,61 @@ def dateline_places(paragraph: str) -> list[str]:
     if match.group(2):
         places.append(match.group(2))
     return places
+
+
+# A results line: outside parentheses, only names, figures, "and" and punctuation.
+_PARENTHESISED = re.compile(r"\([^()]*\)")
+_FIGURE = re.compile(r"[\d.,:;/+-]*\d[\d.,:;/+-]*")
+_RESULT_TOKEN = re.compile(r"[\d.,:;/+-]+|and|[A-Z][\w.'’&-]*")
+_SIDE = re.compile(r"([A-Z][\w.'’&-]*(?: [A-Z][\w.'’&-]*){0,3}) (?=[\d.]*\d)")
+
+
+def result_sides(paragraph: str) -> list[str]:
+    """The names a results or standings line gives a figure to, as printed.
+
+    "Pohang 3 Ulsan 2 ( halftime 1-0 )" -> Pohang, Ulsan; "Hove : Sussex 363 ( W.
+    Athey 111 )" -> Sussex (the venue has no figure, a name in parentheses is a
+    detail); "SAN DIEGO 75 60 .556 -" -> SAN DIEGO. A dateline is no result line.
+    Teams, clubs and sides are what such lines score; who says what they are is the
+    caller's (people keep a person's full name).
+    """
+    outside = " ".join(_PARENTHESISED.sub(" ", paragraph).split())
+    tokens = outside.split()
+    if not tokens or dateline_places(paragraph) or not _FIGURE.search(outside):
+        return []
+    if not all(_RESULT_TOKEN.fullmatch(token) for token in tokens):
+        return []
+    sides = []
+    for match in _SIDE.finditer(outside):
+        words = match.group(1).split()
+        while words and (words[0] in MONTHS or words[0] in WEEKDAYS):
+            words = words[1:]
+        if words and not any(w in MONTHS or w in WEEKDAYS for w in words):
+            sides.append(" ".join(words))
+    return sides
+
+
+def sides_as_teams(
+    mentions: list[tuple[str, str, EntityType]], sides: Sequence[tuple[str, str]]
+) -> list[tuple[str, str, EntityType]]:
+    """Mentions with the sides of an article's results lines typed organisations.
+
+    A name given a score or a standing ("Pohang 3 Ulsan 2", "SAN DIEGO 75 60 .556")
+    is a team, club or side, wherever else in the article it stands (the model types
+    "Surrey" a person, "BOSTON" a place). People stay people: a side the model
+    types a person by a full name, or one it does not type that is shaped like a
+    person's name ("Tiger Woods 66 67 70"), is left alone.
+    """
+    kinds: defaultdict[tuple[str, str], set[EntityType]] = defaultdict(set)
+    for article, name, kind in mentions:
+        kinds[(article, name)].add(kind)
+    teams: set[tuple[str, str]] = set()
+    for article, side in sides:
+        typed = kinds.get((article, side), set())
+        person = "person" in typed and " " in side
+        if not person and (typed or not looks_like_a_name(side)):
+            teams.add((article, side))
+    kept = [(a, n, "organization" if (a, n) in teams else k) for a, n, k in mentions]
+    known = {(a, n) for a, n, _ in mentions}
+    kept.extend((a, side, "organization") for a, side in sides if (a, side) in teams - known)
+    return kept

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storyfuse.models import Article, Entity, Quote
+from storyfuse.stories.attribution import SentenceText
 from storyfuse.stories.speakers import (
     ArticleNames,
     tag_after,
@@ -181,6 +182,14 @@ def _article_quotes(article: Article, order: int, people: Sequence[str]) -> list
         untagged = speakers[number] is None and phrases[number] is None
         if untagged and following.paragraph == span.paragraph and phrases[number + 1]:
             speakers[number] = speakers[number + 1]
+    # a speaker is shown only where the article attributes the quote to them beside it
+    beside = SentenceText([sentence.text for sentence in article.sentences])
+    speakers = [
+        speaker
+        if speaker is None or beside.attributes(text[span.inner_start : span.inner_end], speaker)
+        else None
+        for span, speaker in zip(spans, speakers, strict=True)
+    ]
     found: list[_Found] = []
     for span, speaker, phrase in zip(spans, speakers, phrases, strict=True):
         words = len(text[span.inner_start : span.inner_end].split())
@@ -264,7 +273,8 @@ def _fullest_quote(members: list[_Found], texts: dict[str, str]) -> tuple[Quote,
         if form is not None:
             verbatim.append((article, form))
     cited = {article for article, _ in verbatim}
-    covered = [m for m in members if m.article in cited]
+    # the speaker is of a printing of the whole quote, not of a fragment merged into it
+    covered = [m for m in members if m.article in cited and _normalise(m.text) == key]
     speakers = Counter(m.speaker for m in covered if m.speaker is not None)
     ranked = [m.speaker for m in covered if m.speaker is not None]
     speaker = max(ranked, key=lambda s: (speakers[s], -ranked.index(s))) if ranked else None

@@ -86,6 +86,16 @@ class Mention:
     start: int
 
 
+def _is_verb(word: str) -> bool:
+    """A speech verb as tags print it: in lower case ("States" is a name's word, not "states")."""
+    return word.islower() and is_speech_verb(word)
+
+
+def _has_name_word(name: str) -> bool:
+    """Whether a name has a word beyond initials ("Generation X", "U.S", "K" have none)."""
+    return any(len(w.strip(".")) > 1 and not _INITIALS.match(w) for w in name.split())
+
+
 def _is_title_or_initial(word: str) -> bool:
     bare = word.rstrip(".")
     return bool(_INITIALS.match(word)) or bare.lower() in TITLES or bare in NAME_SUFFIXES
@@ -196,7 +206,7 @@ def tag_after(text: str, close: int, end: int, inner: str) -> str | None:
     words = _clean_words(tail[:300])
     for index, word in enumerate(words[:reach]):
         bare = word.strip(_EDGE)
-        if is_speech_verb(bare):
+        if _is_verb(bare):
             if index == 0:
                 return " ".join(_object_words(words[1:])) or None
             subject = _subject_words(words[:index])
@@ -221,8 +231,8 @@ def tag_before(text: str, start: int, open_at: int) -> str | None:
         if name and words[-1].rstrip(":")[:1].isupper():
             return name
     for index in range(len(words) - 1, -1, -1):
-        verb = words[index].strip(_EDGE).lower()
-        if is_speech_verb(verb):
+        verb = words[index].strip(_EDGE)
+        if _is_verb(verb):
             subject = _subject_words(words[:index])
             if verb in _TELLING and subject:
                 # "Brian Fallon told Politico, “…”": the one told is not the speaker
@@ -249,7 +259,7 @@ def tag_in_sentence_before(sentence: str) -> str | None:
     if not words or not words[-1].endswith((".", ":")) or any(c in sentence for c in '“”"'):
         return None
     for index in range(len(words) - 1, max(-1, len(words) - 5), -1):
-        if is_speech_verb(words[index].strip(_EDGE)):
+        if _is_verb(words[index].strip(_EDGE)):
             subject = _subject_words(words[:index])
             return " ".join(subject) if subject else None
     return None
@@ -343,7 +353,7 @@ class ArticleNames:
         if word in PERSONAL_PRONOUNS:
             return self.antecedent(word, position)
         name = name_in_phrase(phrase.split())
-        return self.full_name(name) if name else None
+        return self.full_name(name) if name and _has_name_word(name) else None
 
     def antecedent(self, pronoun: str, position: int) -> str | None:
         """The nearest person before ``position`` (own sentence, then two before) fitting it."""
@@ -410,6 +420,8 @@ def _person_name(run: str, name: str | None, known: set[str]) -> str | None:
     words = name.split()
     if len(words) > 4 or name in PLACES:
         return name if name in known else None
+    if not _has_name_word(name):
+        return None
     if any(w in ORG_HEADS or w in STOPWORDS or (w.isupper() and len(w) > 1) for w in words):
         return None
     return name

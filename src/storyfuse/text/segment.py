@@ -89,6 +89,14 @@ def _split_paragraph(paragraph: str) -> list[tuple[int, int]]:
         stop = match.start("end") + 1
         before = paragraph[max(start, stop - _LOOK_BEHIND) : stop]
         if end_punct[0] == "." and len(end_punct.rstrip(_CLOSING)) == 1:
+            word = _WORD_BEFORE.search(before)
+            following = _next_word(paragraph, match.end("space")).lower()
+            if (
+                word is not None
+                and word.group(1).rstrip(".").lower() in _SENTENCE_FINAL_ABBREVIATIONS
+                and following in _SENTENCE_FINAL_ABBREVIATIONS
+            ):
+                continue  # "Exhibitor Relations Co. Inc.": one name, two suffixes
             if _is_abbreviation(before):
                 word = _WORD_BEFORE.search(before)
                 dotted = word is not None and "." in word.group(1).rstrip(".")
