@@ -5,7 +5,8 @@ sentences whose lengths fit a budget so that the total weight of the *distinct* 
 hold is largest. A concept counts once however many chosen sentences hold it, so redundancy
 costs budget and earns nothing: the model needs no separate redundancy rule. Two constraints
 of storyfuse's own ride along: a sentence that leans on its predecessor is chosen only with
-it, and of the copies of one sentence (wire reprints) at most one.
+it, and of the copies of one sentence (wire reprints) at most one, as of two sentences that
+say the same in other words.
 
 HiGHS (through ``scipy.optimize.milp``) solves clusters of a few hundred sentences in well
 under a second; a node limit keeps the answer deterministic on any machine, and if it is hit
@@ -38,10 +39,12 @@ def cover(
     weights: Mapping[str, float],
     budget: int,
     taken: Sequence[int] = (),
+    apart: Sequence[tuple[int, int]] = (),
 ) -> list[int]:
     """The options (indices, ascending) of the best summary within ``budget`` words.
 
-    The options ``taken`` are in the summary whatever the rest (they must fit the budget).
+    The options ``taken`` are in the summary whatever the rest (they must fit the budget);
+    of each pair in ``apart`` (options saying the same in other words) at most one is.
     """
     import numpy as np  # imported here: the read commands never pay for scipy
     from scipy.optimize import Bounds, LinearConstraint, milp
@@ -88,6 +91,8 @@ def cover(
     for members in groups.values():
         if len(members) > 1:
             constraint([(i, 1.0) for i in members], 0, 1)
+    for first, second in apart:
+        constraint([(first, 1.0), (second, 1.0)], 0, 1)
 
     matrix = coo_array((values, (rows, cols)), shape=(len(lower), n_vars)).tocsr()
     least = np.zeros(n_vars)

@@ -10,8 +10,10 @@ lead sentence most articles open with. It then scores each sentence by
 and picks greedily under the word budget, skipping any sentence that says
 what a chosen one already says, and any that cannot stand alone ("He said",
 "But", "The call ...") unless the sentence it leans on comes right before it.
-``coverage`` is the concept model solved exactly (an integer program), strongest
-where many sources cover a topic (DUC). Both take a ``focus`` topic statement.
+``coverage`` also opens with the event, then takes the sentences whose distinct
+concepts (word pairs, :mod:`storyfuse.stories.concepts`) weigh most within the
+budget, solved exactly as an integer program (:mod:`storyfuse.stories.concept_cover`).
+Both take a ``focus`` topic statement.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from itertools import pairwise
 
 from storyfuse.models import Article, SentenceRef, SummarySentence
 from storyfuse.stories.concept_cover import Option, cover
+from storyfuse.stories.concepts import FOCUS_GAIN, concept_weights, focused, pair_concepts
 from storyfuse.stories.support import citing_articles
 from storyfuse.stories.wire import SentenceIndex
 from storyfuse.text.words import content_words, stem
@@ -205,9 +208,6 @@ def _concept_weights(
         # What one source alone reports still fills a budget the shared facts leave.
         return {c: n**power if n > 1 else SOLE_SOURCE_WEIGHT for c, n in weights.items()}
     return dict(weights)
-
-
-FOCUS_GAIN = 2.0
 
 
 @lru_cache(maxsize=64)
@@ -430,67 +430,27 @@ def _fill(
     return chosen
 
 
-def storyfuse_summary(
-    articles: Sequence[Article], index: SentenceIndex, options: SummaryOptions
+def _cover_summary(
+    articles: Sequence[Article],
+    index: SentenceIndex,
+    options: SummaryOptions,
 ) -> tuple[SummarySentence, ...]:
-    """The default summarizer: the event, then what most independent sources report.
+    """The sentences whose distinct concepts weigh most within the budget, solved exactly.
 
-    It opens with the lead most articles open with (:func:`_opening`), then
-    fills the budget greedily (:func:`_fill`).
+    Concepts and weights are :mod:`storyfuse.stories.concepts`; an integer program
+    (:func:`concept_cover.cover`) picks the sentences, the opening lead among them, whose
+    distinct concepts weigh most within the budget, so saying a thing twice earns nothing;
+    of two that say the same in other words (:func:`_alike`) at most one is taken. The
+    options are the ``ILP_CANDIDATES`` sentences whose concepts weigh most, so the solve
+    stays small whatever the story's size; what budget is left is filled greedily
+    (:func:`_fill`).
     """
-    weights = _focused(_concept_weights(articles, index, options.agreement_power), options.focus)
+    weights = focused(concept_weights(articles, index), options.focus)
     candidates = _candidates(articles, index, options)
-    opening = _opening(candidates, index, options, lambda c: _worth(c, weights, options))
-    chosen = _fill(candidates, weights, index, options, [opening] if opening else [])
-    return _cite(_order(chosen, articles, index, opening), index)
-
-
-def _agreement_weights(articles: Sequence[Article], index: SentenceIndex) -> dict[str, float]:
-    """Word pairs weighted by the independent sources that print them, and how early.
-
-    Each source adds 1 for a pair it prints, up to 2 when it prints it in its opening
-    sentences; reprints of one wire story are one source. With several sources, a pair
-    only one of them prints weighs nothing (0): agreement is what marks the story's core.
-    """
-    by_source: dict[str, dict[str, float]] = {}
-    for article in articles:
-        prominence = by_source.setdefault(index.sources[article.id], {})
-        for sentence in article.sentences:
-            value = 1.0 + math.exp(-sentence.index / LEAD_DECAY)
-            for pair in _concepts(sentence.text):
-                if " " in pair and prominence.get(pair, 0.0) < value:
-                    prominence[pair] = value
-    total: defaultdict[str, float] = defaultdict(float)
-    holders: Counter[str] = Counter()
-    for prominence in by_source.values():
-        for pair, value in prominence.items():
-            total[pair] += value
-            holders[pair] += 1
-    least = 2 if len(by_source) > 1 else 1
-    return {pair: value if holders[pair] >= least else 0.0 for pair, value in total.items()}
-
-
-ILP_CANDIDATES = 300
-LEAD_DECAY = 3.0
-
-
-def coverage_summary(
-    articles: Sequence[Article], index: SentenceIndex, options: SummaryOptions
-) -> tuple[SummarySentence, ...]:
-    """The concept model: the set of sentences covering most agreed word pairs, solved exactly.
-
-    Pairs of content words weigh by the independent sources printing them
-    (:func:`_agreement_weights`); an integer program (:func:`concept_cover.cover`)
-    picks the sentences, the opening lead among them, whose distinct pairs weigh
-    most within the budget, so saying a thing twice earns nothing. The options
-    are the ``ILP_CANDIDATES`` sentences worth most per word, so the solve stays
-    small whatever the story's size; what budget is left is filled greedily.
-    """
-    weights = _focused(_agreement_weights(articles, index), options.focus)
-    candidates = _candidates(articles, index, options)
+    pairs = {c.ref: pair_concepts(c.text) for c in candidates}
 
     def first_value(candidate: _Candidate) -> float:
-        return _worth(candidate, weights, options)
+        return math.fsum(weights.get(c, 0.0) for c in pairs[candidate.ref])
 
     ranked = sorted(range(len(candidates)), key=lambda n: (-first_value(candidates[n]), n))
     pool: list[_Candidate] = []
@@ -513,18 +473,67 @@ def coverage_summary(
         cover_options.append(
             Option(
                 words=candidate.words,
-                concepts=candidate.concepts,
+                concepts=pairs[candidate.ref],
                 requires=requires,
                 copy_group=group,
             )
         )
-    opening = _opening(pool, index, options, first_value)
+    # Of openings alike and worth the same, the earliest report's tells the event.
+    day = {a.id: a.published or dt.date.max for a in articles}
+    by_day = sorted(pool, key=lambda c: day[c.ref.article])
+    opening = _opening(by_day, index, options, first_value)
     taken = [place[opening.ref]] if opening is not None else []
-    core = [pool[k] for k in cover(cover_options, weights, options.words, taken)]
+    apart = _alike(pool, SAME_IN_OTHER_WORDS)
+    core = [pool[k] for k in cover(cover_options, weights, options.words, taken, apart)]
     # What the shared pairs leave of the budget goes to what fewer sources add.
     rest = _focused(_concept_weights(articles, index, options.agreement_power), options.focus)
     chosen = _fill(candidates, rest, index, options, core)
     return _cite(_order(chosen, articles, index, opening), index)
+
+
+ILP_CANDIDATES = 300
+SAME_IN_OTHER_WORDS = 0.6
+
+
+def _alike(pool: Sequence[_Candidate], threshold: float) -> list[tuple[int, int]]:
+    """The pairs of ``pool`` whose TF-IDF cosine reaches ``threshold``: they say the same."""
+    holders: defaultdict[str, list[int]] = defaultdict(list)
+    for number, candidate in enumerate(pool):
+        for word in candidate.vector:
+            holders[word].append(number)
+    dot: defaultdict[tuple[int, int], float] = defaultdict(float)
+    for word, numbers in holders.items():
+        for k, first in enumerate(numbers):
+            weight = pool[first].vector[word]
+            for second in numbers[k + 1 :]:
+                dot[first, second] += weight * pool[second].vector[word]
+    return sorted(pair for pair, value in dot.items() if value >= threshold)
+
+
+def storyfuse_summary(
+    articles: Sequence[Article], index: SentenceIndex, options: SummaryOptions
+) -> tuple[SummarySentence, ...]:
+    """The default summarizer: the event, then what most independent sources report.
+
+    It opens with the lead most articles open with (:func:`_opening`), then
+    fills the budget greedily (:func:`_fill`).
+    """
+    weights = _focused(_concept_weights(articles, index, options.agreement_power), options.focus)
+    candidates = _candidates(articles, index, options)
+    opening = _opening(candidates, index, options, lambda c: _worth(c, weights, options))
+    chosen = _fill(candidates, weights, index, options, [opening] if opening else [])
+    return _cite(_order(chosen, articles, index, opening), index)
+
+
+def coverage_summary(
+    articles: Sequence[Article], index: SentenceIndex, options: SummaryOptions
+) -> tuple[SummarySentence, ...]:
+    """The concept model: the event, then the sentences covering most concept weight, exactly.
+
+    It opens with the lead most articles open with (:func:`_opening`) and covers
+    the most concept weight the budget holds (:func:`_cover_summary`).
+    """
+    return _cover_summary(articles, index, options)
 
 
 def lead_summary(
