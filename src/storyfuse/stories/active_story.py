@@ -12,7 +12,7 @@ from array import array
 from dataclasses import dataclass, field
 
 from storyfuse.stories.features import ArticleFeatures
-from storyfuse.stories.similarity import Span
+from storyfuse.stories.similarity import Span, dot_product
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +62,11 @@ def age(story: ActiveStory) -> tuple[dt.date, str]:
 def older(first: ActiveStory, second: ActiveStory) -> bool:
     """Whether ``first`` was reported first (or ties and sorts first)."""
     return age(first) <= age(second)
+
+
+def average_link(first: ActiveStory, second: ActiveStory) -> float:
+    """The mean similarity of the two stories' articles, pair by pair."""
+    return dot_product(first.centroid, second.centroid) / (len(first.members) * len(second.members))
 
 
 def founder(story: ActiveStory) -> str:

@@ -41,6 +41,7 @@ from storyfuse.stories.active_story import (
     ActiveStory,
     Member,
     age,
+    average_link,
     by_date_then_id,
     founder,
     older,
@@ -201,7 +202,7 @@ class StoryClusterer:
             target = self._stories[joined[0]]
             for other_id in joined[1:]:
                 other = self._stories[other_id]
-                if self._story_similarity(target, other) >= self.options.merge_threshold:
+                if average_link(target, other) >= self.options.merge_threshold:
                     target, absorbed = self._merge(target, other)
                     merged.append(absorbed)
         else:
@@ -386,12 +387,6 @@ class StoryClusterer:
         dates = [d for d in itertools.chain(active, (f.published for f in batch)) if d]
         undated = len(active) + len(batch) - len(dates)
         return undated + densest_stretch(dates, 2 * self.options.max_days_apart)
-
-    @staticmethod
-    def _story_similarity(first: ActiveStory, second: ActiveStory) -> float:
-        return dot_product(first.centroid, second.centroid) / (
-            len(first.members) * len(second.members)
-        )
 
     def _place(
         self, story: ActiveStory, features: ArticleFeatures, vector: Mapping[str, float]
