@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from storyfuse.pipeline import prepare_articles
 from storyfuse.sources.inputs import read_inputs
+from storyfuse.stories.agglomeration import densest_stretch
 from storyfuse.stories.cluster import StoryClusterer, cluster_articles
 from storyfuse.stories.features import ArticleFeatures, ClusterOptions, article_features
 
@@ -215,3 +216,13 @@ def test_the_assignments_of_every_batch_tell_a_store_where_each_article_is(
     clusterer = StoryClusterer()
     story = _replayed(clusterer, [articles[i : i + size] for i in range(0, len(articles), size)])
     assert story == {a: s for s, members in clusterer.stories().items() for a in members}
+
+
+def test_the_densest_stretch_counts_the_dates_that_compete_with_each_other() -> None:
+    start = dt.date(2025, 1, 1)
+    monthly = [start + dt.timedelta(days=61 * k) for k in range(12)]
+    assert densest_stretch(monthly, 60) == 1
+    assert densest_stretch(monthly, 61) == 2
+    crowded = [start + dt.timedelta(days=k % 5) for k in range(40)]
+    assert densest_stretch([*monthly, *crowded], 60) == 41
+    assert densest_stretch([], 60) == 0

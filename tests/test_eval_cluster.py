@@ -122,3 +122,13 @@ def test_ecbplus_in_batches_scores_as_one_batch_and_stays_ahead_of_the_baseline(
     assert result.bcubed.f >= 0.90  # README: 0.908
     assert result.bcubed.f >= result.baseline.bcubed.f + 0.04  # README: baseline 0.863
     assert result.bcubed.f >= evaluate_clustering(dataset).bcubed.f - 0.01
+
+
+def test_the_tac_stream_scores_at_least_what_the_readme_reports() -> None:
+    dataset = DATA / "tac-stream.jsonl"
+    if not dataset.exists():
+        pytest.skip(f"{dataset} is absent (../shared/data is not beside the checkout)")
+    result = evaluate_clustering(dataset)
+    assert result.articles == 1323 and result.gold_stories == 134
+    assert result.bcubed.f >= 0.91  # README: 0.918
+    assert result.bcubed.f >= result.baseline.bcubed.f + 0.03  # README: baseline 0.882

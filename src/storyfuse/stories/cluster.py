@@ -2,19 +2,15 @@
 
 An article is described by its features (:mod:`storyfuse.stories.features`):
 weighted content words, names and years, and hashes of its longer sentences.
-
-A batch is first grouped on its own by average-link agglomeration: the most
-similar pairs merge first, so an early, weakly related article does not decide
-where the rest go. Two groups that each hold together merge only when they are
-nearly as alike to each other as they are within themselves: the same kind of
-event twice (two fires, two rehab stays) makes two tight groups, loosely alike.
-
-:class:`StoryClusterer` then places each group: it keeps the active stories in
-memory, finds candidates through an inverted index of distinctive terms, and
-scores each by average-link cosine (the mean similarity of the group's articles
-to the story's, computed in one dot product of summed unit vectors), under the
-same rule for tight groups. Reports far apart in time need a stronger link;
-shared wire sentences are a link by themselves.
+A batch is first grouped on its own by average-link agglomeration
+(:mod:`storyfuse.stories.agglomeration`); :class:`StoryClusterer` then places
+each group: it keeps the active stories in memory, finds candidates through an
+inverted index of distinctive terms, and scores each by average-link cosine
+(the mean similarity of the group's articles to the story's, computed in one
+dot product of summed unit vectors), under the same rules as agglomeration.
+Reports far apart in time need a stronger link; shared wire sentences are a
+link by themselves. The bar a link must clear rises with the articles a new
+one competes against by chance.
 
 Fed in batches, early choices are made on little evidence: the first reports
 of two alike events can share a story, and the first reports of one event can
@@ -33,24 +29,37 @@ window leave memory: memory is bounded by the window, not by the store.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import heapq
+import itertools
 import math
-from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from storyfuse.models import Article
+from storyfuse.stories.active_story import (
+    ActiveStory,
+    Member,
+    age,
+    average_link,
+    by_date_then_id,
+    founder,
+    older,
+    story_id_for,
+)
+from storyfuse.stories.agglomeration import (
+    agglomerate,
+    cohesive_enough,
+    densest_stretch,
+    gap_penalty,
+)
 from storyfuse.stories.features import ArticleFeatures, ClusterOptions, article_features
 from storyfuse.stories.similarity import (
     Span,
     dot_product,
     inside_similarity,
-    similar_pairs,
     sum_vectors,
     union_span,
-    wire_pairs,
 )
 
 
@@ -72,27 +81,6 @@ class Assignment:
 
 
 @dataclass(frozen=True, slots=True)
-class _Member:
-    """An article kept in a story's memory, compactly (a fifth of its features' size)."""
-
-    id: str
-    published: dt.date | None
-    terms: tuple[str, ...]
-    weights: array[float]
-    sentence_hashes: frozenset[str]
-
-    @classmethod
-    def of(cls, features: ArticleFeatures) -> _Member:
-        terms = tuple(term for term, _ in features.terms)
-        weights = array("d", (weight for _, weight in features.terms))
-        return cls(features.id, features.published, terms, weights, features.sentence_hashes)
-
-    def features(self) -> ArticleFeatures:
-        terms = tuple(zip(self.terms, self.weights, strict=True))
-        return ArticleFeatures(self.id, self.published, terms, self.sentence_hashes)
-
-
-@dataclass(frozen=True, slots=True)
 class _Regrouped:
     """What agglomerating nearby stories again changed.
 
@@ -105,19 +93,6 @@ class _Regrouped:
     moved: tuple[Assignment, ...]
 
 
-@dataclass
-class _Story:
-    id: str
-    members: list[_Member] = field(default_factory=list)
-    centroid: dict[str, float] = field(default_factory=dict)  # sum of member unit vectors
-    span: Span | None = None  # first and last publication date
-    hashes: set[str] = field(default_factory=set)
-
-
-def _sort_key(features: ArticleFeatures | _Member) -> tuple[dt.date, str]:
-    return (features.published or dt.date.min, features.id)
-
-
 class StoryClusterer:
     """Incremental clustering of articles into stories with stable ids."""
 
@@ -125,8 +100,8 @@ class StoryClusterer:
         self.options = options or ClusterOptions()
         self._document_frequency: Counter[str] = Counter()
         self._documents = 0
-        self._stories: dict[str, _Story] = {}
-        self._postings: dict[str, dict[str, _Story]] = defaultdict(dict)  # term: stories
+        self._stories: dict[str, ActiveStory] = {}
+        self._postings: dict[str, dict[str, ActiveStory]] = defaultdict(dict)  # term: stories
         self._hash_owner: dict[str, str] = {}
         self.redirects: dict[str, str] = {}
         self._bar = self.options.threshold  # the average link a join needs, this batch
@@ -171,10 +146,10 @@ class StoryClusterer:
         on the first assignment into the surviving story.
         ``count_terms=False`` when :meth:`observe` has already seen the batch.
         """
-        ordered = sorted(batch, key=_sort_key)
+        ordered = sorted(batch, key=by_date_then_id)
         if count_terms:
             self.observe(ordered)
-        self._bar = self.threshold_for(self._active_articles() + len(ordered))
+        self._bar = self.threshold_for(self._articles_in_play(ordered))
         earlier = set(self._stories)
         placed: list[Assignment] = []
         links: list[tuple[str, str]] = []  # a story of this batch and a story near it
@@ -182,7 +157,7 @@ class StoryClusterer:
         for start in range(0, len(ordered), step):
             part = ordered[start : start + step]
             vectors = [self._vector(features) for features in part]
-            for group in self._agglomerate(part, vectors):
+            for group in agglomerate(part, vectors, self._bar, self.options):
                 assignments, near = self._place_group(
                     [part[i] for i in group], [vectors[i] for i in group]
                 )
@@ -205,7 +180,7 @@ class StoryClusterer:
 
     def add(self, features: ArticleFeatures) -> Assignment:
         """Put one (already observed) article into its story."""
-        self._bar = self.threshold_for(self._active_articles() + 1)
+        self._bar = self.threshold_for(self._articles_in_play([features]))
         return self._place_group([features], [self._vector(features)])[0][0]
 
     def _place_group(
@@ -227,11 +202,11 @@ class StoryClusterer:
             target = self._stories[joined[0]]
             for other_id in joined[1:]:
                 other = self._stories[other_id]
-                if self._story_similarity(target, other) >= self.options.merge_threshold:
+                if average_link(target, other) >= self.options.merge_threshold:
                     target, absorbed = self._merge(target, other)
                     merged.append(absorbed)
         else:
-            target = _Story(id=story_id_for(members[0].id))
+            target = ActiveStory(id=story_id_for(members[0].id))
             self._stories[target.id] = target
         for features, vector in zip(members, vectors, strict=True):
             self._place(target, features, vector)
@@ -250,61 +225,9 @@ class StoryClusterer:
             for index, features in enumerate(members)
         ], near
 
-    def _agglomerate(
-        self, ordered: Sequence[ArticleFeatures], vectors: Sequence[Mapping[str, float]]
-    ) -> list[list[int]]:
-        """Average-link groups of the batch (indices into ``ordered``), in order of first member.
-
-        Similarities below ``edge_floor`` count as zero, which keeps the pairs
-        sparse; reprinted wire sentences make a pair as similar as can be.
-        """
-        similarity = similar_pairs(vectors, self.options.edge_floor)
-        for pair in wire_pairs(ordered, self.options.wire_sentences):
-            similarity[pair] = 1.0
-        size = [1] * len(ordered)
-        inside = [0.0] * len(ordered)  # sum of the similarities of a group's pairs
-        span = [None if f.published is None else (f.published, f.published) for f in ordered]
-        sums: list[dict[int, float]] = [{} for _ in ordered]
-        for (i, j), value in similarity.items():
-            sums[i][j] = sums[j][i] = value
-        version = [0] * len(ordered)
-        members = [[i] for i in range(len(ordered))]
-
-        def score(i: int, j: int) -> float:
-            average = sums[i][j] / (size[i] * size[j])
-            return average - self._gap_penalty(span[i], span[j])
-
-        heap = [(-value, i, j, 0, 0) for i, j in similarity if (value := score(i, j)) >= self._bar]
-        heapq.heapify(heap)
-        while heap:
-            _, i, j, version_i, version_j = heapq.heappop(heap)
-            if version[i] != version_i or version[j] != version_j:
-                continue  # one of the two has changed since this pair was scored
-            if not self._cohesive_enough(sums[i][j], (size[i], inside[i]), (size[j], inside[j])):
-                continue
-            inside[i] += inside[j] + sums[i][j]
-            for k, value in sums[j].items():
-                if k != i:
-                    del sums[k][j]
-                    sums[i][k] = sums[k][i] = sums[i].get(k, 0.0) + value
-            sums[i].pop(j, None)
-            sums[j] = {}
-            size[i] += size[j]
-            span[i] = union_span(span[i], span[j])
-            members[i].extend(members[j])
-            members[j] = []
-            version[i] += 1
-            version[j] = -1
-            for k in sums[i]:
-                value = score(i, k)
-                if value >= self._bar:
-                    first, second = min(i, k), max(i, k)
-                    heapq.heappush(heap, (-value, first, second, version[first], version[second]))
-        return [sorted(group) for group in members if group]
-
     def _neighbourhoods(
         self, touched: set[str], links: Sequence[tuple[str, str]], earlier: set[str]
-    ) -> list[list[_Story]]:
+    ) -> list[list[ActiveStory]]:
         """Stories of this batch with the stories near them, as groups to agglomerate again.
 
         ``links`` pair the story a group went to with each story it scored at
@@ -324,7 +247,7 @@ class StoryClusterer:
             first, second = self.resolve(first), self.resolve(second)
             if first in self._stories and second in self._stories:
                 parent[root(second)] = root(first)
-        components: defaultdict[str, list[_Story]] = defaultdict(list)
+        components: defaultdict[str, list[ActiveStory]] = defaultdict(list)
         for story_id in sorted(parent):
             components[root(story_id)].append(self._stories[story_id])
         return [
@@ -335,7 +258,7 @@ class StoryClusterer:
             and sum(len(story.members) for story in stories) <= self.options.recheck_at_most
         ]
 
-    def _regroup(self, stories: Sequence[_Story], fresh: set[str]) -> _Regrouped:
+    def _regroup(self, stories: Sequence[ActiveStory], fresh: set[str]) -> _Regrouped:
         """Agglomerate the articles of nearby stories again, from scratch, as one batch would.
 
         A group holding the first articles of old stories takes the oldest one's
@@ -343,13 +266,14 @@ class StoryClusterer:
         none is a story split off, named after its first article. Articles of
         earlier batches that changed story other than by a merge have moved.
         """
-        founders = {_founder(story): story for story in stories}
+        founders = {founder(story): story for story in stories}
         before = {member.id: story.id for story in stories for member in story.members}
         ordered = sorted(
-            (member.features() for story in stories for member in story.members), key=_sort_key
+            (member.features() for story in stories for member in story.members),
+            key=by_date_then_id,
         )
         vectors = [self._vector(features) for features in ordered]
-        groups = self._agglomerate(ordered, vectors)
+        groups = agglomerate(ordered, vectors, self._bar, self.options)
         for story in stories:
             self._forget(story)
         named: list[tuple[str | None, list[int]]] = []
@@ -357,7 +281,7 @@ class StoryClusterer:
         for group in groups:
             olds = sorted(
                 (founders[ordered[i].id] for i in group if ordered[i].id in founders),
-                key=_age,
+                key=age,
             )
             named.append((olds[0].id if olds else None, group))
             merges.extend((old.id, olds[0].id) for old in olds[1:])
@@ -367,7 +291,7 @@ class StoryClusterer:
         moved: list[Assignment] = []
         for name, group in sorted(named, key=lambda item: item[0] is None):
             members = [ordered[i] for i in group]
-            target = _Story(id=name or self._fresh_id(members))
+            target = ActiveStory(id=name or self._fresh_id(members))
             self._stories[target.id] = target
             self.redirects.pop(target.id, None)
             for i in group:
@@ -390,27 +314,11 @@ class StoryClusterer:
                 return candidate
         return story_id_for("+".join(features.id for features in members))
 
-    def _cohesive_enough(
-        self, between: float, first: tuple[int, float], second: tuple[int, float]
-    ) -> bool:
-        """Whether two groups, each given as (size, sum of its pairs' similarities), may join.
-
-        ``between`` is the sum of the similarities of the pairs across them.
-        """
-        (first_size, first_inside), (second_size, second_inside) = first, second
-        if min(first_size, second_size) < self.options.cohesive_size:
-            return True
-        looser = min(
-            first_inside / (first_size * (first_size - 1) / 2),
-            second_inside / (second_size * (second_size - 1) / 2),
-        )
-        return between / (first_size * second_size) >= self.options.cohesion_ratio * looser
-
     def restore(self, story_id: str, features: ArticleFeatures) -> None:
         """Put an article back into a known story (rebuilding state from a store)."""
         story = self._stories.get(story_id)
         if story is None:
-            story = self._stories[story_id] = _Story(id=story_id)
+            story = self._stories[story_id] = ActiveStory(id=story_id)
         self._place(story, features, self._vector(features))
 
     def _score_candidates(
@@ -456,39 +364,34 @@ class StoryClusterer:
                 scored.append((story_id, 1.0, True))
                 continue
             dot = dot_product(summed, centroid)
-            score = dot / (size * story_size) - self._gap_penalty(span, story.span)
+            score = dot / (size * story_size) - gap_penalty(span, story.span, self.options)
             may_join = score >= self._bar and (
                 not tight_group
                 or story_size < self.options.cohesive_size
                 # the story's own cohesion walks its whole centroid: only when it counts
-                or self._cohesive_enough(
-                    dot, group, (story_size, inside_similarity(centroid, story_size))
+                or cohesive_enough(
+                    dot, group, (story_size, inside_similarity(centroid, story_size)), self.options
                 )
             )
             scored.append((story_id, score, may_join))
         scored.sort(key=lambda item: (-item[1], item[0]))
         return scored
 
-    def _active_articles(self) -> int:
-        return sum(len(story.members) for story in self._stories.values())
+    def _articles_in_play(self, batch: Sequence[ArticleFeatures]) -> int:
+        """How many articles a new one competes against by chance: the active and new ones.
 
-    def _gap_penalty(self, first: Span | None, second: Span | None) -> float:
-        """How much less alike two sets of reports count for the days between them."""
-        if first is None or second is None:
-            return 0.0
-        gap = max((second[0] - first[1]).days, (first[0] - second[1]).days, 0)
-        if gap <= self.options.max_days_apart:
-            return 0.0
-        return self.options.distant_penalty * math.log2(gap / self.options.max_days_apart)
+        Dated ones count within their densest stretch of ``2 * max_days_apart``
+        days only: the others need a stronger link (:func:`gap_penalty`).
+        """
+        active = [m.published for story in self._stories.values() for m in story.members]
+        dates = [d for d in itertools.chain(active, (f.published for f in batch)) if d]
+        undated = len(active) + len(batch) - len(dates)
+        return undated + densest_stretch(dates, 2 * self.options.max_days_apart)
 
-    @staticmethod
-    def _story_similarity(first: _Story, second: _Story) -> float:
-        return dot_product(first.centroid, second.centroid) / (
-            len(first.members) * len(second.members)
-        )
-
-    def _place(self, story: _Story, features: ArticleFeatures, vector: Mapping[str, float]) -> None:
-        story.members.append(_Member.of(features))
+    def _place(
+        self, story: ActiveStory, features: ArticleFeatures, vector: Mapping[str, float]
+    ) -> None:
+        story.members.append(Member.of(features))
         for term, weight in vector.items():
             story.centroid[term] = story.centroid.get(term, 0.0) + weight
         if features.published is not None:
@@ -499,9 +402,9 @@ class StoryClusterer:
             self._hash_owner.setdefault(sentence_hash, story.id)
             story.hashes.add(sentence_hash)
 
-    def _merge(self, first: _Story, second: _Story) -> tuple[_Story, str]:
+    def _merge(self, first: ActiveStory, second: ActiveStory) -> tuple[ActiveStory, str]:
         """Fold the younger story into the older; returns the survivor and the absorbed id."""
-        keep, drop = (first, second) if _older(first, second) else (second, first)
+        keep, drop = (first, second) if older(first, second) else (second, first)
         keep.members.extend(drop.members)
         for term, weight in drop.centroid.items():
             keep.centroid[term] = keep.centroid.get(term, 0.0) + weight
@@ -522,7 +425,7 @@ class StoryClusterer:
             if new == absorbed:
                 self.redirects[old] = into
 
-    def _forget(self, story: _Story) -> None:
+    def _forget(self, story: ActiveStory) -> None:
         for term in story.centroid:
             owners = self._postings.get(term)
             if owners is not None:
@@ -553,23 +456,10 @@ class StoryClusterer:
         return self.redirects.get(story_id, story_id)
 
 
-def _age(story: _Story) -> tuple[dt.date, str]:
-    """Orders stories oldest first: by their first publication date, then id."""
-    return (story.span[0] if story.span else dt.date.min, story.id)
-
-
-def _older(first: _Story, second: _Story) -> bool:
-    return _age(first) <= _age(second)
-
-
-def _founder(story: _Story) -> str:
-    """The article a story is named after, or its first article if that one has left."""
-    named = [m.id for m in story.members if story_id_for(m.id) == story.id]
-    return named[0] if named else min(story.members, key=_sort_key).id
-
-
 def _attach_merges(
-    assignments: list[Assignment], merges: Sequence[tuple[str, str]], live: Mapping[str, _Story]
+    assignments: list[Assignment],
+    merges: Sequence[tuple[str, str]],
+    live: Mapping[str, ActiveStory],
 ) -> list[Assignment]:
     """Put each merge on the first assignment into the surviving story.
 
@@ -586,14 +476,9 @@ def _attach_merges(
             assignment = replace(assignment, merged=tuple(sorted((*assignment.merged, *extra))))
         result.append(assignment)
     for survivor, ids in sorted(into.items()):
-        first = min(live[survivor].members, key=_sort_key).id
+        first = min(live[survivor].members, key=by_date_then_id).id
         result.append(Assignment(first, survivor, tuple(sorted(ids))))
     return result
-
-
-def story_id_for(article_id: str) -> str:
-    """A story's id: derived from the article that started it, so it survives growth."""
-    return "s-" + hashlib.sha1(article_id.encode()).hexdigest()[:10]
 
 
 def cluster_articles(
