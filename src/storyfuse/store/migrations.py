@@ -149,6 +149,15 @@ MIGRATIONS: tuple[tuple[str, dict[Dialect, str]], ...] = (
             )""",
         },
     ),
+    (
+        "keep each story's tally (tokens, same-copy links, word usage) to grow it batch by batch",
+        {
+            "sqlite": "CREATE TABLE story_tallies (story_id TEXT PRIMARY KEY, tally BLOB NOT NULL)",
+            "postgresql": (
+                "CREATE TABLE story_tallies (story_id TEXT PRIMARY KEY, tally BYTEA NOT NULL)"
+            ),
+        },
+    ),
 )
 
 # Migrations whose new columns the store then fills in Python, in the same transaction.
