@@ -158,6 +158,19 @@ MIGRATIONS: tuple[tuple[str, dict[Dialect, str]], ...] = (
             ),
         },
     ),
+    (
+        "keep each story's summary for the lists, with the articles it was computed from",
+        dict.fromkeys(
+            ("sqlite", "postgresql"),
+            """CREATE TABLE story_summaries (
+                story_id TEXT NOT NULL,
+                words INTEGER NOT NULL,
+                article_key TEXT NOT NULL,
+                lines TEXT NOT NULL,
+                PRIMARY KEY (story_id, words)
+            )""",
+        ),
+    ),
 )
 
 # Migrations whose new columns the store then fills in Python, in the same transaction.

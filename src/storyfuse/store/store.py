@@ -40,6 +40,7 @@ from storyfuse.store.listing import (
 )
 from storyfuse.store.migrations import BACKFILLED, MIGRATIONS
 from storyfuse.store.near_duplicates import NearDuplicateIndex, rebuild
+from storyfuse.store.story_summaries import StorySummaries
 from storyfuse.stories.duplicates import Signature
 from storyfuse.stories.features import ArticleFeatures
 
@@ -81,6 +82,7 @@ class Store(FeedRecords):
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.db = Database(self.path)
         self.lists = StoryLists(self.db)
+        self.summaries = StorySummaries(self.db)
         self.near_duplicates = NearDuplicateIndex(self.db)
         self.migrate()
 

@@ -25,10 +25,12 @@ from starlette.concurrency import run_in_threadpool
 from storyfuse.models import Article, ArticleStatus
 from storyfuse.pipeline import PipelineOptions
 from storyfuse.store.store import Store
+from storyfuse.store.story_summaries import SummaryRow, article_key
 from storyfuse.stories.changes import StoryChanges, story_changes
 from storyfuse.stories.outlets import OutletDirectory
 from storyfuse.stories.summarize import SummaryOptions
-from storyfuse.web.views import StoryView, build_story_view
+from storyfuse.web.summary_rows import decode_lines, encode_lines
+from storyfuse.web.views import CitedText, StoryView, build_story_view
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -170,6 +172,32 @@ class Site:
             return cached
         articles = store.story_articles(story_id)
         return self._view(story_id, articles, words) if articles else None
+
+    def summaries(
+        self, store: Store, story_ids: Sequence[str], words: int = DEFAULT_WORDS
+    ) -> dict[str, tuple[CitedText, ...]]:
+        """The current summary of each of these stories (those with articles), for lists.
+
+        From the view cache, else as the store keeps it for the story's current
+        articles; the rest are summarized here and kept in the store for next time.
+        """
+        current = store.summaries.article_ids(story_ids)
+        found: dict[str, tuple[CitedText, ...]] = {}
+        for story_id, ids in current.items():
+            cached = self.cache.get((story_id, ids, words, ""))
+            if cached is not None:
+                found[story_id] = cached.summary
+        keys = {s: article_key(ids) for s, ids in current.items() if s not in found}
+        for story_id, lines in store.summaries.current(keys, words).items():
+            found[story_id] = decode_lines(lines)
+        computed: list[SummaryRow] = []
+        for story_id in sorted(keys.keys() - found.keys()):
+            articles = store.story_articles(story_id)
+            view = self._view(story_id, articles, words)
+            found[story_id] = view.summary
+            computed.append((story_id, words, article_key(view.key), encode_lines(view.summary)))
+        store.summaries.keep(computed)
+        return found
 
     def changes(
         self, store: Store, view: StoryView, moment: str, words: int = DEFAULT_WORDS
