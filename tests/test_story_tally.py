@@ -183,3 +183,37 @@ def test_stories_grown_from_the_tallies_the_store_keeps_equal_the_whole_recomput
             decoded += 1
             assert tally.wire_links() == dict(links), row.id
     assert decoded == len(rows)
+
+
+def test_a_tally_that_loses_articles_equals_the_whole_recomputation_of_the_rest() -> None:
+    documents = _documents(40)
+    copies = [
+        replace(d, source=d.source + "/copy", url=None, outlet="Copy Desk", text=d.text + " More.")
+        for d in documents[:20]
+    ]
+    preparer = Preparer(ClusterOptions())
+    articles = _ordered([item.article for item in preparer.prepare(documents + copies)[0]])
+    tally = StoryTally()
+    assert tally.add(articles)
+    leaving = articles[::3]
+    assert tally.remove(leaving)
+    rest = [a for a in articles if a not in leaving]
+    headline, sources, links = _whole(rest)
+    assert any(links.values()), "the articles that stay still share sentences"
+    assert tally.wire_links() == links
+    assert (tally.headline(), tally.independent_sources()) == (headline, sources)
+    assert set(tally.members) == {a.id for a in rest}
+
+
+def test_a_phrase_falling_back_under_the_postings_cap_makes_the_tally_rebuild() -> None:
+    stock = "The regional council said on Monday that the new harbour rules take effect soon."
+    articles = [
+        make_article(f"b{number:04d}", [stock, f"Report {number} has its own words."], "Desk")
+        for number in range(MAX_GRAM_REFS + 20)
+    ]
+    tally = StoryTally()
+    assert tally.add(articles)
+    assert not tally.remove(articles[:40]), "the stock phrase counts again: rebuild"
+    assert len(tally.members) == len(articles), "a refusal changes nothing"
+    assert tally.remove(articles[:5]), "still past the cap: nothing to recount"
+    assert tally.wire_links() == _whole(_ordered(articles[5:]))[2]

@@ -312,9 +312,9 @@ class Ingestion:
     def _refresh_story(self, story_id: str, kept: bytes | None, now: str) -> None:
         """Headline, size, dates and independent sources of a story, from its articles.
 
-        The story's tally (in memory, else as the store keeps it) grows by the
-        articles it gained since; a story that lost some (a split, a revision) or
-        has no tally yet is tallied again from all its articles.
+        The story's tally (in memory, else as the store keeps it) loses the articles
+        that left the story (a split, a revision) and grows by those it gained; a
+        story without a tally, or whose tally refuses, is tallied from all its articles.
         """
         current = set(self.store.story_article_ids(story_id))
         if not current:
@@ -322,8 +322,11 @@ class Ingestion:
         tally = self._tallies.pop(story_id, None)
         if tally is None and kept is not None:
             tally = StoryTally.decode(kept)
-        if tally is not None and not tally.members.keys() <= current:
-            tally = None
+        lost = sorted(tally.members.keys() - current) if tally is not None else []
+        if tally is not None and lost:
+            left = self.store.articles_by_id(lost)  # moved on, or superseded by a revision
+            if len(left) != len(lost) or not tally.remove(left):
+                tally = None
         known = tally.members.keys() if tally is not None else set()
         gained = self.store.articles_by_id(sorted(current - known))
         if tally is None or not tally.add(gained):

@@ -23,6 +23,9 @@ WRITE_WAIT_SECONDS = 30.0
 """Seconds a writer waits for another writer's transaction, then gives up (:class:`StoreBusy`)."""
 _WRITER_LOCK = 0x73746F72  # PostgreSQL advisory lock: one writer at a time, as on SQLite
 
+SQLITE_CACHE_KIB = 65536
+"""A SQLite connection's page cache, at most (filled as pages are read; SQLite's default: 2 MB)."""
+
 
 class StoreBusy(Exception):
     """Another writer kept the store for longer than the writer could wait."""
@@ -92,6 +95,8 @@ class Database:
             self._sqlite = sqlite3.connect(path, isolation_level=None, timeout=self.write_wait)
             self._sqlite.row_factory = sqlite3.Row
             self._sqlite.execute("PRAGMA journal_mode = WAL")
+            # a large store's indexes stay in this connection's memory between statements
+            self._sqlite.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
         """Run one statement written with ``?`` placeholders."""

@@ -108,8 +108,7 @@ class StoryTally:
                 self._same[first[0]][second[0]].add(first[1])
                 self._same[second[0]][first[0]].add(second[1])
         for article in articles:
-            words = {w for s in article.sentences for w in content_words(s.text)}
-            self._usage.update(words)
+            self._usage.update(_words(article))
             self.members[article.id] = _Member(
                 id=article.id,
                 outlet=article.outlet,
@@ -121,6 +120,44 @@ class StoryTally:
                 sentences=len(article.sentences),
                 first_sentence=article.sentences[0].text if article.sentences else None,
             )
+        return True
+
+    def remove(self, articles: Sequence[Article]) -> bool:
+        """Take out articles that left the story; False (and nothing changed): rebuild the tally.
+
+        The same-copy links between the articles that stay do not change, unless an
+        n-gram that passed :data:`~storyfuse.stories.wire.MAX_GRAM_REFS` sentences
+        falls back under it: then it counts again for pairs, and the tally refuses.
+        """
+        gone = {article.id for article in articles}
+        size, min_tokens = self.options.shingle, self.options.min_tokens
+        refs = [ref for ref in self._tokens if ref[0] in gone]
+        dropped: Counter[tuple[str, ...]] = Counter()
+        for ref in refs:
+            found = self._tokens[ref]
+            if len(found) >= min_tokens:
+                dropped.update({found[i : i + size] for i in range(len(found) - size + 1)})
+        for gram, count in dropped.items():
+            before = len(self._postings.get(gram, ()))
+            if before > MAX_GRAM_REFS and 2 <= before - count <= MAX_GRAM_REFS:
+                return False
+        for gram in dropped:
+            kept = [ref for ref in self._postings[gram] if ref[0] not in gone]
+            if kept:
+                self._postings[gram] = kept
+            else:
+                del self._postings[gram]
+        for ref in refs:
+            del self._tokens[ref]
+        for article_id in gone:
+            self._same.pop(article_id, None)
+        for per_other in self._same.values():
+            for article_id in gone:
+                per_other.pop(article_id, None)
+        for article in articles:
+            if self.members.pop(article.id, None) is not None:
+                self._usage.subtract(_words(article))
+        self._usage = +self._usage  # words no article uses any more are dropped
         return True
 
     def encode(self) -> bytes:
@@ -227,3 +264,8 @@ class StoryTally:
     def outlets(self) -> int:
         """The number of outlets its articles name."""
         return len({m.outlet for m in self.members.values() if m.outlet is not None})
+
+
+def _words(article: Article) -> set[str]:
+    """The content words an article uses (each once): what the headline's choice counts."""
+    return {w for s in article.sentences for w in content_words(s.text)}
