@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from storyfuse.models import Article, ArticleStatus
 from storyfuse.pipeline import PipelineOptions
-from storyfuse.store.store import Store
+from storyfuse.store.store import SearchHit, Store
 from storyfuse.store.story_summaries import SummaryRow, article_key
 from storyfuse.stories.changes import StoryChanges, story_changes
 from storyfuse.stories.outlets import OutletDirectory
@@ -39,6 +39,8 @@ A = TypeVar("A")
 DEFAULT_WORDS = 120
 MAX_FOCUS_CHARS = 500  # a topic statement, not a document
 ANSWERS_KEPT = 512
+SEARCHES_AT_ONCE = 2
+"""Full-text searches run at once; the others wait their turn before their time limit starts."""
 
 
 class LRUCache(Generic[K, V]):
@@ -96,6 +98,7 @@ class Site:
         # Lists (home, story API, feeds, search) computed once per version of the store's data.
         self.answers: LRUCache[tuple[Hashable, int, int], Any] = LRUCache(ANSWERS_KEPT)
         self._local = threading.local()
+        self._search_turns = threading.BoundedSemaphore(SEARCHES_AT_ONCE)
         self._pending: dict[ViewKey, asyncio.Future[StoryView | None]] = {}
         self._pending_answers: dict[tuple[Hashable, int, int], asyncio.Future[Any]] = {}
 
@@ -147,6 +150,15 @@ class Site:
 
             pending.add_done_callback(done)
         return cast(A, await asyncio.shield(pending))
+
+    def search(self, store: Store, query: str, limit: int) -> list[SearchHit]:
+        """:meth:`Store.search`, at most ``SEARCHES_AT_ONCE`` at a time across the threads.
+
+        Every search has :data:`~storyfuse.store.article_search.SEARCH_SECONDS` of wall
+        time; many at once in one process would share the CPU and each run out of it.
+        """
+        with self._search_turns:
+            return store.search(query, limit)
 
     def article_ids(self, store: Store, story_id: str) -> tuple[str, ...]:
         return store.story_article_ids(story_id)

@@ -254,7 +254,7 @@ def _search(web: WebContext, q: str) -> HTMLResponse:
     if query:
         with web.site.store() as store:
             try:
-                hits = store.search(query, SEARCH_SHOWN)
+                hits = web.site.search(store, query, SEARCH_SHOWN)
             except SearchTooCostly as costly:
                 problem = str(costly)
             story_filter = headline_filter(query)
