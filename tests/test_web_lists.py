@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -14,6 +16,7 @@ from storyfuse.ingestion.service import Ingestion
 from storyfuse.sources.inputs import read_inputs
 from storyfuse.store.store import Store
 from storyfuse.stories.outlets import OutletDirectory
+from storyfuse.web import list_cache
 from storyfuse.web.app import create_app
 from storyfuse.web.list_cache import ListResponses
 from storyfuse.web.site import Site
@@ -103,3 +106,39 @@ def test_a_repeated_list_request_is_replayed_with_the_same_bytes_and_headers(
         with Store(db) as store:
             Ingestion(store).ingest(documents[6:])
         assert client.get("/api/stories?page=1").json() != first[1].json()
+
+
+def test_when_the_minute_turns_the_last_answer_is_replayed_while_the_new_one_is_computed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    documents, _ = read_inputs([ROOT / "demo" / "corpus"])
+    db = tmp_path / "minute.db"
+    with Store(db) as store:
+        Ingestion(store).ingest(documents)
+        version = store.latest_seq()
+    now = [600.0 * 60]
+    monkeypatch.setattr(list_cache, "time", SimpleNamespace(time=lambda: now[0]))
+    with TestClient(create_app(db)) as client:
+        first = client.get("/api/stories")
+        replays = next(
+            m for m in _middleware(client.app) if isinstance(m, list_cache.ListResponses)
+        )
+        now[0] += 60
+        again = client.get("/api/stories")
+        assert again.content == first.content
+        new_key = ("/api/stories", b"", version, 601)
+        deadline = time.monotonic() + 10
+        while replays.recorded.get(new_key) is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert replays.recorded.get(new_key) is not None, "recomputed in the background"
+        assert not replays._refreshing
+
+
+def _middleware(app: object) -> list[object]:
+    """The app's middleware instances, outermost first (once it has served a request)."""
+    found = []
+    layer = getattr(app, "middleware_stack", None)
+    while layer is not None:
+        found.append(layer)
+        layer = getattr(layer, "app", None)
+    return found
