@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from storyfuse.cli import main
 from storyfuse.ingestion.service import Ingestion
 from storyfuse.sources.inputs import read_inputs
-from storyfuse.store import store as store_module
+from storyfuse.store import article_search as store_module
 from storyfuse.store.database import Database, QueryTimeout
 from storyfuse.store.search_query import MAX_PREFIXES, MAX_QUERY_CHARS, MAX_TERMS, parse_query
 from storyfuse.store.store import SearchTooCostly, Store

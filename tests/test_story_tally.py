@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from storyfuse.ingestion.prepare import Preparer
 from storyfuse.ingestion.service import Ingestion
 from storyfuse.models import Article, RawDocument
 from storyfuse.store.store import Store
+from storyfuse.stories.features import ClusterOptions
 from storyfuse.stories.story_tally import StoryTally
 from storyfuse.stories.summarize import choose_headline
 from storyfuse.stories.wire import MAX_GRAM_REFS, SentenceIndex, independent_sources
@@ -113,3 +115,105 @@ def test_stored_stories_refreshed_batch_by_batch_equal_the_whole_recomputation(
             ), row.id
             assert (row.first_published, row.last_published) == (dates[0], dates[-1])
             assert len(row.outlets) == len({a.outlet for a in articles if a.outlet})
+
+
+def test_a_kept_tally_decodes_to_the_same_tally_and_grows_alike() -> None:
+    documents = _documents(60)
+    # other outlets' copies, a word changed: they share most sentences with the first
+    copies = [
+        replace(d, source=d.source + "/copy", url=None, outlet="Copy Desk", text=d.text + " More.")
+        for d in documents[:30]
+    ]
+    preparer = Preparer(ClusterOptions())  # one process: nothing to stop
+    articles = _ordered([item.article for item in preparer.prepare(documents)[0]])
+    later = _ordered([item.article for item in preparer.prepare(copies)[0]])
+    tally = StoryTally()
+    assert tally.add(articles)
+    decoded = StoryTally.decode(tally.encode())
+    assert decoded is not None
+    assert decoded.wire_links() == tally.wire_links()
+    assert (decoded.headline(), decoded.independent_sources()) == (
+        tally.headline(),
+        tally.independent_sources(),
+    )
+    assert tally.add(later) and decoded.add(later)
+    headline, sources, links = _whole(_ordered(articles + later))
+    assert any(links.values()), "some articles share sentences"
+    assert decoded.wire_links() == tally.wire_links() == links
+    assert (decoded.headline(), decoded.independent_sources()) == (headline, sources)
+
+
+def test_stories_grown_from_the_tallies_the_store_keeps_equal_the_whole_recomputation(
+    tmp_path: Path,
+) -> None:
+    """A new ingestion per batch: nothing in memory, every tally comes back from the store."""
+    documents = _documents(600)
+    batches = [documents[i : i + 40] for i in range(0, len(documents), 40)]
+    # the same texts again a month later with a word changed: reprints of old stories
+    batches.append(
+        [
+            replace(
+                d,
+                source=d.source + "/reprint",
+                url=None,
+                outlet="Reprint Outlet",
+                text=d.text.replace(" the ", " a ", 1),
+            )
+            for d in documents[::7]
+        ]
+    )
+    decoded = 0
+    with Store(tmp_path / "kept.db", clock=lambda: CLOCK) as store:
+        for batch in batches:
+            with Ingestion(store) as ingestion:
+                ingestion.ingest(batch)
+        kept = store.tallies([row.id for row in store.stories()])
+        rows = store.stories()
+        assert len(rows) > 50 and any(row.size >= 3 for row in rows)
+        for row in rows:
+            articles = store.story_articles(row.id)
+            headline, sources, links = _whole(articles)
+            assert (row.headline, row.size, row.independent_sources) == (
+                headline,
+                len(articles),
+                sources,
+            ), row.id
+            tally = StoryTally.decode(kept[row.id])
+            assert tally is not None
+            decoded += 1
+            assert tally.wire_links() == dict(links), row.id
+    assert decoded == len(rows)
+
+
+def test_a_tally_that_loses_articles_equals_the_whole_recomputation_of_the_rest() -> None:
+    documents = _documents(40)
+    copies = [
+        replace(d, source=d.source + "/copy", url=None, outlet="Copy Desk", text=d.text + " More.")
+        for d in documents[:20]
+    ]
+    preparer = Preparer(ClusterOptions())
+    articles = _ordered([item.article for item in preparer.prepare(documents + copies)[0]])
+    tally = StoryTally()
+    assert tally.add(articles)
+    leaving = articles[::3]
+    assert tally.remove(leaving)
+    rest = [a for a in articles if a not in leaving]
+    headline, sources, links = _whole(rest)
+    assert any(links.values()), "the articles that stay still share sentences"
+    assert tally.wire_links() == links
+    assert (tally.headline(), tally.independent_sources()) == (headline, sources)
+    assert set(tally.members) == {a.id for a in rest}
+
+
+def test_a_phrase_falling_back_under_the_postings_cap_makes_the_tally_rebuild() -> None:
+    stock = "The regional council said on Monday that the new harbour rules take effect soon."
+    articles = [
+        make_article(f"b{number:04d}", [stock, f"Report {number} has its own words."], "Desk")
+        for number in range(MAX_GRAM_REFS + 20)
+    ]
+    tally = StoryTally()
+    assert tally.add(articles)
+    assert not tally.remove(articles[:40]), "the stock phrase counts again: rebuild"
+    assert len(tally.members) == len(articles), "a refusal changes nothing"
+    assert tally.remove(articles[:5]), "still past the cap: nothing to recount"
+    assert tally.wire_links() == _whole(_ordered(articles[5:]))[2]

@@ -187,8 +187,7 @@ class Ingestion:
                     if progress:
                         progress(1)
                 self._place_fresh(fresh, batch, clusterer)
-                for story_id in batch.touched:
-                    self._refresh_story(clusterer.resolve(story_id), batch.now)
+                self._refresh_stories({clusterer.resolve(s) for s in batch.touched}, batch.now)
                 for repeat in repeats:  # exact duplicates of another input of this ingest
                     assert repeat.duplicate_of is not None
                     original = aliases.get(repeat.duplicate_of, repeat.duplicate_of)
@@ -303,19 +302,31 @@ class Ingestion:
             clusterer.restore(story_id, features)
         return clusterer
 
-    def _refresh_story(self, story_id: str, now: str) -> None:
+    def _refresh_stories(self, story_ids: set[str], now: str) -> None:
+        """Refresh each story's record; the tallies not in memory are read from the store."""
+        ordered = sorted(story_ids)
+        kept = self.store.tallies([s for s in ordered if s not in self._tallies])
+        for story_id in ordered:
+            self._refresh_story(story_id, kept.get(story_id), now)
+
+    def _refresh_story(self, story_id: str, kept: bytes | None, now: str) -> None:
         """Headline, size, dates and independent sources of a story, from its articles.
 
-        The story's tally grows by the articles it gained since the last refresh; a
-        story that lost some (a split, a revision) or is not in memory is tallied
-        again from all its articles.
+        The story's tally (in memory, else as the store keeps it) loses the articles
+        that left the story (a split, a revision) and grows by those it gained; a
+        story without a tally, or whose tally refuses, is tallied from all its articles.
         """
         current = set(self.store.story_article_ids(story_id))
         if not current:
             return
         tally = self._tallies.pop(story_id, None)
-        if tally is not None and not tally.members.keys() <= current:
-            tally = None
+        if tally is None and kept is not None:
+            tally = StoryTally.decode(kept)
+        lost = sorted(tally.members.keys() - current) if tally is not None else []
+        if tally is not None and lost:
+            left = self.store.articles_by_id(lost)  # moved on, or superseded by a revision
+            if len(left) != len(lost) or not tally.remove(left):
+                tally = None
         known = tally.members.keys() if tally is not None else set()
         gained = self.store.articles_by_id(sorted(current - known))
         if tally is None or not tally.add(gained):
@@ -324,6 +335,7 @@ class Ingestion:
         self._tallies[story_id] = tally
         while len(self._tallies) > TALLIES_KEPT:
             self._tallies.popitem(last=False)
+        self.store.save_tally(story_id, tally.encode())
         first, last = tally.dates()
         record = StoryRecord(
             id=story_id,

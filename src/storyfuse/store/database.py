@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import time
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +22,9 @@ POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 WRITE_WAIT_SECONDS = 30.0
 """Seconds a writer waits for another writer's transaction, then gives up (:class:`StoreBusy`)."""
 _WRITER_LOCK = 0x73746F72  # PostgreSQL advisory lock: one writer at a time, as on SQLite
+
+SQLITE_CACHE_KIB = 65536
+"""A SQLite connection's page cache, at most (filled as pages are read; SQLite's default: 2 MB)."""
 
 
 class StoreBusy(Exception):
@@ -92,6 +95,8 @@ class Database:
             self._sqlite = sqlite3.connect(path, isolation_level=None, timeout=self.write_wait)
             self._sqlite.row_factory = sqlite3.Row
             self._sqlite.execute("PRAGMA journal_mode = WAL")
+            # a large store's indexes stay in this connection's memory between statements
+            self._sqlite.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
         """Run one statement written with ``?`` placeholders."""
@@ -125,16 +130,7 @@ class Database:
     def read_within(self, seconds: float, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         """The rows of a read-only query, or :class:`QueryTimeout` once it runs ``seconds``."""
         if self.dialect == "sqlite":
-            deadline = time.monotonic() + seconds
-            self._sqlite.set_progress_handler(lambda: time.monotonic() > deadline, 100)
-            try:
-                return self._sqlite.execute(sql, params).fetchall()
-            except sqlite3.OperationalError as error:
-                if "interrupted" in str(error):
-                    raise QueryTimeout(f"stopped after {seconds:g} s") from None
-                raise
-            finally:
-                self._sqlite.set_progress_handler(None, 0)
+            return self._sqlite_read_within(seconds, sql, params)
         import psycopg
 
         with self._pg.transaction():
@@ -143,6 +139,37 @@ class Database:
                 return self._pg.execute(sql.replace("?", "%s"), params).fetchall()
             except psycopg.errors.QueryCanceled:
                 raise QueryTimeout(f"stopped after {seconds:g} s") from None
+
+    def _sqlite_read_within(self, seconds: float, sql: str, params: Sequence[Any]) -> list[Any]:
+        """A timer thread interrupts the statement at the deadline.
+
+        Not a progress handler: that calls back into Python every few hundred VM steps,
+        each time waiting for the GIL, which a busy web server's threads hold for up to
+        5 ms at a time, so a query would spend its time limit waiting.
+        """
+        if seconds <= 0:
+            raise QueryTimeout("stopped after 0 s")
+        guard = threading.Lock()
+        running = True
+
+        def stop() -> None:
+            with guard:
+                if running:  # never interrupt a later statement of this connection
+                    self._sqlite.interrupt()
+
+        timer = threading.Timer(seconds, stop)
+        timer.daemon = True
+        timer.start()
+        try:
+            return self._sqlite.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as error:
+            if "interrupted" in str(error):
+                raise QueryTimeout(f"stopped after {seconds:g} s") from None
+            raise
+        finally:
+            with guard:
+                running = False
+            timer.cancel()
 
     def _begin(self) -> None:
         busy = f"the store is busy: another writer kept it for over {self.write_wait:g} s"

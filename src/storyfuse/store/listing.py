@@ -232,6 +232,33 @@ class StoryLists:
         return {story: tuple(names) for story, names in found.items()}
 
 
+def backfill_story_lists(db: Database) -> None:
+    """Fill in each story's outlets, weight, rank and folded headline (migration 4)."""
+    counts = dict(
+        db.execute(
+            "SELECT story_id, COUNT(DISTINCT outlet) FROM articles WHERE outlet IS NOT NULL"
+            " AND superseded_by IS NULL AND story_id IS NOT NULL GROUP BY story_id"
+        ).fetchall()
+    )
+    rows = db.execute(
+        "SELECT id, headline, size, independent_sources, last_published FROM stories"
+    ).fetchall()
+    for row in rows:
+        outlets = int(counts.get(row["id"], 0))
+        weight = story_weight(row["independent_sources"], outlets, row["size"])
+        db.execute(
+            "UPDATE stories SET outlets = ?, weight = ?, importance_rank = ?,"
+            " folded_headline = ? WHERE id = ?",
+            (
+                outlets,
+                weight,
+                story_rank(weight, _date(row["last_published"])),
+                row["headline"].casefold(),
+                row["id"],
+            ),
+        )
+
+
 def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
     for start in range(0, len(items), _ID_CHUNK):
         yield items[start : start + _ID_CHUNK]

@@ -149,6 +149,28 @@ MIGRATIONS: tuple[tuple[str, dict[Dialect, str]], ...] = (
             )""",
         },
     ),
+    (
+        "keep each story's tally (tokens, same-copy links, word usage) to grow it batch by batch",
+        {
+            "sqlite": "CREATE TABLE story_tallies (story_id TEXT PRIMARY KEY, tally BLOB NOT NULL)",
+            "postgresql": (
+                "CREATE TABLE story_tallies (story_id TEXT PRIMARY KEY, tally BYTEA NOT NULL)"
+            ),
+        },
+    ),
+    (
+        "keep each story's summary for the lists, with the articles it was computed from",
+        dict.fromkeys(
+            ("sqlite", "postgresql"),
+            """CREATE TABLE story_summaries (
+                story_id TEXT NOT NULL,
+                words INTEGER NOT NULL,
+                article_key TEXT NOT NULL,
+                lines TEXT NOT NULL,
+                PRIMARY KEY (story_id, words)
+            )""",
+        ),
+    ),
 )
 
 # Migrations whose new columns the store then fills in Python, in the same transaction.

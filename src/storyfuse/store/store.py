@@ -22,39 +22,30 @@ from typing import Any
 from storyfuse.models import (
     Article,
     ArticleStatus,
-    FeedState,
     InputError,
     Removal,
     Sentence,
     StoryRow,
     StorySplit,
 )
-from storyfuse.store.database import Database, QueryTimeout, database_target
-from storyfuse.store.listing import StoryFilter, StoryLists, story_rank, story_weight
+from storyfuse.store.article_search import SearchHit, SearchTooCostly, search_articles
+from storyfuse.store.database import Database, database_target
+from storyfuse.store.feed_records import FeedRecords
+from storyfuse.store.listing import (
+    StoryFilter,
+    StoryLists,
+    backfill_story_lists,
+    story_rank,
+    story_weight,
+)
 from storyfuse.store.migrations import BACKFILLED, MIGRATIONS
 from storyfuse.store.near_duplicates import NearDuplicateIndex, rebuild
-from storyfuse.store.search_query import parse_query
+from storyfuse.store.story_summaries import StorySummaries
 from storyfuse.stories.duplicates import Signature
 from storyfuse.stories.features import ArticleFeatures
 
-SEARCH_SECONDS = 1.0
-"""The longest a search may run before it is stopped."""
-
-
-class SearchTooCostly(ValueError):
-    """A search that would tie up the database past ``SEARCH_SECONDS``."""
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    """An article matching a full-text query."""
-
-    article: str
-    story: str | None
-    title: str | None
-    outlet: str | None
-    snippet: str
-    published: str | None = None
+# The search types stay importable from here, where callers have always found them.
+__all__ = ["SearchHit", "SearchTooCostly", "Store", "StoryRecord"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +69,7 @@ def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-class Store:
+class Store(FeedRecords):
     """A story store on SQLite (a file) or PostgreSQL (a ``postgresql://`` URL).
 
     Use as a context manager, or call :meth:`close`.
@@ -91,6 +82,7 @@ class Store:
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.db = Database(self.path)
         self.lists = StoryLists(self.db)
+        self.summaries = StorySummaries(self.db)
         self.near_duplicates = NearDuplicateIndex(self.db)
         self.migrate()
 
@@ -132,39 +124,13 @@ class Store:
     def _backfill(self, version: int) -> None:
         """What a migration's SQL cannot compute, filled in Python in its transaction."""
         if version == 4:
-            self._backfill_story_lists()
+            backfill_story_lists(self.db)
         elif version == 5:
             indexed = self.db.execute(
                 "SELECT seq, minhash FROM articles WHERE id IN (SELECT article_id FROM lsh)"
             ).fetchall()
             rebuild(self.db, [(int(row[0]), bytes(row[1])) for row in indexed])
             self.db.execute("DROP TABLE lsh")
-
-    def _backfill_story_lists(self) -> None:
-        """Fill in each story's outlets, weight, rank and folded headline (migration 4)."""
-        counts = dict(
-            self.db.execute(
-                "SELECT story_id, COUNT(DISTINCT outlet) FROM articles WHERE outlet IS NOT NULL"
-                " AND superseded_by IS NULL AND story_id IS NOT NULL GROUP BY story_id"
-            ).fetchall()
-        )
-        rows = self.db.execute(
-            "SELECT id, headline, size, independent_sources, last_published FROM stories"
-        ).fetchall()
-        for row in rows:
-            outlets = int(counts.get(row["id"], 0))
-            weight = story_weight(row["independent_sources"], outlets, row["size"])
-            self.db.execute(
-                "UPDATE stories SET outlets = ?, weight = ?, importance_rank = ?,"
-                " folded_headline = ? WHERE id = ?",
-                (
-                    outlets,
-                    weight,
-                    story_rank(weight, _date(row["last_published"])),
-                    row["headline"].casefold(),
-                    row["id"],
-                ),
-            )
 
     def schema_version(self) -> int:
         """The number of the newest applied migration."""
@@ -290,6 +256,7 @@ class Store:
         self.db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", (new, old))
         self.db.execute("UPDATE stories SET redirect_to = ? WHERE id = ?", (new, old))
         self.db.execute("UPDATE stories SET redirect_to = ? WHERE redirect_to = ?", (new, old))
+        self.db.execute("DELETE FROM story_tallies WHERE story_id = ?", (old,))
 
     def record_split(self, from_story: str, to_story: str, articles: int, at: str) -> None:
         """Record that ``articles`` articles left ``from_story`` for ``to_story``."""
@@ -327,7 +294,27 @@ class Store:
             ),
         )
 
+    def save_tally(self, story_id: str, tally: bytes) -> None:
+        """Keep a story's encoded :class:`~storyfuse.stories.story_tally.StoryTally`."""
+        self.db.execute(
+            "INSERT INTO story_tallies (story_id, tally) VALUES (?, ?)"
+            " ON CONFLICT (story_id) DO UPDATE SET tally = excluded.tally",
+            (story_id, tally),
+        )
+
     # -- reading for an ingest ----------------------------------------------
+    def tallies(self, story_ids: Sequence[str]) -> dict[str, bytes]:
+        """The kept tallies of these stories (those that have one), a query per few hundred."""
+        found: dict[str, bytes] = {}
+        for start in range(0, len(story_ids), 500):
+            chunk = story_ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT story_id, tally FROM story_tallies WHERE story_id IN ({marks})", chunk
+            )
+            found.update((row[0], bytes(row[1])) for row in rows)
+        return found
+
     def has_article(self, article_id: str) -> bool:
         """Whether an article with this id (this exact cleaned text) is stored."""
         row = self.db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
@@ -445,52 +432,8 @@ class Store:
         return self.lists.recent(StoryFilter(active_since=since))
 
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
-        """Full-text search over article titles and texts, as `parse_query` reads ``query``.
-
-        Any text is a valid query (words, "phrases", ``OR``, ``prefix*``); one without words
-        finds nothing. Both databases stem English words. A search that runs past
-        ``SEARCH_SECONDS`` is stopped: :class:`SearchTooCostly`.
-        """
-        parsed = parse_query(query)
-        if parsed.empty:
-            return []
-        if self.db.dialect == "sqlite":
-            sql = (
-                "SELECT a.id, a.story_id, a.title, a.outlet, a.published,"
-                " snippet(articles_fts, 1, '[', ']', ' … ', 12) AS snippet"
-                " FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid"
-                " WHERE articles_fts MATCH ? AND a.superseded_by IS NULL"
-                " ORDER BY rank, a.id LIMIT ?"
-            )
-            params = [parsed.fts5()]
-        else:
-            sql = (
-                "SELECT a.id, a.story_id, a.title, a.outlet, a.published,"
-                " ts_headline('english', a.text, q,"
-                " 'StartSel=[, StopSel=], MaxWords=12, MinWords=4, MaxFragments=1') AS snippet"
-                " FROM articles a, (SELECT {tsquery} AS q) AS parsed"
-                " WHERE a.search @@ q AND a.superseded_by IS NULL"
-                " ORDER BY ts_rank(a.search, q) DESC, a.id LIMIT ?"
-            )
-            tsquery, params = parsed.tsquery()
-            sql = sql.format(tsquery=tsquery)
-        try:
-            rows = self.db.read_within(SEARCH_SECONDS, sql, (*params, limit))
-        except QueryTimeout:
-            raise SearchTooCostly(
-                f"the search was stopped after {SEARCH_SECONDS:g} s: use fewer or longer words"
-            ) from None
-        return [
-            SearchHit(
-                row["id"],
-                row["story_id"],
-                row["title"],
-                row["outlet"],
-                row["snippet"],
-                row["published"],
-            )
-            for row in rows
-        ]
+        """Full-text search over article titles and texts: :func:`search_articles`."""
+        return search_articles(self.db, query, limit)
 
     def rejections(self) -> list[InputError]:
         """Every rejected input with its reason, oldest first."""
@@ -522,53 +465,6 @@ class Store:
             return None
         story = self.resolve(row[0]) if row[0] else None
         return ArticleStatus(story, row[1], row[2], row[3], row[4])
-
-    # -- feeds ---------------------------------------------------------------
-    def add_feeds(self, urls: Sequence[str]) -> int:
-        """Add feeds to follow; returns how many were new."""
-        added = 0
-        for url in urls:
-            if self.db.execute("SELECT 1 FROM feeds WHERE url = ?", (url,)).fetchone() is None:
-                self.db.execute("INSERT INTO feeds (url) VALUES (?)", (url,))
-                added += 1
-        return added
-
-    def feeds(self) -> list[FeedState]:
-        """Every followed feed, by URL, with its validators and last outcomes."""
-        rows = self.db.execute(
-            "SELECT url, etag, last_modified, last_checked, last_success, last_error,"
-            " last_error_at FROM feeds ORDER BY url"
-        ).fetchall()
-        return [FeedState(*(row[i] for i in range(7))) for row in rows]
-
-    def knows_source(self, source: str) -> bool:
-        """Whether an article with this URL, or from this source, is stored."""
-        row = self.db.execute(
-            "SELECT 1 FROM articles WHERE url = ? UNION ALL SELECT 1 FROM sources WHERE source = ?",
-            (source, source),
-        ).fetchone()
-        return row is not None
-
-    def record_feed_success(self, url: str, etag: str | None, last_modified: str | None) -> None:
-        """A feed was read: keep its validators for the next conditional request."""
-        now = self.now()
-        self.db.execute(
-            "INSERT INTO feeds (url, etag, last_modified, last_checked, last_success)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET etag = excluded.etag,"
-            " last_modified = excluded.last_modified, last_checked = excluded.last_checked,"
-            " last_success = excluded.last_success",
-            (url, etag, last_modified, now, now),
-        )
-
-    def record_feed_failure(self, url: str, reason: str) -> None:
-        """A feed could not be read: keep the reason and when."""
-        now = self.now()
-        self.db.execute(
-            "INSERT INTO feeds (url, last_checked, last_error, last_error_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (url) DO UPDATE SET last_checked = excluded.last_checked,"
-            " last_error = excluded.last_error, last_error_at = excluded.last_error_at",
-            (url, now, reason, now),
-        )
 
     def counts(self) -> dict[str, int]:
         """Numbers of articles, live stories, linked sources and rejections."""

@@ -15,12 +15,19 @@ The result is the one :class:`~storyfuse.stories.wire.SentenceIndex`,
 :data:`~storyfuse.stories.wire.MAX_GRAM_REFS` sentences stops counting for the
 pairs it counted for before; :meth:`StoryTally.add` then refuses, and the
 caller builds the tally again from all the articles.
+
+A tally is kept with its story in the store (:meth:`StoryTally.encode`, compressed
+JSON: no code runs on reading it back), so that an old story that gains a reprint
+or a revision months later is grown from its new articles too rather than tallied
+whole again; the postings are rebuilt from the kept tokens.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +38,8 @@ from storyfuse.text.tokens import match_tokens
 from storyfuse.text.words import content_words
 
 Ref = tuple[str, int]  # (article id, sentence index): plain tuples hash fast
+# Bumped whenever what a tally keeps changes: an older encoding is tallied again.
+ENCODING_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +108,7 @@ class StoryTally:
                 self._same[first[0]][second[0]].add(first[1])
                 self._same[second[0]][first[0]].add(second[1])
         for article in articles:
-            words = {w for s in article.sentences for w in content_words(s.text)}
-            self._usage.update(words)
+            self._usage.update(_words(article))
             self.members[article.id] = _Member(
                 id=article.id,
                 outlet=article.outlet,
@@ -113,6 +121,105 @@ class StoryTally:
                 first_sentence=article.sentences[0].text if article.sentences else None,
             )
         return True
+
+    def remove(self, articles: Sequence[Article]) -> bool:
+        """Take out articles that left the story; False (and nothing changed): rebuild the tally.
+
+        The same-copy links between the articles that stay do not change, unless an
+        n-gram that passed :data:`~storyfuse.stories.wire.MAX_GRAM_REFS` sentences
+        falls back under it: then it counts again for pairs, and the tally refuses.
+        """
+        gone = {article.id for article in articles}
+        size, min_tokens = self.options.shingle, self.options.min_tokens
+        refs = [ref for ref in self._tokens if ref[0] in gone]
+        dropped: Counter[tuple[str, ...]] = Counter()
+        for ref in refs:
+            found = self._tokens[ref]
+            if len(found) >= min_tokens:
+                dropped.update({found[i : i + size] for i in range(len(found) - size + 1)})
+        for gram, count in dropped.items():
+            before = len(self._postings.get(gram, ()))
+            if before > MAX_GRAM_REFS and 2 <= before - count <= MAX_GRAM_REFS:
+                return False
+        for gram in dropped:
+            kept = [ref for ref in self._postings[gram] if ref[0] not in gone]
+            if kept:
+                self._postings[gram] = kept
+            else:
+                del self._postings[gram]
+        for ref in refs:
+            del self._tokens[ref]
+        for article_id in gone:
+            self._same.pop(article_id, None)
+        for per_other in self._same.values():
+            for article_id in gone:
+                per_other.pop(article_id, None)
+        for article in articles:
+            if self.members.pop(article.id, None) is not None:
+                self._usage.subtract(_words(article))
+        self._usage = +self._usage  # words no article uses any more are dropped
+        return True
+
+    def encode(self) -> bytes:
+        """The tally as compressed JSON, for :meth:`decode` (made with the default options)."""
+        members = [
+            [
+                m.id,
+                m.outlet,
+                m.published.isoformat() if m.published else None,
+                m.title,
+                sorted(m.title_words),
+                m.sentences,
+                m.first_sentence,
+            ]
+            for m in self.members.values()
+        ]
+        tokens: dict[str, list[list[object]]] = defaultdict(list)
+        for (article_id, index), found in self._tokens.items():
+            tokens[article_id].append([index, " ".join(found)])
+        same = [
+            [article_id, other, sorted(sentences)]
+            for article_id, per_other in self._same.items()
+            for other, sentences in per_other.items()
+        ]
+        state = {
+            "version": ENCODING_VERSION,
+            "members": members,
+            "tokens": tokens,
+            "same": same,
+            "usage": dict(self._usage),
+        }
+        return zlib.compress(json.dumps(state, separators=(",", ":")).encode(), 6)
+
+    @classmethod
+    def decode(cls, blob: bytes) -> StoryTally | None:
+        """A tally from :meth:`encode`; None if it was kept in another version's encoding."""
+        state = json.loads(zlib.decompress(blob))
+        if state.get("version") != ENCODING_VERSION:
+            return None
+        tally = cls()
+        size, min_tokens = tally.options.shingle, tally.options.min_tokens
+        for article_id, outlet, published, title, title_words, sentences, first in state["members"]:
+            tally.members[article_id] = _Member(
+                id=article_id,
+                outlet=outlet,
+                published=dt.date.fromisoformat(published) if published else None,
+                title=title,
+                title_words=frozenset(title_words),
+                sentences=sentences,
+                first_sentence=first,
+            )
+        for article_id, kept in state["tokens"].items():
+            for index, joined in kept:
+                ref = (article_id, index)
+                found = tally._tokens[ref] = tuple(joined.split(" ")) if joined else ()
+                if len(found) >= min_tokens:
+                    for gram in {found[i : i + size] for i in range(len(found) - size + 1)}:
+                        tally._postings[gram].append(ref)
+        for article_id, other, sentences in state["same"]:
+            tally._same[article_id][other].update(sentences)
+        tally._usage.update(state["usage"])
+        return tally
 
     def headline(self) -> str:
         """The title whose words the story's articles use most; else the earliest lead sentence."""
@@ -157,3 +264,8 @@ class StoryTally:
     def outlets(self) -> int:
         """The number of outlets its articles name."""
         return len({m.outlet for m in self.members.values() if m.outlet is not None})
+
+
+def _words(article: Article) -> set[str]:
+    """The content words an article uses (each once): what the headline's choice counts."""
+    return {w for s in article.sentences for w in content_words(s.text)}

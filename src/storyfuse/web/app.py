@@ -49,6 +49,7 @@ from storyfuse.web.common import (
     jsonable_errors,
     safe_url,
 )
+from storyfuse.web.list_cache import ListResponses
 from storyfuse.web.routes import api, feeds, pages
 from storyfuse.web.site import Site
 
@@ -222,6 +223,7 @@ def create_app(
         "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
         "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
     )
+    app.add_middleware(ListResponses, site=site)  # inside SecurityHeaders, added next
     app.add_middleware(SecurityHeaders, docs_path="/docs", docs_csp=docs_csp)
     app.mount(DOCS_ASSETS, StaticFiles(directory=_swagger_assets()), name="docs-assets")
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")

@@ -24,11 +24,13 @@ from starlette.concurrency import run_in_threadpool
 
 from storyfuse.models import Article, ArticleStatus
 from storyfuse.pipeline import PipelineOptions
-from storyfuse.store.store import Store
+from storyfuse.store.store import SearchHit, Store
+from storyfuse.store.story_summaries import SummaryRow, article_key
 from storyfuse.stories.changes import StoryChanges, story_changes
 from storyfuse.stories.outlets import OutletDirectory
 from storyfuse.stories.summarize import SummaryOptions
-from storyfuse.web.views import StoryView, build_story_view
+from storyfuse.web.summary_rows import decode_lines, encode_lines
+from storyfuse.web.views import CitedText, StoryView, build_story_view
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -37,6 +39,8 @@ A = TypeVar("A")
 DEFAULT_WORDS = 120
 MAX_FOCUS_CHARS = 500  # a topic statement, not a document
 ANSWERS_KEPT = 512
+SEARCHES_AT_ONCE = 2
+"""Full-text searches run at once; the others wait their turn before their time limit starts."""
 
 
 class LRUCache(Generic[K, V]):
@@ -94,6 +98,7 @@ class Site:
         # Lists (home, story API, feeds, search) computed once per version of the store's data.
         self.answers: LRUCache[tuple[Hashable, int, int], Any] = LRUCache(ANSWERS_KEPT)
         self._local = threading.local()
+        self._search_turns = threading.BoundedSemaphore(SEARCHES_AT_ONCE)
         self._pending: dict[ViewKey, asyncio.Future[StoryView | None]] = {}
         self._pending_answers: dict[tuple[Hashable, int, int], asyncio.Future[Any]] = {}
 
@@ -146,6 +151,15 @@ class Site:
             pending.add_done_callback(done)
         return cast(A, await asyncio.shield(pending))
 
+    def search(self, store: Store, query: str, limit: int) -> list[SearchHit]:
+        """:meth:`Store.search`, at most ``SEARCHES_AT_ONCE`` at a time across the threads.
+
+        Every search has :data:`~storyfuse.store.article_search.SEARCH_SECONDS` of wall
+        time; many at once in one process would share the CPU and each run out of it.
+        """
+        with self._search_turns:
+            return store.search(query, limit)
+
     def article_ids(self, store: Store, story_id: str) -> tuple[str, ...]:
         return store.story_article_ids(story_id)
 
@@ -170,6 +184,32 @@ class Site:
             return cached
         articles = store.story_articles(story_id)
         return self._view(story_id, articles, words) if articles else None
+
+    def summaries(
+        self, store: Store, story_ids: Sequence[str], words: int = DEFAULT_WORDS
+    ) -> dict[str, tuple[CitedText, ...]]:
+        """The current summary of each of these stories (those with articles), for lists.
+
+        From the view cache, else as the store keeps it for the story's current
+        articles; the rest are summarized here and kept in the store for next time.
+        """
+        current = store.summaries.article_ids(story_ids)
+        found: dict[str, tuple[CitedText, ...]] = {}
+        for story_id, ids in current.items():
+            cached = self.cache.get((story_id, ids, words, ""))
+            if cached is not None:
+                found[story_id] = cached.summary
+        keys = {s: article_key(ids) for s, ids in current.items() if s not in found}
+        for story_id, lines in store.summaries.current(keys, words).items():
+            found[story_id] = decode_lines(lines)
+        computed: list[SummaryRow] = []
+        for story_id in sorted(keys.keys() - found.keys()):
+            articles = store.story_articles(story_id)
+            view = self._view(story_id, articles, words)
+            found[story_id] = view.summary
+            computed.append((story_id, words, article_key(view.key), encode_lines(view.summary)))
+        store.summaries.keep(computed)
+        return found
 
     def changes(
         self, store: Store, view: StoryView, moment: str, words: int = DEFAULT_WORDS

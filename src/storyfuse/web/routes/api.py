@@ -242,7 +242,7 @@ async def api_search(
     def compute() -> bytes:
         with web.site.store() as store:
             try:
-                hits = store.search(q, limit)
+                hits = web.site.search(store, q, limit)
             except SearchTooCostly as costly:
                 raise HTTPException(400, str(costly)) from None
             story_filter = headline_filter(q)

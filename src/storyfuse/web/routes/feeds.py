@@ -32,13 +32,14 @@ def _feed_entries(web: WebContext) -> tuple[list[FeedEntry], str]:
     base = web.base_url  # configured: a request's Host header never reaches a feed
     entries = []
     with web.site.store() as store:
-        for row in store.lists.recent(StoryFilter(), FEED_SIZE):
-            view = web.site.view(store, row.id)
+        rows = store.lists.recent(StoryFilter(), FEED_SIZE)
+        summaries = web.site.summaries(store, [row.id for row in rows])
+        for row in rows:
             entries.append(
                 FeedEntry(
                     url=f"{base}/stories/{row.id}",
                     title=balanced_bidi(row.headline),
-                    summary=view.summary if view else (),
+                    summary=summaries.get(row.id, ()),
                     published=_published(row.first_published, row.first_seen),
                     updated=_published(row.last_published, row.last_seen),
                     outlets=tuple(balanced_bidi(outlet) for outlet in row.outlets),

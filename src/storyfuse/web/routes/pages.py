@@ -106,7 +106,7 @@ def _home(
         pages = max(1, math.ceil(total / PAGE_SIZE))
         shown = store.lists.by_importance(story_filter, PAGE_SIZE, (page - 1) * PAGE_SIZE)
         names = {row.id: _outlet_names(directory, row.outlets) for row in shown}
-        views = {row.id: web.site.view(store, row.id) for row in shown}
+        summaries = web.site.summaries(store, [row.id for row in shown])
     params = (("since", since), ("outlet", outlet), ("single", "1" if single else None))
     base = urlencode({k: v for k, v in params if v})
     toggle = urlencode({k: v for k, v in params[:2] if v} | ({} if single else {"single": "1"}))
@@ -115,7 +115,7 @@ def _home(
         "home.html",
         400 if error else 200,
         rows=shown,
-        views=views,
+        summaries=summaries,
         names=names,
         outlets=outlets,
         total=total,
@@ -254,7 +254,7 @@ def _search(web: WebContext, q: str) -> HTMLResponse:
     if query:
         with web.site.store() as store:
             try:
-                hits = store.search(query, SEARCH_SHOWN)
+                hits = web.site.search(store, query, SEARCH_SHOWN)
             except SearchTooCostly as costly:
                 problem = str(costly)
             story_filter = headline_filter(query)
