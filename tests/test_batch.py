@@ -26,6 +26,7 @@ from storyfuse.render import report_json
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "demo" / "corpus"
 MULTINEWS = ROOT.parent / "shared" / "data" / "multinews-val.jsonl"
+LOCAL_STAGES = ("read", "clean", "describe", "block", "cluster", "tell", "write")
 
 pytest.importorskip("pyarrow", reason="storyfuse batch writes Parquet with pyarrow (extra: batch)")
 
@@ -82,6 +83,15 @@ def test_local_batch_gives_the_stories_summarize_gives_on_the_demo(tmp_path: Pat
     )
     assert {a["id"]: a["story_id"] for a in articles} == _partition(out)
     assert (out / tables.REJECTED_JSONL).read_text(encoding="utf-8") == ""
+    job = json.loads((out / "job.json").read_text(encoding="utf-8"))
+    assert (job["engine"], job["articles"], job["stories"], job["rejected"]) == (
+        "local, 2 processes",
+        13,
+        3,
+        0,
+    )
+    assert [stage["name"] for stage in job["stages"]] == list(LOCAL_STAGES)
+    assert all(stage["seconds"] > 0 and stage["cpu_seconds"] >= 0 for stage in job["stages"])
 
 
 def test_bad_inputs_are_rejected_with_reasons_and_the_job_goes_on(tmp_path: Path) -> None:
@@ -150,6 +160,10 @@ def test_spark_gives_the_local_result_on_the_demo(spark: Any, tmp_path: Path) ->
     result = run_spark([str(DEMO)], str(tmp_path / "spark"), BatchOptions(), "local[2]")
     assert (result.articles, result.stories, result.rejected) == (13, 3, 0)
     _assert_same_result(tmp_path / "local", tmp_path / "spark")
+    job = json.loads((tmp_path / "spark" / "job.json").read_text(encoding="utf-8"))
+    names = [stage["name"] for stage in job["stages"]]
+    assert names == ["start", "read", "clean", "describe", "weigh", *LOCAL_STAGES[3:]]
+    assert job["engine"] == "spark, local[2]" and job["articles"] == 13
 
 
 def test_spark_reads_uris_and_rejects_bad_inputs_as_local_does(spark: Any, tmp_path: Path) -> None:
