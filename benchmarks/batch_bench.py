@@ -4,16 +4,23 @@ Writes the source articles of ``../shared/data/multinews-val.jsonl`` to a JSONL
 corpus (``--limit`` of them, undated as they are), then runs ``storyfuse batch``
 on it once per engine: ``--engine local`` with 1 and 2 processes, Spark
 ``local[1]`` and ``local[2]``. ``--synthetic N`` builds instead a corpus of N
-articles from them, light edits of the originals (one sentence left out,
-a different one each copy) dated 100 a day, so a larger corpus spans more days
-as a news stream does.
+articles from them (:func:`write_corpus`): the originals first, then copies
+with a sentence left out and their rarer words re-spelled per copy (so each
+copy is a new set of stories of the same shape, not a reprint), dated 100 a
+day with up to two days' jitter, so a larger corpus spans more days as a news
+stream does.
 
-For each run it prints articles/s, the peak memory of the job's own process
-(the driver) and of its child processes (the pool's workers; for Spark the JVM
-with its executors and their Python workers), and the seconds by stage (the
-local engine reports them; Spark pipelines its stages, so only its total is
-timed). Each run is a fresh ``storyfuse batch`` process, so the Spark figures
-include starting the JVM.
+For each run it prints articles/s of wall time and of CPU time (the job's whole
+process tree: pool workers, Spark's JVM and its Python workers; the benchmark
+adopts orphans to count them), the peak resident memory of the job's own
+process (the driver) and of its descendants (the pool's workers; for Spark the
+JVM with its executors and their Python workers), and the wall and CPU seconds
+by stage from the job's ``DIR/job.json`` (Spark's stages are timed by counting
+what each persists). On a machine shared with other jobs the CPU figures are
+the ones to compare. Each run is a fresh ``storyfuse batch`` process, so the
+Spark figures include starting the JVM (stage ``start``). ``--names`` sets the
+name finder of the comparisons (``STORYFUSE_NAMES``): ``rules``, as installed
+by default, unless asked.
 
     python benchmarks/batch_bench.py [--limit 15000] [--synthetic N] [--engines ...]
 """
