@@ -4,16 +4,23 @@ Writes the source articles of ``../shared/data/multinews-val.jsonl`` to a JSONL
 corpus (``--limit`` of them, undated as they are), then runs ``storyfuse batch``
 on it once per engine: ``--engine local`` with 1 and 2 processes, Spark
 ``local[1]`` and ``local[2]``. ``--synthetic N`` builds instead a corpus of N
-articles from them, light edits of the originals (one sentence left out,
-a different one each copy) dated 100 a day, so a larger corpus spans more days
-as a news stream does.
+articles from them (:func:`write_corpus`): the originals first, then copies
+with a sentence left out and their rarer words re-spelled per copy (so each
+copy is a new set of stories of the same shape, not a reprint), dated 100 a
+day with up to two days' jitter, so a larger corpus spans more days as a news
+stream does.
 
-For each run it prints articles/s, the peak memory of the job's own process
-(the driver) and of its child processes (the pool's workers; for Spark the JVM
-with its executors and their Python workers), and the seconds by stage (the
-local engine reports them; Spark pipelines its stages, so only its total is
-timed). Each run is a fresh ``storyfuse batch`` process, so the Spark figures
-include starting the JVM.
+For each run it prints articles/s of wall time and of CPU time (the job's whole
+process tree: pool workers, Spark's JVM and its Python workers; the benchmark
+adopts orphans to count them), the peak resident memory of the job's own
+process (the driver) and of its descendants (the pool's workers; for Spark the
+JVM with its executors and their Python workers), and the wall and CPU seconds
+by stage from the job's ``DIR/job.json`` (Spark's stages are timed by counting
+what each persists). On a machine shared with other jobs the CPU figures are
+the ones to compare. Each run is a fresh ``storyfuse batch`` process, so the
+Spark figures include starting the JVM (stage ``start``). ``--names`` sets the
+name finder of the comparisons (``STORYFUSE_NAMES``): ``rules``, as installed
+by default, unless asked.
 
     python benchmarks/batch_bench.py [--limit 15000] [--synthetic N] [--engines ...]
 """
@@ -21,15 +28,19 @@ include starting the JVM.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import datetime as dt
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import zlib
+from collections import Counter
 from pathlib import Path
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "multinews-val.jsonl"
@@ -41,6 +52,9 @@ ENGINES = {
 }
 _PER_DAY = 100
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_WORD = re.compile(r"[^\W\d_]{4,}")
+_PR_SET_CHILD_SUBREAPER = 36
+_COMMON = 500  # the commonest words of the sources, kept as they are in every copy
 
 
 def _sources(path: Path) -> list[str]:
@@ -51,24 +65,63 @@ def _sources(path: Path) -> list[str]:
     return texts
 
 
+def _suffix(copy: int) -> str:
+    """Letters telling copy ``copy`` apart (1: "b", 26: "ba", ...)."""
+    letters = ""
+    while copy:
+        copy, digit = divmod(copy, 26)
+        letters = chr(ord("a") + digit) + letters
+    return letters
+
+
+def _common_words(texts: list[str]) -> frozenset[str]:
+    counts = Counter(word.lower() for text in texts for word in _WORD.findall(text))
+    return frozenset(word for word, _ in counts.most_common(_COMMON))
+
+
+def edited(text: str, copy: int, common: frozenset[str]) -> str:
+    """Copy ``copy`` of ``text``: a sentence left out, its rarer words re-spelled for the copy.
+
+    Copy 0 is the text itself. Re-spelling every word outside the corpus's
+    commonest (a suffix of letters per copy) makes each copy a new set of
+    stories with the same shape, rather than a reprint of the first: its
+    terms, sentence hashes and MinHash shingles are its own.
+    """
+    if not copy:
+        return text
+    sentences = _SENTENCE_END.split(text)
+    if len(sentences) > 2:
+        del sentences[copy % len(sentences)]
+    suffix = _suffix(copy)
+
+    def respell(match: re.Match[str]) -> str:
+        word = match.group()
+        return word if word.lower() in common else word + suffix
+
+    return _WORD.sub(respell, " ".join(sentences))
+
+
 def write_corpus(data: Path, limit: int, synthetic: int, target: Path) -> int:
-    """Write the benchmark corpus as JSONL; returns its number of articles."""
+    """Write the benchmark corpus as JSONL; returns its number of articles.
+
+    Synthetic articles are dated 100 a day in input order (the articles of one
+    Multi-News cluster are next to each other), each moved by up to two days
+    either way, so a larger corpus spans more days as a news stream does.
+    """
     texts = _sources(data)
     with target.open("w", encoding="utf-8") as out:
         if not synthetic:
             for text in texts[:limit]:
                 out.write(json.dumps({"text": text}) + "\n")
             return min(limit, len(texts))
+        common = _common_words(texts)
         start = dt.date(2020, 1, 1)
         for i in range(synthetic):
-            original = texts[i % len(texts)]
-            sentences = _SENTENCE_END.split(original)
-            copy = i // len(texts)
-            if copy and len(sentences) > 2:
-                del sentences[copy % len(sentences)]
-            published = start + dt.timedelta(days=i // _PER_DAY)
-            record = {"text": " ".join(sentences), "published": published.isoformat()}
-            out.write(json.dumps(record) + "\n")
+            copy, original = divmod(i, len(texts))
+            jitter = zlib.crc32(str(i).encode()) % 5 - 2
+            published = start + dt.timedelta(days=i // _PER_DAY + jitter)
+            text = edited(texts[original], copy, common)
+            out.write(json.dumps({"text": text, "published": published.isoformat()}) + "\n")
         return synthetic
 
 
@@ -101,12 +154,41 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def run(corpus: Path, engine: str, out: Path) -> dict[str, object]:
-    """One ``storyfuse batch`` run, its rate, peak memory and stage seconds."""
+def _become_subreaper() -> bool:
+    """Adopt the job's orphans (a JVM outliving its parent), so their CPU time is counted."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+def _reap_all(deadline: float) -> None:
+    """Wait for every adopted process to end (until ``deadline``), so that its time is counted."""
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.2)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(corpus: Path, engine: str, out: Path, names: str) -> dict[str, object]:
+    """One ``storyfuse batch`` run: its rate, CPU time, peak memory and time by stage."""
     storyfuse = Path(sys.executable).with_name("storyfuse")
     command = [str(storyfuse), "batch", str(corpus), "--out", str(out)]
+    cpu_before = _children_cpu()
     start = time.perf_counter()
-    process = subprocess.Popen([*command, *ENGINES[engine]], stderr=subprocess.PIPE, text=True)
+    environment = {**os.environ, "STORYFUSE_NAMES": names}
+    process = subprocess.Popen(
+        [*command, *ENGINES[engine]], stderr=subprocess.PIPE, text=True, env=environment
+    )
     peaks = {"driver": 0, "children": 0}
 
     def sample() -> None:
@@ -121,21 +203,25 @@ def run(corpus: Path, engine: str, out: Path) -> dict[str, object]:
     _, stderr = process.communicate()
     seconds = time.perf_counter() - start
     sampler.join()
-    summary = [line for line in stderr.splitlines() if line.startswith("storyfuse: ")]
-    if process.returncode not in (0, 1) or not summary:
+    _reap_all(time.monotonic() + 60)
+    cpu = _children_cpu() - cpu_before
+    if process.returncode not in (0, 1) or not (out / "job.json").exists():
         raise RuntimeError(f"{engine} failed ({process.returncode}): {stderr[-2000:]}")
-    found = re.search(r"(\d+) articles in (\d+) stor", summary[-1])
-    articles = int(found.group(1)) if found else 0
-    stages = dict(re.findall(r"(\w[\w ]*?) ([\d.]+)s", summary[-1].split("(", 1)[1]))
+    job = json.loads((out / "job.json").read_text(encoding="utf-8"))
+    articles = job["articles"]
     return {
         "engine": engine,
         "articles": articles,
+        "stories": job["stories"],
         "seconds": round(seconds, 1),
+        "cpu_seconds": round(cpu, 1),
         "articles_per_s": round(articles / seconds, 1),
-        "ms_per_article": round(1000 * seconds / max(articles, 1), 2),
+        "articles_per_cpu_s": round(articles / max(cpu, 1e-9), 1),
+        "cpu_ms_per_article": round(1000 * cpu / max(articles, 1), 2),
         "driver_peak_mb": round(peaks["driver"] / 1024),
         "children_peak_mb": round(peaks["children"] / 1024),
-        "stages_s": {name.strip(): float(value) for name, value in stages.items()},
+        "stages_s": {stage["name"]: stage["seconds"] for stage in job["stages"]},
+        "stages_cpu_s": {stage["name"]: stage["cpu_seconds"] for stage in job["stages"]},
     }
 
 
@@ -145,6 +231,12 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=15_000, help="Multi-News articles")
     parser.add_argument("--synthetic", type=int, default=0, help="build N dated light edits")
     parser.add_argument("--engines", default="local1,local2,spark1,spark2")
+    parser.add_argument(
+        "--names",
+        choices=["auto", "model", "rules"],
+        default="rules",
+        help="the name finder of the comparisons (STORYFUSE_NAMES): rules, as installed by default",
+    )
     args = parser.parse_args()
     if not args.data.exists():
         print(f"batch_bench: {args.data} is absent; nothing to measure", file=sys.stderr)
@@ -154,8 +246,12 @@ def main() -> int:
         size = write_corpus(args.data, args.limit, args.synthetic, corpus)
         kind = f"synthetic {size}" if args.synthetic else f"Multi-News {size}"
         print(f"corpus: {kind} articles; {os.cpu_count()} cores (load {os.getloadavg()[0]:.1f})")
+        subreaper = _become_subreaper()
         for engine in args.engines.split(","):
-            result = run(corpus, engine, Path(folder) / f"out-{engine}")
+            result = run(corpus, engine, Path(folder) / f"out-{engine}", args.names)
+            result["names"] = args.names
+            result["load_after"] = round(os.getloadavg()[0], 1)
+            result["cpu_counts_orphans"] = subreaper
             print(json.dumps(result), flush=True)
     return 0
 

@@ -26,6 +26,7 @@ from storyfuse.render import report_json
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "demo" / "corpus"
 MULTINEWS = ROOT.parent / "shared" / "data" / "multinews-val.jsonl"
+LOCAL_STAGES = ("read", "clean", "describe", "block", "cluster", "tell", "write")
 
 pytest.importorskip("pyarrow", reason="storyfuse batch writes Parquet with pyarrow (extra: batch)")
 
@@ -82,6 +83,15 @@ def test_local_batch_gives_the_stories_summarize_gives_on_the_demo(tmp_path: Pat
     )
     assert {a["id"]: a["story_id"] for a in articles} == _partition(out)
     assert (out / tables.REJECTED_JSONL).read_text(encoding="utf-8") == ""
+    job = json.loads((out / "job.json").read_text(encoding="utf-8"))
+    assert (job["engine"], job["articles"], job["stories"], job["rejected"]) == (
+        "local, 2 processes",
+        13,
+        3,
+        0,
+    )
+    assert [stage["name"] for stage in job["stages"]] == list(LOCAL_STAGES)
+    assert all(stage["seconds"] > 0 and stage["cpu_seconds"] >= 0 for stage in job["stages"])
 
 
 def test_bad_inputs_are_rejected_with_reasons_and_the_job_goes_on(tmp_path: Path) -> None:
@@ -150,6 +160,10 @@ def test_spark_gives_the_local_result_on_the_demo(spark: Any, tmp_path: Path) ->
     result = run_spark([str(DEMO)], str(tmp_path / "spark"), BatchOptions(), "local[2]")
     assert (result.articles, result.stories, result.rejected) == (13, 3, 0)
     _assert_same_result(tmp_path / "local", tmp_path / "spark")
+    job = json.loads((tmp_path / "spark" / "job.json").read_text(encoding="utf-8"))
+    names = [stage["name"] for stage in job["stages"]]
+    assert names == ["start", "read", "clean", "describe", "weigh", *LOCAL_STAGES[3:]]
+    assert job["engine"] == "spark, local[2]" and job["articles"] == 13
 
 
 def test_spark_reads_uris_and_rejects_bad_inputs_as_local_does(spark: Any, tmp_path: Path) -> None:
@@ -191,3 +205,80 @@ def test_spark_gives_the_local_result_on_2000_multinews_articles(
     result = run_spark([str(corpus)], str(tmp_path / "spark"), BatchOptions(), "local[2]")
     assert result.articles > 1500 and result.stories > 500
     _assert_same_result(tmp_path / "local", tmp_path / "spark")
+
+
+def _hostile_inputs(folder: Path) -> Path:
+    """Inputs the ingest refuses: out-of-range dates, lone surrogates, junk, a copy, logs."""
+    folder.mkdir()
+    story = (
+        "The harbour ferry to Saltmere was cancelled on Tuesday after a storm damaged the "
+        "pier, the operator said.\n\nRepairs are expected to take a week, and a bus will "
+        "carry passengers around the bay until then, the operator added."
+    )
+    other = (
+        "Saltmere's harbour ferry stopped running on Tuesday because the storm wrecked its "
+        "pier, according to the operator.\n\nA replacement bus goes around the bay while "
+        "the pier is repaired, which should take about a week."
+    )
+    records = [
+        json.dumps({"title": "Ferry cancelled", "published": "2025-05-06", "text": story}),
+        json.dumps({"title": "Too old", "published": "0999-12-31", "text": other}),
+        '{"title": "Surrogate \\ud800 title", "published": "2025-05-06", "text": '
+        + json.dumps(other)
+        + "}",
+        json.dumps({"title": "Copy", "published": "2025-05-06", "text": story}),
+        json.dumps({"title": "Nothing", "text": "   "}),
+        json.dumps(["not", "an", "object"]),
+        '{"text": "cut',
+        json.dumps({"text": "Advertisement"}),
+        json.dumps({"text": story, "published": "yesterday"}),
+    ]
+    (folder / "news.jsonl").write_text("\n".join(records) + "\n", encoding="utf-8")
+    (folder / "log.txt").write_text(
+        "\n".join(f"2025-05-06 10:00:{s:02} INFO worker {s} started" for s in range(30)) + "\n",
+        encoding="utf-8",
+    )
+    (folder / "blob.txt").write_bytes(b"\x00\x01\x02binary" * 100)
+    (folder / "blank.html").write_text("<html><body></body></html>", encoding="utf-8")
+    return folder
+
+
+def _ingest_rejections(folder: Path, db: Path) -> list[tuple[str, str]]:
+    """What ``storyfuse ingest`` rejects of ``folder``, and why."""
+    result = CliRunner().invoke(main, ["ingest", str(folder), "--db", str(db), "--json"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    return sorted((r["source"], r["reason"]) for r in report["rejected"])
+
+
+def _batch_rejections(out: Path) -> list[tuple[str, str]]:
+    """What a batch rejected, but exact duplicates (an ingest counts those as duplicates)."""
+    lines = (out / tables.REJECTED_JSONL).read_text(encoding="utf-8").splitlines()
+    return sorted(
+        (r["source"], r["reason"])
+        for r in map(json.loads, lines)
+        if not r["reason"].startswith("exact duplicate of ")
+    )
+
+
+def test_batch_rejects_hostile_inputs_as_the_ingest_does(tmp_path: Path) -> None:
+    folder = _hostile_inputs(tmp_path / "in")
+    expected = _ingest_rejections(folder, tmp_path / "store.db")
+    reasons = dict(expected)
+    assert "out of range" in reasons[f"{folder / 'news.jsonl'}:2"]
+    assert len(expected) == 9, expected
+    result = run_local([str(folder)], tmp_path / "out", BatchOptions(), processes=1)
+    assert _batch_rejections(tmp_path / "out") == expected
+    assert (result.articles, result.rejected) == (2, len(expected) + 1)
+    titles = {row["title"] for row in tables.read_table(tmp_path / "out", tables.ARTICLES)}
+    assert titles == {"Ferry cancelled", "Surrogate \ufffd title"}
+
+
+def test_spark_rejects_hostile_inputs_as_the_ingest_does(spark: Any, tmp_path: Path) -> None:
+    from storyfuse.batch.spark_engine import run_spark
+
+    folder = _hostile_inputs(tmp_path / "in")
+    expected = _ingest_rejections(folder, tmp_path / "store.db")
+    result = run_spark([str(folder)], str(tmp_path / "spark"), BatchOptions(), "local[2]")
+    assert _batch_rejections(tmp_path / "spark") == expected
+    assert (result.articles, result.rejected) == (2, len(expected) + 1)

@@ -8,16 +8,13 @@ text, by blocking key, by block, by story) are dictionaries in this process.
 from __future__ import annotations
 
 import multiprocessing
-import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
 from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Any, TypeVar
 
-from storyfuse.batch import stages, tables
+from storyfuse.batch import stages, tables, timing
 from storyfuse.batch.stages import (
     BatchOptions,
     Described,
@@ -27,33 +24,13 @@ from storyfuse.batch.stages import (
     Prepared,
     Vector,
 )
+from storyfuse.batch.timing import BatchResult, StageClock
 from storyfuse.models import Article, InputError
 
 T = TypeVar("T")
 
 # What a stage's workers read instead of receiving it with every item: set before they fork.
 _SHARED: dict[str, Any] = {}
-
-
-@dataclass(frozen=True, slots=True)
-class BatchResult:
-    """What a batch job made, and the seconds each stage took."""
-
-    articles: int
-    stories: int
-    rejected: int
-    seconds: tuple[tuple[str, float], ...]
-
-
-@dataclass
-class _Clock:
-    seconds: dict[str, float] = field(default_factory=dict)
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        start = time.perf_counter()
-        yield
-        self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
 
 
 class _Mapper:
@@ -99,18 +76,22 @@ def run_local(
     inputs: Sequence[str], out: Path, options: BatchOptions, processes: int
 ) -> BatchResult:
     """Run the batch plan on ``inputs`` (local paths) with ``processes`` processes."""
-    clock = _Clock()
+    clock = StageClock()
     mapper = _Mapper(processes)
     try:
         errors, stories = _plan(inputs, out, options, mapper, clock)
     finally:
         mapper.close()
-    return BatchResult(
+    result = BatchResult(
         articles=sum(len(s) for s in stories.values()),
         stories=len(stories),
         rejected=len(errors),
-        seconds=tuple(clock.seconds.items()),
+        stages=clock.times(),
     )
+    engine = f"local, {processes} process{'es' if processes > 1 else ''}"
+    report = timing.job_json(engine, result)
+    (out / timing.JOB_JSON).write_text(report + "\n", encoding="utf-8")
+    return result
 
 
 def _plan(
@@ -118,7 +99,7 @@ def _plan(
     out: Path,
     options: BatchOptions,
     mapper: _Mapper,
-    clock: _Clock,
+    clock: StageClock,
 ) -> tuple[list[InputError], dict[str, list[str]]]:
     errors: list[InputError] = [
         InputError(given, "a URI input needs --engine spark") for given in inputs if _remote(given)

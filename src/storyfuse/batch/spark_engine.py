@@ -15,14 +15,13 @@ import os
 import shutil
 import sys
 import tempfile
-import time
 from operator import add
 from pathlib import Path
 from typing import Any
 
-from storyfuse.batch import stages, tables
-from storyfuse.batch.local_engine import BatchResult
+from storyfuse.batch import stages, tables, timing
 from storyfuse.batch.stages import BatchOptions, Link, Located, Prepared
+from storyfuse.batch.timing import BatchResult, StageClock
 from storyfuse.models import InputError
 
 # Links are folded into labels this many rounds at most before the lineage is cut.
@@ -88,11 +87,15 @@ class _Output:
 
 def run_spark(inputs: list[str], out: str, options: BatchOptions, master: str) -> BatchResult:
     """Run the batch plan on ``inputs`` (local paths or URIs) as Spark jobs."""
-    spark = spark_session(master)
-    output = _Output(spark, out)
-    start = time.perf_counter()
-    counts = _plan(spark, inputs, output, options)
-    return BatchResult(*counts, seconds=(("spark job", time.perf_counter() - start),))
+    clock = StageClock()
+    with clock.stage("start"):
+        spark = spark_session(master)
+        output = _Output(spark, out)
+    counts = _plan(spark, inputs, output, options, clock)
+    result = BatchResult(*counts, stages=clock.times())
+    report = timing.job_json(f"spark, {spark.sparkContext.master}", result)
+    output.write_lines(timing.JOB_JSON, spark.sparkContext.parallelize([report], 1))
+    return result
 
 
 def _read(spark: Any, inputs: list[str], output: _Output) -> tuple[Any, list[InputError]]:
@@ -130,96 +133,115 @@ def _read(spark: Any, inputs: list[str], output: _Output) -> tuple[Any, list[Inp
 
 
 def _plan(
-    spark: Any, inputs: list[str], output: _Output, options: BatchOptions
+    spark: Any, inputs: list[str], output: _Output, options: BatchOptions, clock: StageClock
 ) -> tuple[int, int, int]:
+    """The plan's stages; each ends by counting what it persisted, so that it can be timed."""
     sc = spark.sparkContext
     parts = sc.defaultParallelism  # tasks per stage: one per core
-    results, driver_errors = _read(spark, inputs, output)
-    results = results.persist()
+    with clock.stage("read"):
+        results, driver_errors = _read(spark, inputs, output)
+        results = results.persist()
+        results.count()
     read_errors = results.filter(lambda r: isinstance(r, InputError))
     located = results.filter(lambda r: isinstance(r, Located)).repartition(parts)
 
-    # clean: the lines each outlet repeats (small: a few per outlet) go to every task
-    repeated = sc.broadcast(
-        dict(
-            located.filter(lambda item: item.outlet)
-            .map(lambda item: (item.outlet, item.document.text))
-            .groupByKey(parts)
-            .map(lambda group: (group[0], stages.outlet_repeated_lines(group[0], group[1])))
-            .collect()
+    with clock.stage("clean"):
+        # the lines each outlet repeats (small: a few per outlet) go to every task
+        repeated = sc.broadcast(
+            dict(
+                located.filter(lambda item: item.outlet)
+                .map(lambda item: (item.outlet, item.document.text))
+                .groupByKey(parts)
+                .map(lambda group: (group[0], stages.outlet_repeated_lines(group[0], group[1])))
+                .collect()
+            )
         )
-    )
-    empty: frozenset[str] = frozenset()
-    cleaned = located.map(
-        lambda item: stages.prepare(item, repeated.value.get(item.outlet or "", empty))
-    ).persist()
-    copies = (
-        cleaned.filter(lambda r: isinstance(r, Prepared))
-        .map(lambda p: (p.article.id, p))
-        .groupByKey(parts)
-        .map(lambda group: stages.keep_first(group[1]))
-        .persist()
-    )
-    articles = copies.map(lambda kept: (kept[0].article.id, kept[0].article)).persist()
+        empty: frozenset[str] = frozenset()
+        cleaned = located.map(
+            lambda item: stages.prepare(item, repeated.value.get(item.outlet or "", empty))
+        ).persist()
+        copies = (
+            cleaned.filter(lambda r: isinstance(r, Prepared))
+            .map(lambda p: (p.article.id, p))
+            .groupByKey(parts)
+            .map(lambda group: stages.keep_first(group[1]))
+            .persist()
+        )
+        articles = copies.map(lambda kept: (kept[0].article.id, kept[0].article)).persist()
+        articles.count()
     errors = read_errors.union(cleaned.filter(lambda r: isinstance(r, InputError))).union(
         copies.flatMap(lambda kept: kept[1])
     )
 
-    # describe and weigh
-    described = articles.mapValues(lambda article: stages.describe(article, options)).persist()
-    total = described.count()
+    with clock.stage("describe"):
+        described = articles.mapValues(lambda article: stages.describe(article, options))
+        described = described.persist()
+        total = described.count()
     bar = stages.corpus_bar(total, options)
-    postings = described.flatMap(lambda item: [(t, item[0]) for t, _ in item[1].features.terms])
-    frequencies = postings.mapValues(lambda _: 1).reduceByKey(add, parts)
-    own_frequencies = (
-        postings.join(frequencies, parts)
-        .map(lambda item: (item[1][0], (item[0], item[1][1])))
-        .groupByKey(parts)
-    )
-    weighed = (
-        described.join(own_frequencies, parts)
-        .mapValues(
-            lambda pair: (pair[0], stages.unit_vector(pair[0].features, dict(pair[1]), total))
+    with clock.stage("weigh"):
+        postings = described.flatMap(lambda item: [(t, item[0]) for t, _ in item[1].features.terms])
+        frequencies = postings.mapValues(lambda _: 1).reduceByKey(add, parts)
+        own_frequencies = (
+            postings.join(frequencies, parts)
+            .map(lambda item: (item[1][0], (item[0], item[1][1])))
+            .groupByKey(parts)
         )
-        .persist()
-    )
+        weighed = (
+            described.join(own_frequencies, parts)
+            .mapValues(
+                lambda pair: (pair[0], stages.unit_vector(pair[0].features, dict(pair[1]), total))
+            )
+            .persist()
+        )
+        weighed.count()
 
-    links = _links(weighed, options, parts).filter(lambda link: stages.matters(link, bar)).persist()
-    blocks = _components(
-        weighed.keys(),
-        links.filter(lambda link: stages.joins_blocks(link, bar)).map(
-            lambda link: (link.first, link.second)
-        ),
-        parts,
-    )
-    story_of = (
-        weighed.join(blocks, parts)
-        .map(lambda item: (item[1][1], (item[1][0][0].features, item[1][0][1])))
-        .groupByKey(parts)
-        .flatMap(lambda block: stages.cluster_block(list(block[1]), bar, options))
-        .persist()
-    )
-    lines = (
-        articles.join(story_of, parts)
-        .map(lambda item: (item[1][1], item[1][0]))
-        .groupByKey(parts)
-        .map(lambda story: stages.tell_story(story[0], story[1], options))
-        .sortBy(stages.story_order, numPartitions=parts)
-        .persist()
-    )
-    near = (
-        links.filter(lambda link: link.copy is not None)
-        .map(lambda link: link.copy)
-        .reduceByKey(min, parts)
-        .mapValues(lambda age: age[1])
-    )
-    all_errors = errors.union(sc.parallelize(driver_errors, 1)).sortBy(
-        stages.error_order, numPartitions=parts
-    )
-    _write(spark, output, articles, story_of, near, lines, all_errors, parts)
-    counts = (total, lines.count(), all_errors.count())
+    with clock.stage("block"):
+        links = _links(weighed, options, parts).filter(lambda link: stages.matters(link, bar))
+        links = links.persist()
+        links.count()
+    with clock.stage("cluster"):
+        blocks = _components(
+            weighed.keys(),
+            links.filter(lambda link: stages.joins_blocks(link, bar)).map(
+                lambda link: (link.first, link.second)
+            ),
+            parts,
+        )
+        story_of = (
+            weighed.join(blocks, parts)
+            .map(lambda item: (item[1][1], (item[1][0][0].features, item[1][0][1])))
+            .groupByKey(parts)
+            .flatMap(lambda block: stages.cluster_block(list(block[1]), bar, options))
+            .persist()
+        )
+        story_of.count()
+    with clock.stage("tell"):
+        lines = (
+            articles.join(story_of, parts)
+            .map(lambda item: (item[1][1], item[1][0]))
+            .groupByKey(parts)
+            .map(lambda story: stages.tell_story(story[0], story[1], options))
+            .sortBy(stages.story_order, numPartitions=parts)
+            .persist()
+        )
+        story_count = lines.count()
+    with clock.stage("write"):
+        near = (
+            links.filter(lambda link: link.copy is not None)
+            .map(lambda link: link.copy)
+            .reduceByKey(min, parts)
+            .mapValues(lambda age: age[1])
+        )
+        all_errors = (
+            errors.union(sc.parallelize(driver_errors, 1))
+            .sortBy(stages.error_order, numPartitions=parts)
+            .persist()
+        )
+        _write(spark, output, articles, story_of, near, lines, all_errors, parts)
+        counts = (total, story_count, all_errors.count())
     for rdd in (results, cleaned, copies, articles, described, weighed, links, story_of, lines):
         rdd.unpersist()
+    all_errors.unpersist()
     return counts
 
 

@@ -3,9 +3,11 @@
 Both engines call these and only these, in the same order, so their results
 agree to the byte; each stage calls the local pipeline's own functions:
 
-1. read: one input file into documents (:mod:`storyfuse.sources.inputs`);
-2. locate: each document's metadata and outlet; the lines each outlet repeats
-   are found per outlet over the whole corpus (:func:`repeated_outlet_lines`);
+1. read: one input file into documents, guarded and scrubbed as the ingest
+   reads it (:func:`storyfuse.sources.inputs.read_file`);
+2. locate: each document's metadata (refused as the ingest refuses it) and
+   outlet; the lines each outlet repeats are found per outlet over the corpus
+   (:func:`repeated_outlet_lines`);
 3. clean: each document into an article (:func:`storyfuse.pipeline.clean_document`);
    of exact duplicates the first in input order is kept;
 4. describe: each article's clustering features and MinHash signature;
@@ -36,10 +38,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from storyfuse.models import Article, DocumentMetadata, InputError, RawDocument
-from storyfuse.pipeline import PipelineOptions, clean_document, document_metadata
+from storyfuse.pipeline import PipelineOptions, checked_metadata, clean_document
 from storyfuse.pipeline import story_from_articles as _story_from_articles
 from storyfuse.render import story_json
-from storyfuse.sources.inputs import _kind, _read_file, _source_key, _unsupported, _walk
+from storyfuse.sources.inputs import read_file as read_documents
+from storyfuse.sources.inputs import source_order, walk_folder
 from storyfuse.stories.cluster import StoryClusterer, story_id_for
 from storyfuse.stories.duplicates import NEAR_DUPLICATE, band_keys, estimated_jaccard, signature
 from storyfuse.stories.features import ArticleFeatures, ClusterOptions, article_features
@@ -157,7 +160,7 @@ def list_inputs(paths: Sequence[str]) -> tuple[list[tuple[str, bool]], list[Inpu
         if not given or not path.exists():
             errors.append(InputError(given, "does not exist"))
         elif path.is_dir():
-            for found in _walk(path, errors):
+            for found in walk_folder(path, errors):
                 files.setdefault(os.path.realpath(found), (str(found), False))
         else:
             key = os.path.realpath(path)
@@ -166,22 +169,20 @@ def list_inputs(paths: Sequence[str]) -> tuple[list[tuple[str, bool]], list[Inpu
 
 
 def read_file(rank: int, path: str, named: bool = True) -> list[Located | InputError]:
-    """Every document of one input file (at ``rank`` in reading order), located."""
-    kind = _kind(Path(path))
-    if kind is None:
-        return [InputError(path, _unsupported(Path(path)))] if named else []
+    """Every document of one input file (at ``rank`` in reading order), located.
+
+    The file is read, guarded and scrubbed as ``storyfuse ingest`` reads it
+    (:func:`storyfuse.sources.inputs.read_file`), so a bad input is refused
+    for the same reason by both.
+    """
     results: list[Located | InputError] = []
     position = 0
-    try:
-        for item in _read_file(Path(path), kind, named):
-            if isinstance(item, InputError):
-                results.append(item)
-            else:
-                results.append(locate((rank, position), item))
-                position += 1
-    except Exception as error:  # a reader's bug on odd input must not stop a whole job
-        reason = f"unreadable after {position} articles ({type(error).__name__}: {error})"
-        results.append(InputError(path, reason))
+    for item in read_documents(Path(path), named=named):
+        if isinstance(item, InputError):
+            results.append(item)
+        else:
+            results.append(locate((rank, position), item))
+            position += 1
     return results
 
 
@@ -210,9 +211,15 @@ def read_file_bytes(rank: int, uri: str, data: bytes, scratch: str) -> list[Loca
 
 
 # -- 2. locate --------------------------------------------------------------------
-def locate(order: Order, document: RawDocument) -> Located:
-    """A document's metadata, found in its text, and its outlet."""
-    metadata = document_metadata(document)
+def locate(order: Order, document: RawDocument) -> Located | InputError:
+    """A document's metadata, found in its text, and its outlet; or why it is refused.
+
+    The ingest's own check (:func:`storyfuse.pipeline.checked_metadata`):
+    dates out of range, or a failure on this one document.
+    """
+    metadata = checked_metadata(document)
+    if isinstance(metadata, InputError):
+        return metadata
     return Located(order, document, metadata, document.outlet or metadata.outlet)
 
 
@@ -430,7 +437,7 @@ def story_order(line: str) -> tuple[int, str]:
 
 
 def error_order(error: InputError) -> tuple[str, int, str]:
-    path, line = _source_key(error.source)
+    path, line = source_order(error.source)
     return (path, line, error.reason)
 
 

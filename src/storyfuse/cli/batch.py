@@ -89,7 +89,7 @@ def batch(
             result = run_local(list(inputs), Path(out), options, processes or os.cpu_count() or 1)
     except RuntimeError as error:  # a missing extra (pyarrow, pyspark) or Java
         raise click.ClickException(str(error)) from None
-    seconds = ", ".join(f"{stage} {value:.1f}s" for stage, value in result.seconds)
+    seconds = ", ".join(f"{stage.name} {stage.seconds:.1f}s" for stage in result.stages)
     click.echo(
         f"storyfuse: {result.articles} articles in {result.stories} "
         f"{'story' if result.stories == 1 else 'stories'}, "

@@ -304,7 +304,7 @@ def _read_jsonl(path: Path) -> Iterator[RawDocument | InputError]:
         yield InputError(str(path), "empty file")
 
 
-def _kind(path: Path) -> str | None:
+def file_kind(path: Path) -> str | None:
     """What a file holds, from its name: ``"text"``, ``"jsonl"``, ``"page"``, ``"feed"``,
     ``"json-feed"``, ``"archive"``, or ``None`` (not an article)."""
     suffix = path.suffix.lower()
@@ -339,7 +339,23 @@ def _read_file(path: Path, kind: str, named: bool) -> Iterator[RawDocument | Inp
         yield _read_text_file(path)
 
 
-def _walk(folder: Path, errors: list[InputError]) -> list[Path]:
+def read_file(path: Path, *, named: bool = True) -> Iterator[RawDocument | InputError]:
+    """Every result of one file, as :func:`read_inputs` reads it: guarded and scrubbed.
+
+    A file of an unsupported type is an error when ``named`` (given on the
+    command line), silently nothing when found in a folder; a reader's failure
+    ends the file's results with an error naming it (:func:`guarded`).
+    """
+    kind = file_kind(path)
+    if kind is None:
+        if named:
+            yield InputError(str(path), _unsupported(path))
+        return
+    for result in guarded(str(path), _read_file(path, kind, named)):
+        yield scrub_error(result) if isinstance(result, InputError) else scrub_document(result)
+
+
+def walk_folder(folder: Path, errors: list[InputError]) -> list[Path]:
     """Article files under ``folder``, sorted, without hidden files or folders."""
     found: list[Path] = []
 
@@ -350,7 +366,7 @@ def _walk(folder: Path, errors: list[InputError]) -> list[Path]:
         dirs[:] = sorted(name for name in dirs if not name.startswith("."))
         for name in sorted(files):
             path = Path(root, name)
-            if not name.startswith(".") and _kind(path) is not None:
+            if not name.startswith(".") and file_kind(path) is not None:
                 found.append(path)
     return found
 
@@ -399,7 +415,7 @@ def read_inputs(
             if not exists:
                 errors.append(InputError(str(path), "does not exist"))
             elif is_dir:
-                for found in _walk(path, errors):
+                for found in walk_folder(path, errors):
                     files.setdefault(os.path.realpath(found), (found, False))
             else:
                 key = os.path.realpath(path)
@@ -421,12 +437,7 @@ def read_inputs(
         else:
             results.extend(guarded(STDIN, (_text_document(STDIN, text) for text in [data])))
     for path, named in sorted(files.values(), key=lambda item: str(item[0])):
-        kind = _kind(path)
-        if kind is None:
-            if named:
-                results.append(InputError(str(path), _unsupported(path)))
-        else:
-            results.extend(guarded(str(path), _read_file(path, kind, named)))
+        results.extend(read_file(path, named=named))
     if urls:
         label = urls[0] if len(urls) == 1 else f"{urls[0]} and {len(urls) - 1} more URLs"
         results.extend(guarded(label, read_urls(urls, fetch)))
@@ -434,11 +445,11 @@ def read_inputs(
     documents = tuple(scrub_document(item) for item in results if isinstance(item, RawDocument))
     errors = [scrub_error(error) for error in errors]
     errors.extend(scrub_error(item) for item in results if isinstance(item, InputError))
-    errors.sort(key=lambda error: _source_key(error.source))
+    errors.sort(key=lambda error: source_order(error.source))
     return documents, tuple(errors)
 
 
-def _source_key(source: str) -> tuple[str, int]:
+def source_order(source: str) -> tuple[str, int]:
     """Sort ``path:LINE`` sources by path, then by line number."""
     path, _, line = source.rpartition(":")
     if path and line.isdigit():
