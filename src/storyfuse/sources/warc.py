@@ -101,6 +101,14 @@ def _next_start(stream: BinaryIO, after: int, gzipped: bool) -> int | None:
     return None
 
 
+class _Unreadable(Exception):
+    """A record whose headers warcio fails on."""
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:_DETAIL]
+
+
 def iter_archive(path: Path) -> Iterator[RawDocument | InputError]:
     """Each HTML page of a WARC/ARC archive as an article, streaming record by record.
 
@@ -120,25 +128,25 @@ def iter_archive(path: Path) -> Iterator[RawDocument | InputError]:
             while resume is not None:
                 stream.seek(resume)
                 records = ArchiveIterator(stream, arc2warc=True)
+                reading = iter(records)
                 last_start = resume  # where the record read last began
                 try:
-                    for record in records:
+                    while True:
+                        try:
+                            record = next(reading)
+                        except AttributeError as error:  # warcio on headers it cannot parse
+                            raise _Unreadable(f"its headers cannot be parsed: {error}") from None
                         number += 1
                         last_start = records.offset
                         for result in _record_results(f"{path}:{number}", record, seen):
                             told = True
                             yield result
+                except StopIteration:
                     resume = None
-                except (
-                    ArchiveLoadFailed,
-                    zlib.error,
-                    EOFError,
-                    ValueError,
-                    AttributeError,
-                ) as error:
-                    # warcio's failures on a damaged record (AttributeError: a garbled header)
+                except (_Unreadable, ArchiveLoadFailed, zlib.error, EOFError, ValueError) as error:
+                    # warcio's failures on a damaged record, while reading its headers or body
                     number += 1
-                    detail = f"{type(error).__name__}: {error}"[:_DETAIL]
+                    detail = str(error) if isinstance(error, _Unreadable) else _describe(error)
                     told = True
                     yield InputError(f"{path}:{number}", f"damaged archive record ({detail})")
                     # after the last record's start: a wrong length may have hidden the next one
