@@ -159,6 +159,14 @@ def test_a_fragments_speaker_is_not_given_to_the_whole_quote() -> None:
     assert [(q.speaker, q.text[:20]) for q in quotes] == [(None, "over the course of t")]
 
 
+def test_a_merged_quote_cites_with_its_speaker_only_the_articles_that_give_it() -> None:
+    said = "“Two outlets printed this other sentence about the vote,”"
+    first = make_article("a", f"{said} Haddad said.")
+    second = make_article("b", f"{said} he said.")  # nobody for "he" to be
+    quotes = extract_quotes([first, second], [person("Omar Haddad")])
+    assert {(q.speaker, q.articles) for q in quotes} == {("Omar Haddad", ("a",)), (None, ("b",))}
+
+
 def test_letters_are_no_speaker() -> None:
     # a pronoun does not go to "X" of "Generation X", nor a tag to a lone initial
     letters = make_article(
@@ -273,7 +281,9 @@ def test_quotes_sorted_by_outlets_then_first_appearance() -> None:
         "“Only one outlet printed this particular sentence today,” Keller said.",
         "“Two outlets printed this other sentence about the vote,” Haddad said.",
     )
-    second = make_article("b", "“Two outlets printed this other sentence about the vote,” he said.")
+    second = make_article(
+        "b", "“Two outlets printed this other sentence about the vote,” Haddad said."
+    )
     quotes = extract_quotes([first, second], [person("Omar Haddad"), person("Ruth Keller")])
     assert [q.articles for q in quotes] == [("a", "b"), ("a",)]
 

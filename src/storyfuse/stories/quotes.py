@@ -260,7 +260,8 @@ def _fullest_quote(members: list[_Found], texts: dict[str, str]) -> tuple[Quote,
     """The longest form of a merged quote, cited only to articles that print all of it.
 
     Articles that print only a fragment of it keep their members for a quote
-    of their own: a citation must never claim more words than the article has.
+    of their own: a citation must never claim more words than the article has,
+    nor a speaker the article does not give.
     """
     longest = max(members, key=lambda m: (len(_normalise(m.text)), -members.index(m)))
     key = _normalise(longest.text)
@@ -278,6 +279,12 @@ def _fullest_quote(members: list[_Found], texts: dict[str, str]) -> tuple[Quote,
     speakers = Counter(m.speaker for m in covered if m.speaker is not None)
     ranked = [m.speaker for m in covered if m.speaker is not None]
     speaker = max(ranked, key=lambda s: (speakers[s], -ranked.index(s))) if ranked else None
+    if speaker is not None:
+        # credited to a speaker, the quote cites only the articles that credit it so; the
+        # others print it as their own quote (without a speaker, or with their own)
+        crediting = {m.article for m in members if m.speaker == speaker}
+        verbatim = [(article, form) for article, form in verbatim if article in crediting]
+        cited = {article for article, _ in verbatim}
     quote = Quote(
         speaker=speaker,
         text=verbatim[0][1],
