@@ -142,3 +142,20 @@ def _middleware(app: object) -> list[object]:
         found.append(layer)
         layer = getattr(layer, "app", None)
     return found
+
+
+def test_a_store_that_refuses_the_summary_rows_still_lists_its_stories(tmp_path: Path) -> None:
+    documents, _ = read_inputs([ROOT / "demo" / "corpus"])
+    db = tmp_path / "refusing.db"
+    with Store(db) as store:
+        Ingestion(store).ingest(documents)
+        store.db.execute(
+            "CREATE TRIGGER no_summaries BEFORE INSERT ON story_summaries"
+            " BEGIN SELECT RAISE(ABORT, 'summaries refused'); END"
+        )
+    with TestClient(create_app(db)) as client:
+        home = client.get("/")
+        assert home.status_code == 200 and 'class="lede"' in home.text
+        assert client.get("/feed.xml").status_code == 200
+    with Store(db) as store:
+        assert store.db.execute("SELECT COUNT(*) FROM story_summaries").fetchone()[0] == 0

@@ -12,11 +12,13 @@ replaces it. Rows are a cache: losing one costs a recomputation, nothing else.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from storyfuse.store.database import Database, StoreBusy
 
+logger = logging.getLogger(__name__)
 _CHUNK = 500
 
 SummaryRow = tuple[str, int, str, str]  # story id, words, article key, encoded lines
@@ -64,7 +66,10 @@ class StorySummaries:
         return found
 
     def keep(self, rows: Sequence[SummaryRow]) -> bool:
-        """Write these summaries in one short transaction; False if the store was busy."""
+        """Write these summaries in one short transaction; False if they could not be kept.
+
+        A reader must not fail for a cache: a busy or read-only store keeps nothing.
+        """
         if not rows:
             return True
         try:
@@ -76,5 +81,8 @@ class StorySummaries:
                     rows,
                 )
         except StoreBusy:
+            return False
+        except Exception as error:  # a read-only file or role, say: the caller goes on
+            logger.warning("story summaries not kept: %s", error)
             return False
         return True
