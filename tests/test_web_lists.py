@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -24,7 +23,11 @@ from storyfuse.web.site import Site
 from helpers import ROOT
 
 
-def test_lists_follow_new_articles_and_repeat_from_the_cache(tmp_path: Path) -> None:
+def test_lists_follow_new_articles_and_repeat_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for module in ("storyfuse.web.site", "storyfuse.web.list_cache"):  # no minute turns here
+        monkeypatch.setattr(f"{module}.current_minute", lambda: 29_000_000)
     documents, _ = read_inputs([ROOT / "demo" / "corpus"])
     tunnel = [d for d in documents if "tunnel" in d.source]
     others = [d for d in documents if "tunnel" not in d.source]
@@ -116,14 +119,14 @@ def test_when_the_minute_turns_the_last_answer_is_replayed_while_the_new_one_is_
     with Store(db) as store:
         Ingestion(store).ingest(documents)
         version = store.latest_seq()
-    now = [600.0 * 60]
-    monkeypatch.setattr(list_cache, "time", SimpleNamespace(time=lambda: now[0]))
+    now = [600]
+    monkeypatch.setattr(list_cache, "current_minute", lambda: now[0])
     with TestClient(create_app(db)) as client:
         first = client.get("/api/stories")
         replays = next(
             m for m in _middleware(client.app) if isinstance(m, list_cache.ListResponses)
         )
-        now[0] += 60
+        now[0] += 1
         again = client.get("/api/stories")
         assert again.content == first.content
         new_key = ("/api/stories", b"", version, 601)

@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from storyfuse.web.site import LRUCache, Site
+from storyfuse.web.site import LRUCache, Site, current_minute
 
 logger = logging.getLogger(__name__)
 LIST_PATHS = frozenset({"/", "/api/stories", "/feed.xml", "/feed.json", "/search", "/api/search"})
@@ -46,7 +45,7 @@ class ListResponses:
             await self.app(scope, receive, send)
             return
         version = self.site.connection().latest_seq()
-        minute = int(time.time() // 60)
+        minute = current_minute()
         key = (scope["path"], scope["query_string"], version, minute)
         recorded = self.recorded.get(key)
         if recorded is None:

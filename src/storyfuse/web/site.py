@@ -72,6 +72,11 @@ class LRUCache(Generic[K, V]):
 ViewKey = tuple[str, tuple[str, ...], int, str]  # story, articles, words, focus
 
 
+def current_minute() -> int:
+    """The minute that answers are kept for (a function, so that tests can hold the clock)."""
+    return int(time.time() // 60)
+
+
 class Site:
     """The store behind the app, its view caches and its token.
 
@@ -134,7 +139,7 @@ class Site:
         times ("3 h ago") and relative filters ("since 3d") get. Requests asking at
         once for the same missing answer share one computation.
         """
-        full = (key, self.connection().latest_seq(), int(time.time() // 60))
+        full = (key, self.connection().latest_seq(), current_minute())
         cached = self.answers.get(full)
         if cached is not None:
             return cast(A, cached)
