@@ -54,14 +54,10 @@ def cohesive_enough(
 ) -> bool:
     """Whether two groups, each given as (size, sum of its pairs' similarities), may join.
 
-    ``between`` is the sum of the similarities of the pairs across them. Groups
-    whose average link reaches ``merge_threshold`` may always join: so alike,
-    they are one story however tight each is.
+    ``between`` is the sum of the similarities of the pairs across them.
     """
     (first_size, first_inside), (second_size, second_inside) = first, second
     if min(first_size, second_size) < options.cohesive_size:
-        return True
-    if between / (first_size * second_size) >= options.merge_threshold:
         return True
     looser = min(
         first_inside / (first_size * (first_size - 1) / 2),
