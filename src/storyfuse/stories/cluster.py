@@ -45,8 +45,8 @@ from storyfuse.stories.active_story import (
     by_date_then_id,
     founder,
     older,
-    story_id_for,
 )
+from storyfuse.stories.active_story import story_id_for as story_id_for  # public here too
 from storyfuse.stories.agglomeration import (
     agglomerate,
     cohesive_enough,
