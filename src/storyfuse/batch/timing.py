@@ -32,9 +32,9 @@ class StageTime:
     cpu_seconds: float
 
 
-def _children_of() -> dict[int, list[tuple[int, float]]]:
-    """Each live process's children, with the CPU seconds each has used (its reaped ones too)."""
-    found: dict[int, list[tuple[int, float]]] = {}
+def _processes() -> dict[int, tuple[int, float]]:
+    """Each live process's parent and the CPU seconds it has used (its reaped children's too)."""
+    found: dict[int, tuple[int, float]] = {}
     try:
         entries = os.listdir(_PROC)
     except OSError:
@@ -49,21 +49,30 @@ def _children_of() -> dict[int, list[tuple[int, float]]]:
             continue
         # after the name: state, ppid, ..., utime (12), stime, cutime, cstime (15)
         ticks = sum(int(value) for value in fields[11:15])
-        found.setdefault(int(fields[1]), []).append((int(entry), ticks / _TICK))
+        found[int(entry)] = (int(fields[1]), ticks / _TICK)
     return found
 
 
-def tree_cpu_seconds() -> float:
-    """CPU seconds used so far by this process, its reaped children and its live descendants."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
-    total = own.ru_utime + own.ru_stime + reaped.ru_utime + reaped.ru_stime
-    children = _children_of()
-    todo = [os.getpid()]
+def tree_cpu_seconds(pid: int | None = None) -> float:
+    """CPU seconds used so far by process ``pid`` (default: this one) and all below it.
+
+    Counts the process, the children it has reaped and its live descendants;
+    without ``/proc``, only this process and its reaped children.
+    """
+    processes = _processes()
+    root = os.getpid() if pid is None else pid
+    if root not in processes:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + reaped.ru_utime + reaped.ru_stime
+    children: dict[int, list[int]] = {}
+    for child, (parent, _) in processes.items():
+        children.setdefault(parent, []).append(child)
+    total, todo = 0.0, [root]
     while todo:
-        for child, seconds in children.get(todo.pop(), []):
-            total += seconds
-            todo.append(child)
+        current = todo.pop()
+        total += processes[current][1]
+        todo.extend(children.get(current, []))
     return total
 
 
