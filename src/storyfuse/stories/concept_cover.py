@@ -40,6 +40,7 @@ def cover(
     budget: int,
     taken: Sequence[int] = (),
     apart: Sequence[tuple[int, int]] = (),
+    word_value: float = 0.0,
 ) -> list[int]:
     """The options (indices, ascending) of the best summary within ``budget`` words.
 
@@ -57,6 +58,7 @@ def cover(
     n_vars = len(options) + len(concepts)
     objective = np.zeros(n_vars)  # milp minimises: the weight of what is covered, negated
     objective[len(options) :] = [-weights[c] for c in concepts]
+    objective[: len(options)] = [-word_value * option.words for option in options]
 
     rows: list[int] = []
     cols: list[int] = []

@@ -25,7 +25,7 @@ import random
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import pairwise
 
@@ -446,7 +446,8 @@ def _cover_summary(
     (:func:`_fill`).
     """
     weights = focused(concept_weights(articles, index), options.focus)
-    candidates = _candidates(articles, index, options)
+    shortest = min(options.min_sentence_words, SHORTEST_SENTENCE)
+    candidates = _candidates(articles, index, replace(options, min_sentence_words=shortest))
     pairs = {c.ref: pair_concepts(c.text) for c in candidates}
 
     def first_value(candidate: _Candidate) -> float:
@@ -484,7 +485,10 @@ def _cover_summary(
     opening = _opening(by_day, index, options, first_value)
     taken = [place[opening.ref]] if opening is not None else []
     apart = _alike(pool, SAME_IN_OTHER_WORDS)
-    core = [pool[k] for k in cover(cover_options, weights, options.words, taken, apart)]
+    positive = [w for w in weights.values() if w > 0]
+    word_value = WORD_VALUE * math.fsum(positive) / max(1, len(positive))
+    chosen_options = cover(cover_options, weights, options.words, taken, apart, word_value)
+    core = [pool[k] for k in chosen_options]
     # What the shared pairs leave of the budget goes to what fewer sources add.
     rest = _focused(_concept_weights(articles, index, options.agreement_power), options.focus)
     chosen = _fill(candidates, rest, index, options, core)
@@ -492,7 +496,13 @@ def _cover_summary(
 
 
 ILP_CANDIDATES = 300
-SAME_IN_OTHER_WORDS = 0.6
+# Of two sentences this alike (TF-IDF cosine), the summary takes at most one.
+SAME_IN_OTHER_WORDS = 0.4
+# Each word chosen earns this share of the mean concept weight: of two summaries covering
+# alike, the one that fills the budget (ROUGE counts every word of the references) wins.
+WORD_VALUE = 0.3
+# Short sentences ("Russia denies interference in the election.") fill what budget is left.
+SHORTEST_SENTENCE = 5
 
 
 def _alike(pool: Sequence[_Candidate], threshold: float) -> list[tuple[int, int]]:
