@@ -78,6 +78,18 @@ def test_model_types_people_bodies_and_places() -> None:
 
 
 @needs_model
+def test_a_run_without_spaces_is_not_read_by_the_model_and_offsets_stay() -> None:
+    """The model took 10 s over one 60 KB token (a line of dots) in the fuzz run."""
+    article = build_article(
+        "a", ["Priya Santangelo said Brackwater Logistics would pay." + "." * 60_000 + " Done."]
+    )
+    with names_backend("model"):
+        found = {(e.name, e.type) for e in extract_entities([article])}
+    assert ("Priya Santangelo", "person") in found
+    assert ("Brackwater Logistics", "organization") in found
+
+
+@needs_model
 def test_demo_fire_speakers_with_the_model() -> None:
     paths = sorted((ROOT / "demo" / "corpus").glob("harbour-fire_*.txt"))
     documents = [RawDocument(source=p.name, text=p.read_text(encoding="utf-8")) for p in paths]

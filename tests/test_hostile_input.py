@@ -20,6 +20,7 @@ from storyfuse.pipeline import prepare_articles
 from storyfuse.sources.inputs import looks_like_prose, read_inputs
 from storyfuse.sources.json_input import JSONInputError, load_json
 from storyfuse.sources.warc import iter_archive
+from storyfuse.stories.name_shapes import result_sides
 from storyfuse.stories.outlets import name_parts
 from storyfuse.text.metadata import outlet_from_text
 from storyfuse.text.segment import split_sentences
@@ -229,11 +230,14 @@ def test_a_crash_exits_3_with_one_line_and_the_traceback_in_a_log(
 # --- defect 2: linear work, and caps that say why ---------------------------------------
 
 
-@pytest.mark.parametrize("run", [" " * 50_000, "a" * 50_000, "a-" * 25_000, "A. " * 15_000])
+@pytest.mark.parametrize(
+    "run", [" " * 50_000, "a" * 50_000, "a-" * 25_000, "A. " * 15_000, "." * 50_000]
+)
 def test_long_runs_on_one_line_are_read_in_one_pass(run: str) -> None:
     text = f"w{run}x\n{GOOD}"
     assert looks_like_prose(text)  # once quadratic: 40 KB of letters took 147 s
     assert outlet_from_text(text) is None
+    assert result_sides(text) == []  # once quadratic: 60 KB of dots took 10 s
     assert split_sentences(GOOD + " " + run)[0].startswith("The harbour council")
     assert name_parts(f"Ledger{run}| News") == ["Ledger" + run.rstrip(), "News"]
 

@@ -45,6 +45,7 @@ _POSSESSIVE = re.compile(r"\s?['’]s?$")
 _CAPITAL_WORD = re.compile(r"[A-Z]{2,}")
 _TRAILING_NUMBER = re.compile(r"(?:\s+[\d.,/-]+)+$")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_NO_WORD = re.compile(r"\S{100,}")  # no name is this long; the model chokes on one
 _chosen: ContextVar[Backend | None] = ContextVar("storyfuse_names", default=None)
 
 
@@ -128,6 +129,8 @@ def _cased(text: str) -> str:
 
     The model reads capitals as emphasis, not names ("BELGRADE 1996-08-30",
     "SOCCER - JAPAN GET LUCKY WIN"); the names are then cut from the original text.
+    A run of 100 or more characters without a space (a line of dots, a pasted
+    blob) becomes spaces: the model takes seconds over one such token.
     """
     lines = text.split("\n")
     for number, line in enumerate(lines):
@@ -135,7 +138,7 @@ def _cased(text: str) -> str:
             cased = _CAPITAL_WORD.sub(lambda m: m.group()[0] + m.group()[1:].lower(), line)
             if len(cased) == len(line):
                 lines[number] = cased
-    return "\n".join(lines)
+    return _NO_WORD.sub(lambda m: " " * len(m.group()), "\n".join(lines))
 
 
 def _paragraphs(articles: Sequence[Article]) -> Iterator[tuple[str, str]]:

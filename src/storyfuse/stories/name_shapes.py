@@ -105,7 +105,7 @@ def dateline_places(paragraph: str) -> list[str]:
 
 # A results line: outside parentheses, only names, figures, "and" and punctuation.
 _PARENTHESISED = re.compile(r"\([^()]*\)")
-_FIGURE = re.compile(r"[\d.,:;/+-]*\d[\d.,:;/+-]*")
+_DIGIT = re.compile(r"\d")
 _RESULT_TOKEN = re.compile(r"[\d.,:;/+-]+|and|[A-Z][\w.'’&-]*")
 _SIDE = re.compile(r"([A-Z][\w.'’&-]*(?: [A-Z][\w.'’&-]*){0,3}) (?=[\d.]*\d)")
 
@@ -121,7 +121,7 @@ def result_sides(paragraph: str) -> list[str]:
     """
     outside = " ".join(_PARENTHESISED.sub(" ", paragraph).split())
     tokens = outside.split()
-    if not tokens or dateline_places(paragraph) or not _FIGURE.search(outside):
+    if not tokens or dateline_places(paragraph) or not _DIGIT.search(outside):
         return []
     if not all(_RESULT_TOKEN.fullmatch(token) for token in tokens):
         return []
