@@ -4,8 +4,9 @@ The input is the first ``--articles`` source articles of ``../shared/data/multin
 written to one JSONL file (in a temporary folder), with a few inputs the reader rejects. A
 reference store gets it from one uninterrupted ``storyfuse ingest``. Then, ``--trials`` times,
 a fresh store gets the same ``storyfuse ingest`` in a child process, killed with SIGKILL at a
-moment drawn uniformly (seeded) between the moment the reference run created its store and
-the moment it ended, so that most kills fall while it writes. The store must then open,
+moment drawn uniformly (seeded): in odd trials between the moment the reference run created
+its store and the moment it ended, in even ones between its first committed batch and its
+end, so that half the kills fall while it writes batches. The store must then open,
 pass ``PRAGMA integrity_check`` and the FTS5 ``integrity-check`` (the index against the
 articles it indexes), and, once the same ingest has run again to its end, hold the
 reference's articles, sources and distinct rejections, and its stories must be those of a
@@ -125,17 +126,31 @@ def checks(db: Path) -> tuple[bool, bool, int]:
     return integrity, fts, articles
 
 
-def reference_run(source: Path, db: Path, env: dict[str, str]) -> tuple[float, float]:
-    """Ingest uninterrupted; returns when the store file appeared and when it ended (s)."""
+def _stored_articles(db: Path) -> int:
+    """How many articles a store being written holds now (0 while it cannot be read)."""
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.1) as connection:
+            return int(connection.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+def reference_run(source: Path, db: Path, env: dict[str, str]) -> tuple[float, float, float]:
+    """Ingest uninterrupted; returns when the store file appeared, when its first batch was
+    committed and when it ended (seconds from the start)."""
     started = time.perf_counter()
     child = subprocess.Popen(ingest_command(source, db), env=env, stderr=subprocess.DEVNULL)
-    opened = None
+    opened = committed = None
     while child.poll() is None:
+        now = time.perf_counter() - started
         if opened is None and db.exists():
-            opened = time.perf_counter() - started
-        time.sleep(0.02)
+            opened = now
+        if opened is not None and committed is None and _stored_articles(db):
+            committed = now
+        time.sleep(0.05)
     duration = time.perf_counter() - started
-    return (opened if opened is not None else 0.0), duration
+    opened = opened if opened is not None else 0.0
+    return opened, committed if committed is not None else opened, duration
 
 
 def main() -> None:
@@ -153,11 +168,11 @@ def main() -> None:
         folder = Path(name)
         source = write_input(args.data, args.articles, folder)
         reference_db = folder / "reference.db"
-        opened, duration = reference_run(source, reference_db, env)
+        opened, committed, duration = reference_run(source, reference_db, env)
         reference = totals(reference_db)
         print(
             f"reference: one ingest of {source.name} in {duration:.1f} s, the store created "
-            f"after {opened:.1f} s: {reference}"
+            f"after {opened:.1f} s, its first batch committed after {committed:.1f} s: {reference}"
         )
         kept = {name: value for name, value in reference.items() if name != "stories"}
         print(
@@ -168,7 +183,8 @@ def main() -> None:
         failures = regrouped = 0
         for trial in range(1, args.trials + 1):
             db = folder / f"trial-{trial}.db"
-            wait = rng.uniform(opened, duration)
+            # odd trials anywhere in the run, even ones once it has started writing batches
+            wait = rng.uniform(opened if trial % 2 else committed, duration)
             child = subprocess.Popen(
                 ingest_command(source, db),
                 env=env,
