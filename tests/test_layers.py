@@ -17,16 +17,17 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "storyfuse"
 # Who may import whom. ``storyfuse`` is the package root (its ``__version__``).
 ALLOWED: dict[str, set[str]] = {
     "models": set(),
+    "processes": set(),
     "text": {"models"},
     "sources": {"models", "text"},
     "stories": {"models", "text"},
     "pipeline": {"models", "text", "sources", "stories"},
     "render": {"models", "stories"},
     "store": {"models", "stories"},
-    "ingestion": {"models", "text", "sources", "stories", "pipeline", "store"},
+    "ingestion": {"models", "processes", "text", "sources", "stories", "pipeline", "store"},
     "evaluation": {"models", "text", "sources", "stories", "pipeline"},
     "web": {"models", "text", "sources", "stories", "pipeline", "render", "store", "ingestion"},
-    "batch": {"models", "text", "sources", "stories", "pipeline", "render", "store"},
+    "batch": {"models", "processes", "text", "sources", "stories", "pipeline", "render", "store"},
     "cli": {
         "models",
         "text",

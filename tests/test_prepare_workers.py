@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -98,3 +102,51 @@ def test_the_store_is_the_same_with_one_and_two_workers(tmp_path: Path) -> None:
     assert any(row[14] for row in one["articles"])  # the reprints were found
     for part in one:
         assert one[part] == two[part], part
+
+
+WORKER_TEXT = (
+    "The harbour council approved the new ferry timetable on Tuesday after a long debate. "
+    "Residents said the later sailings would help workers who commute to the city."
+)
+
+
+def _running(pid: int) -> bool:
+    """Whether the process exists and is not a zombie waiting to be reaped."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        found.update(int(child) for child in (task / "children").read_text().split())
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_workers_end_when_a_killed_ingest_cannot_stop_them(tmp_path: Path) -> None:
+    """kill -9 of an ingest once left its forked workers waiting forever, one pair a kill."""
+    source = tmp_path / "many.jsonl"
+    lines = (
+        json.dumps({"text": f"{WORKER_TEXT} Report {n}.", "outlet": f"o{n}"}) for n in range(4000)
+    )
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    entry = "from storyfuse.cli import main; main()"
+    command = [sys.executable, "-c", entry, "ingest", str(source), "--db", str(tmp_path / "s.db")]
+    ingest = subprocess.Popen([*command, "--workers", "2", "-q"], stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers := _children(ingest.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(workers) >= 2, "the ingest started no workers"
+    finally:
+        ingest.send_signal(signal.SIGKILL)
+        ingest.wait()
+    deadline = time.monotonic() + 20
+    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    alive = [pid for pid in workers if _running(pid)]
+    assert not alive, f"workers left behind: {alive}"

@@ -8,6 +8,7 @@ text, by blocking key, by block, by story) are dictionaries in this process.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from multiprocessing.pool import Pool
@@ -26,11 +27,19 @@ from storyfuse.batch.stages import (
 )
 from storyfuse.batch.timing import BatchResult, StageClock
 from storyfuse.models import Article, InputError
+from storyfuse.processes import exit_with_parent
 
 T = TypeVar("T")
 
 # What a stage's workers read instead of receiving it with every item: set before they fork.
 _SHARED: dict[str, Any] = {}
+
+
+def _forked_pool(processes: int) -> Pool:
+    """Forked workers that the kernel ends with this process, however it ends."""
+    return multiprocessing.get_context("fork").Pool(
+        processes, initializer=exit_with_parent, initargs=(os.getpid(),)
+    )
 
 
 class _Mapper:
@@ -40,7 +49,7 @@ class _Mapper:
         self.processes = processes
         self._pool: Pool | None = None
         if processes > 1:
-            self._pool = multiprocessing.get_context("fork").Pool(processes)
+            self._pool = _forked_pool(processes)
 
     def starmap(self, function: Callable[..., T], items: Sequence[tuple[Any, ...]]) -> list[T]:
         if self._pool is None:
@@ -56,7 +65,7 @@ class _Mapper:
         try:
             if self.processes == 1:
                 return [function(*item) for item in items]
-            with multiprocessing.get_context("fork").Pool(self.processes) as pool:
+            with _forked_pool(self.processes) as pool:
                 chunk = max(1, len(items) // (self.processes * 8))
                 return pool.starmap(function, items, chunksize=chunk)
         finally:

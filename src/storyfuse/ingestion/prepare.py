@@ -28,6 +28,7 @@ from storyfuse.pipeline import (
     distinct_articles,
     readable_documents,
 )
+from storyfuse.processes import exit_with_parent
 from storyfuse.sources.input_guard import scrub_document
 from storyfuse.stories.duplicates import Signature, signature
 from storyfuse.stories.features import ArticleFeatures, ClusterOptions, article_features
@@ -89,8 +90,11 @@ class Preparer:
         if self._pool is None:
             # fork is quickest (the workers inherit what is imported) but unsafe with threads
             method = "fork" if threading.active_count() == 1 else "forkserver"
+            # a forked worker's parent is this process (a forkserver's is the server)
             self._pool = ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context(method)
+                self.workers,
+                mp_context=multiprocessing.get_context(method),
+                initializer=partial(exit_with_parent, os.getpid()) if method == "fork" else None,
             )
         chunk = max(1, len(items) // (self.workers * 4))
         return list(self._pool.map(function, items, chunksize=chunk))
