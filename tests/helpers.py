@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +17,25 @@ FIXTURES = ROOT / "tests" / "fixtures"
 SHARED = ROOT.parent / "shared"
 SEEDS = SHARED / "seeds"
 DATA = SHARED / "data"
+PG_URL = os.environ.get("STORYFUSE_TEST_PG")
+
+
+def wiped_postgres() -> str:
+    """The PostgreSQL test database, emptied; the test is skipped when none is configured."""
+    if not PG_URL:
+        pytest.skip("STORYFUSE_TEST_PG is not set (no PostgreSQL server to test against)")
+    import psycopg
+
+    with psycopg.connect(PG_URL, autocommit=True) as connection:
+        connection.execute("DROP SCHEMA public CASCADE")
+        connection.execute("CREATE SCHEMA public")
+    return PG_URL
+
+
+def store_target(engine: str, folder: Path, name: str = "stories.db") -> str:
+    """A fresh store's place on ``engine``: a SQLite file in ``folder``, or the wiped
+    PostgreSQL test database."""
+    return str(folder / name) if engine == "sqlite" else wiped_postgres()
 
 
 def make_article(article_id: str, paragraphs: Sequence[str], outlet: str | None = None) -> Article:

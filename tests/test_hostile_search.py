@@ -7,7 +7,6 @@ timeout). Timing on a 10,000-article store is ``benchmarks/search_bench.py``'s b
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,9 +22,8 @@ from storyfuse.store.database import Database, QueryTimeout
 from storyfuse.store.search_query import MAX_PREFIXES, MAX_QUERY_CHARS, MAX_TERMS, parse_query
 from storyfuse.store.store import SearchTooCostly, Store
 
-from helpers import ROOT
+from helpers import ROOT, store_target
 
-PG_URL = os.environ.get("STORYFUSE_TEST_PG")
 SLOW_SQL = {
     "sqlite": "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
     "SELECT COUNT(*) FROM (SELECT i FROM n LIMIT 1000000000)",
@@ -35,17 +33,7 @@ SLOW_SQL = {
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def demo_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        target = str(tmp_path / "stories.db")
-    else:
-        if not PG_URL:
-            pytest.skip("STORYFUSE_TEST_PG is not set (no PostgreSQL server to test against)")
-        import psycopg
-
-        with psycopg.connect(PG_URL, autocommit=True) as connection:
-            connection.execute("DROP SCHEMA public CASCADE")
-            connection.execute("CREATE SCHEMA public")
-        target = PG_URL
+    target = store_target(request.param, tmp_path)
     documents, errors = read_inputs([ROOT / "demo" / "corpus"])
     with Store(target) as store:
         Ingestion(store).ingest(documents, errors)

@@ -8,7 +8,6 @@ another connection sees while it runs. Both engines, real databases.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 import time
@@ -26,25 +25,13 @@ from storyfuse.store import database
 from storyfuse.store.database import StoreBusy
 from storyfuse.store.store import Store
 
-from helpers import fire_report
-
-PG_URL = os.environ.get("STORYFUSE_TEST_PG")
+from helpers import fire_report, store_target
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh store on one engine: a SQLite file, or the wiped PostgreSQL test database."""
-    if request.param == "sqlite":
-        path = str(tmp_path / "stories.db")
-    else:
-        if not PG_URL:
-            pytest.skip("STORYFUSE_TEST_PG is not set (no PostgreSQL server to test against)")
-        import psycopg
-
-        with psycopg.connect(PG_URL, autocommit=True) as connection:
-            connection.execute("DROP SCHEMA public CASCADE")
-            connection.execute("CREATE SCHEMA public")
-        path = PG_URL
+    path = store_target(request.param, tmp_path)
     Store(path).close()  # created and migrated before any lock is held
     return path
 

@@ -7,7 +7,6 @@ tests may wipe (`.ci/run` starts one on loopback); skipped with the reason other
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,9 +18,8 @@ from storyfuse.render import story_json
 from storyfuse.sources.inputs import read_inputs
 from storyfuse.store.store import Store
 
-from helpers import FIXTURES, ROOT
+from helpers import FIXTURES, PG_URL, ROOT, wiped_postgres
 
-PG_URL = os.environ.get("STORYFUSE_TEST_PG")
 pytestmark = pytest.mark.skipif(
     not PG_URL, reason="STORYFUSE_TEST_PG is not set (no PostgreSQL server to test against)"
 )
@@ -29,13 +27,7 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 def pg_store() -> Iterator[Store]:
-    assert PG_URL
-    import psycopg
-
-    with psycopg.connect(PG_URL, autocommit=True) as connection:
-        connection.execute("DROP SCHEMA public CASCADE")
-        connection.execute("CREATE SCHEMA public")
-    with Store(PG_URL) as store:
+    with Store(wiped_postgres()) as store:
         yield store
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -15,7 +14,7 @@ from storyfuse.cli import main
 from storyfuse.store.search_query import MAX_PREFIXES, MAX_TERMS, SearchTerm, parse_query
 from storyfuse.store.store import Store
 
-PG_URL = os.environ.get("STORYFUSE_TEST_PG")
+from helpers import PG_URL, store_target
 
 ARTICLES = [
     {
@@ -77,16 +76,7 @@ def _engines() -> list[object]:
 @pytest.fixture(scope="module", params=_engines())
 def db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("search")
-    if request.param == "sqlite":
-        url = str(folder / "s.db")
-    else:
-        assert PG_URL
-        import psycopg
-
-        with psycopg.connect(PG_URL, autocommit=True) as connection:
-            connection.execute("DROP SCHEMA public CASCADE")
-            connection.execute("CREATE SCHEMA public")
-        url = PG_URL
+    url = store_target(request.param, folder, "s.db")
     corpus = folder / "articles.jsonl"
     corpus.write_text("\n".join(json.dumps(a) for a in ARTICLES) + "\n", encoding="utf-8")
     code, _, err = _run("ingest", str(corpus), "--db", url)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -17,30 +16,19 @@ from storyfuse.store.migrations import MIGRATIONS
 from storyfuse.store.store import Store
 from storyfuse.stories.features import ClusterOptions
 
-from helpers import FIXTURES, ROOT, fire_report
+from helpers import FIXTURES, ROOT, fire_report, store_target
 
 DEMO = ROOT / "demo" / "corpus"
 CLOCK = dt.datetime(2025, 7, 1, 12, 0, tzinfo=dt.UTC)
 
 
 StoreFactory = Callable[[Callable[[], dt.datetime]], Store]
-PG_URL = os.environ.get("STORYFUSE_TEST_PG")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
     """Opens stores on one backend: a SQLite file, or the PostgreSQL test database (wiped)."""
-    if request.param == "sqlite":
-        target = str(tmp_path / "stories.db")
-    else:
-        if not PG_URL:
-            pytest.skip("STORYFUSE_TEST_PG is not set (no PostgreSQL server to test against)")
-        import psycopg
-
-        with psycopg.connect(PG_URL, autocommit=True) as connection:
-            connection.execute("DROP SCHEMA public CASCADE")
-            connection.execute("CREATE SCHEMA public")
-        target = PG_URL
+    target = store_target(request.param, tmp_path)
     opened: list[Store] = []
 
     def factory(clock: Callable[[], dt.datetime]) -> Store:

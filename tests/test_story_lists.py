@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
 import sqlite3
 from collections.abc import Iterator
@@ -18,9 +17,8 @@ from storyfuse.store.store import Store, StoryRecord
 from storyfuse.stories.duplicates import signature
 from storyfuse.stories.features import article_features
 
-from helpers import make_article
+from helpers import make_article, store_target
 
-PG_URL = os.environ.get("STORYFUSE_TEST_PG")
 OUTLETS = ("Alpha Post", "Beta Times", "Gamma Wire", "Delta Daily", "Épsilon Diario")
 WORDS = ("fire", "flood", "strike", "bridge", "Straße", "vote", "storm", "port")
 AT = "2025-07-01T12:00:00+00:00"
@@ -28,17 +26,7 @@ AT = "2025-07-01T12:00:00+00:00"
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        target = str(tmp_path / "lists.db")
-    else:
-        if not PG_URL:
-            pytest.skip("STORYFUSE_TEST_PG is not set (no PostgreSQL server to test against)")
-        import psycopg
-
-        with psycopg.connect(PG_URL, autocommit=True) as connection:
-            connection.execute("DROP SCHEMA public CASCADE")
-            connection.execute("CREATE SCHEMA public")
-        target = PG_URL
+    target = store_target(request.param, tmp_path, "lists.db")
     with Store(target) as opened:
         _fill(opened)
         yield opened
