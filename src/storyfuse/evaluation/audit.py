@@ -228,6 +228,18 @@ def _check_story(
         return raw.get(article_id) or PrintedText("")
 
     story_texts = [raw[article_id] for article_id in story.articles if article_id in raw]
+
+    def check_citations(kind: str, claim: str, cited_articles: Sequence[str]) -> None:
+        for cited in cited_articles:
+            tally.record(
+                kind,
+                text_of(cited).supports(claim),
+                story.id,
+                label(cited),
+                claim,
+                "the cited article prints no sentence with its content words and figures",
+            )
+
     for sentence in story.summary:
         source = sentence.source.article
         tally.record(
@@ -238,15 +250,7 @@ def _check_story(
             sentence.text,
             "not contiguous text of its source article",
         )
-        for cited in sentence.citations:
-            tally.record(
-                SUMMARY_SUPPORTED,
-                text_of(cited).supports(sentence.text),
-                story.id,
-                label(cited),
-                sentence.text,
-                "the cited article prints no sentence with its content words and figures",
-            )
+        check_citations(SUMMARY_SUPPORTED, sentence.text, sentence.citations)
     for fact in story.shared_facts:
         tally.record(
             FACT_PRINTED,
@@ -256,15 +260,7 @@ def _check_story(
             fact.text,
             "no cited article prints it as contiguous text",
         )
-        for cited in fact.articles:
-            tally.record(
-                FACT_SUPPORTED,
-                text_of(cited).supports(fact.text),
-                story.id,
-                label(cited),
-                fact.text,
-                "the cited article prints no sentence with its content words and figures",
-            )
+        check_citations(FACT_SUPPORTED, fact.text, fact.articles)
     for unique in story.unique_facts:
         tally.record(
             UNIQUE_PRINTED,
