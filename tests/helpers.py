@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,19 @@ SHARED = ROOT.parent / "shared"
 SEEDS = SHARED / "seeds"
 DATA = SHARED / "data"
 PG_URL = os.environ.get("STORYFUSE_TEST_PG")
+
+
+def multinews_sources() -> Iterator[tuple[str, str]]:
+    """("IDX-K", text) of each non-empty Multi-News val source; skips the test when absent."""
+    path = DATA / "multinews-val.jsonl"
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            cluster = json.loads(line)
+            for k, text in enumerate(cluster["raw_document"]):
+                if text.strip():
+                    yield f"{cluster['idx']}-{k}", text
 
 
 def wiped_postgres() -> str:

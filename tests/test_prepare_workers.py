@@ -18,7 +18,7 @@ from storyfuse.ingestion.service import Ingestion
 from storyfuse.models import RawDocument
 from storyfuse.store.store import Store
 
-from helpers import DATA
+from helpers import multinews_sources
 
 CLOCK = dt.datetime(2025, 7, 1, 12, 0, tzinfo=dt.UTC)
 OUTLETS = ("Alpha Post", "Beta Times", "Gamma Wire", None)
@@ -33,36 +33,25 @@ def _edited(text: str) -> str:
 
 def _documents(limit: int) -> list[RawDocument]:
     """Multi-News sources with outlets and dates, and a few reprints lightly edited."""
-    path = DATA / "multinews-val.jsonl"
-    if not path.exists():
-        pytest.skip(f"{path} is absent")
     documents: list[RawDocument] = []
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            cluster = json.loads(line)
-            for k, text in enumerate(cluster["raw_document"]):
-                if not text.strip():
-                    continue
-                number = len(documents)
-                documents.append(
-                    RawDocument(
-                        source=f"mn/{cluster['idx']}-{k}",
-                        text=text,
-                        outlet=OUTLETS[number % len(OUTLETS)],
-                        published=dt.date(2025, 1, 1) + dt.timedelta(days=number // 40),
-                    )
-                )
-                if number % 7 == 0:
-                    documents.append(
-                        RawDocument(
-                            source=f"mn/{cluster['idx']}-{k}-reprint",
-                            text=_edited(text),
-                            outlet="Reprint Daily",
-                        )
-                    )
-            if len(documents) >= limit:
-                return documents[:limit]
-    return documents
+    for name, text in multinews_sources():
+        number = len(documents)
+        documents.append(
+            RawDocument(
+                source=f"mn/{name}",
+                text=text,
+                outlet=OUTLETS[number % len(OUTLETS)],
+                published=dt.date(2025, 1, 1) + dt.timedelta(days=number // 40),
+            )
+        )
+        if number % 7 == 0:
+            reprint = RawDocument(
+                source=f"mn/{name}-reprint", text=_edited(text), outlet="Reprint Daily"
+            )
+            documents.append(reprint)
+        if len(documents) >= limit:
+            break
+    return documents[:limit]
 
 
 def _contents(store: Store) -> dict[str, Any]:

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 from dataclasses import replace
 from pathlib import Path
-
-import pytest
 
 from storyfuse.ingestion.prepare import Preparer
 from storyfuse.ingestion.service import Ingestion
@@ -19,7 +16,7 @@ from storyfuse.stories.story_tally import StoryTally
 from storyfuse.stories.summarize import choose_headline
 from storyfuse.stories.wire import MAX_GRAM_REFS, SentenceIndex, independent_sources
 
-from helpers import DATA, make_article
+from helpers import make_article, multinews_sources
 
 CLOCK = dt.datetime(2025, 7, 1, 12, 0, tzinfo=dt.UTC)
 
@@ -62,27 +59,20 @@ def test_a_phrase_passing_the_postings_cap_makes_the_tally_rebuild() -> None:
 
 
 def _documents(limit: int) -> list[RawDocument]:
-    path = DATA / "multinews-val.jsonl"
-    if not path.exists():
-        pytest.skip(f"{path} is absent")
     documents: list[RawDocument] = []
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            cluster = json.loads(line)
-            for k, text in enumerate(cluster["raw_document"]):
-                if text.strip():
-                    number = len(documents)
-                    documents.append(
-                        RawDocument(
-                            source=f"mn/{cluster['idx']}-{k}",
-                            text=text,
-                            outlet=f"Outlet {number % 6}",
-                            url=f"https://news.example/{cluster['idx']}/{k}",
-                            published=dt.date(2025, 1, 1) + dt.timedelta(days=number // 50),
-                        )
-                    )
-            if len(documents) >= limit:
-                return documents[:limit]
+    for name, text in multinews_sources():
+        number = len(documents)
+        documents.append(
+            RawDocument(
+                source=f"mn/{name}",
+                text=text,
+                outlet=f"Outlet {number % 6}",
+                url=f"https://news.example/{name.replace('-', '/')}",
+                published=dt.date(2025, 1, 1) + dt.timedelta(days=number // 50),
+            )
+        )
+        if len(documents) >= limit:
+            break
     return documents
 
 
