@@ -40,7 +40,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -117,6 +117,21 @@ def _named(path: Path, sources: set[str], text: str) -> bool:
     )
 
 
+def _crashed(result: Result, command: str, findings: Findings) -> bool:
+    """Whether the command crashed (exit code 3 or an exception); counted as a traceback."""
+    if result.exit_code in (0, 1) and (
+        not result.exception or isinstance(result.exception, SystemExit)
+    ):
+        return False
+    detail = "".join(traceback.format_exception(*result.exc_info)) if result.exc_info else ""
+    findings.add(
+        f"traceback ({command})",
+        "batch",
+        f"exit {result.exit_code}: {result.stderr[-400:]} {detail}",
+    )
+    return True
+
+
 def run_batch(
     files: Sequence[tuple[Path, Hostile]], good: Sequence[Path], folder: Path, findings: Findings
 ) -> None:
@@ -124,16 +139,7 @@ def run_batch(
     runner = CliRunner()
     args = [str(path) for path, _ in files] + [str(path) for path in good]
     result = runner.invoke(main, ["summarize", "--format", "json", *args])
-    if result.exit_code not in (0, 1) or (
-        result.exception and not isinstance(result.exception, SystemExit)
-    ):
-        detail = "".join(traceback.format_exception(*result.exc_info)) if result.exc_info else ""
-        findings.add(
-            "traceback (summarize)",
-            "batch",
-            f"exit {result.exit_code}: {result.stderr[-400:]} {detail}",
-        )
-    else:
+    if not _crashed(result, "summarize", findings):
         report = json.loads(result.stdout)
         articles = {a["source"] for a in report["articles"]}
         rejected = {e["source"] for e in report["rejected"]}
@@ -154,15 +160,7 @@ def run_batch(
                 )
     store = folder / "store.db"
     result = runner.invoke(main, ["ingest", "--json", "-q", "--db", str(store), *args])
-    if result.exit_code not in (0, 1) or (
-        result.exception and not isinstance(result.exception, SystemExit)
-    ):
-        detail = "".join(traceback.format_exception(*result.exc_info)) if result.exc_info else ""
-        findings.add(
-            "traceback (ingest)",
-            "batch",
-            f"exit {result.exit_code}: {result.stderr[-400:]} {detail}",
-        )
+    if _crashed(result, "ingest", findings):
         return
     with sqlite3.connect(store) as db:
         stored = {
