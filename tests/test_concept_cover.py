@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from storyfuse.stories import concept_cover
 from storyfuse.stories.concept_cover import Option, cover
 
 
@@ -82,3 +83,57 @@ def test_the_choice_fits_the_budget_and_no_other_set_covers_more(
         if sum(options[i].words for i in picked) <= budget:
             best = max(best, value(picked))
     assert abs(value(chosen) - best) < 1e-6
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 12),
+            st.frozensets(st.sampled_from("abcdefgh"), max_size=4),
+            st.integers(0, 3),
+            st.booleans(),
+        ),
+        max_size=12,
+    ),
+    st.integers(0, 30),
+    st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=4),
+    st.sampled_from([0.0, 0.3]),
+)
+def test_the_search_and_the_integer_program_find_the_same_best_value(
+    raw: list[tuple[int, frozenset[str], int, bool]],
+    budget: int,
+    raw_apart: list[tuple[int, int]],
+    word_value: float,
+) -> None:
+    weights = {c: float(1 + "abcdefgh".index(c)) for c in "abcdefgh"}
+    options = [
+        Option(
+            words=w,
+            concepts=c,
+            copy_group=group if group else None,
+            requires=i - 1 if leans and i else None,
+        )
+        for i, (w, c, group, leans) in enumerate(raw)
+    ]
+    assume(options)
+    apart = [(a, b) for a, b in raw_apart if a < b < len(options)]
+    conflicts = concept_cover._conflicts(options, apart)
+
+    def value(indices: list[int]) -> float:
+        held = set().union(*(options[i].concepts for i in indices)) if indices else set()
+        return sum(weights[c] for c in held) + word_value * sum(options[i].words for i in indices)
+
+    def feasible(indices: list[int]) -> bool:
+        chosen = set(indices)
+        return (
+            sum(options[i].words for i in chosen) <= budget
+            and all(options[i].requires is None or options[i].requires in chosen for i in chosen)
+            and not any(conflicts[i] & chosen for i in chosen)
+        )
+
+    searched = concept_cover._search(options, weights, budget, (), conflicts, word_value)
+    assert searched is not None
+    solved = concept_cover._solve_milp(options, weights, budget, (), conflicts, word_value)
+    assert feasible(searched) and feasible(solved)
+    assert abs(value(searched) - value(solved)) < 1e-6
