@@ -43,7 +43,7 @@ import zlib
 from collections import Counter
 from pathlib import Path
 
-from storyfuse.batch.timing import tree_cpu_seconds
+from storyfuse.batch.timing import ProcessTree
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "multinews-val.jsonl"
 ENGINES = {
@@ -138,6 +138,14 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+def _is_jvm(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/comm", encoding="ascii") as comm:
+            return comm.read().strip() == "java"
+    except OSError:
+        return False
+
+
 def _descendants(pid: int) -> list[int]:
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
@@ -165,15 +173,22 @@ def _become_subreaper() -> bool:
         return False
 
 
-def _reap_all(deadline: float) -> None:
-    """Wait for every adopted process to end (until ``deadline``), so that its time is counted."""
+def _reap_all(deadline: float) -> set[int]:
+    """Wait for every adopted process to end (until ``deadline``), so that its time is counted.
+
+    Returns the ids of the processes reaped.
+    """
+    reaped: set[int] = set()
     while time.monotonic() < deadline:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
-            return
+            return reaped
         if pid == 0:
             time.sleep(0.2)
+        else:
+            reaped.add(pid)
+    return reaped
 
 
 def _children_cpu() -> float:
@@ -191,15 +206,23 @@ def run(corpus: Path, engine: str, out: Path, names: str) -> dict[str, object]:
     process = subprocess.Popen(
         [*command, *ENGINES[engine]], stderr=subprocess.PIPE, text=True, env=environment
     )
-    peaks = {"driver": 0, "children": 0}
+    peaks = {"driver": 0, "children": 0, "jvm": 0, "workers": 0}
+    tree = ProcessTree(process.pid)
     seen = {"cpu": 0.0}
 
     def sample() -> None:
         while process.poll() is None:
             peaks["driver"] = max(peaks["driver"], _rss_kb(process.pid))
-            tree = sum(_rss_kb(pid) for pid in _descendants(process.pid))
-            peaks["children"] = max(peaks["children"], tree)
-            seen["cpu"] = max(seen["cpu"], tree_cpu_seconds(process.pid))
+            jvm = workers = 0
+            for pid in _descendants(process.pid):
+                if _is_jvm(pid):
+                    jvm += _rss_kb(pid)
+                else:
+                    workers += _rss_kb(pid)
+            peaks["children"] = max(peaks["children"], jvm + workers)
+            peaks["jvm"] = max(peaks["jvm"], jvm)
+            peaks["workers"] = max(peaks["workers"], workers)
+            seen["cpu"] = max(seen["cpu"], tree.seconds())
             time.sleep(0.5)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -207,10 +230,13 @@ def run(corpus: Path, engine: str, out: Path, names: str) -> dict[str, object]:
     _, stderr = process.communicate()
     seconds = time.perf_counter() - start
     sampler.join()
-    _reap_all(time.monotonic() + 60)
+    adopted = _reap_all(time.monotonic() + 60)
     reaped = _children_cpu() - cpu_before
-    # the last look at the live tree is a lower bound when some process escaped the reaping
-    cpu = max(reaped, seen["cpu"])
+    # Processes whose parent ignores SIGCHLD (PySpark's Python workers) leave no time to be
+    # reaped; their time as last seen is added, unless they outlived that parent and were
+    # reaped here.
+    vanished = tree.vanished_seconds(excluding=adopted)
+    cpu = reaped + vanished
     if process.returncode not in (0, 1) or not (out / "job.json").exists():
         raise RuntimeError(f"{engine} failed ({process.returncode}): {stderr[-2000:]}")
     job = json.loads((out / "job.json").read_text(encoding="utf-8"))
@@ -222,12 +248,15 @@ def run(corpus: Path, engine: str, out: Path, names: str) -> dict[str, object]:
         "seconds": round(seconds, 1),
         "cpu_seconds": round(cpu, 1),
         "cpu_reaped_s": round(reaped, 1),
+        "cpu_unreapable_s": round(vanished, 1),
         "cpu_seen_live_s": round(seen["cpu"], 1),
         "articles_per_s": round(articles / seconds, 1),
         "articles_per_cpu_s": round(articles / max(cpu, 1e-9), 1),
         "cpu_ms_per_article": round(1000 * cpu / max(articles, 1), 2),
         "driver_peak_mb": round(peaks["driver"] / 1024),
         "children_peak_mb": round(peaks["children"] / 1024),
+        "jvm_peak_mb": round(peaks["jvm"] / 1024),
+        "workers_peak_mb": round(peaks["workers"] / 1024),
         "stages_s": {stage["name"]: stage["seconds"] for stage in job["stages"]},
         "stages_cpu_s": {stage["name"]: stage["cpu_seconds"] for stage in job["stages"]},
     }

@@ -15,6 +15,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterable
 from operator import add
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ from storyfuse.models import InputError
 
 # Links are folded into labels this many rounds at most before the lineage is cut.
 _ROUNDS_PER_CHECKPOINT = 4
+# Seconds between the stage clock's looks at the processes (PySpark's workers come and go).
+_LOOK_EVERY = 1.0
 
 
 def spark_session(master: str) -> Any:
@@ -87,7 +90,7 @@ class _Output:
 
 def run_spark(inputs: list[str], out: str, options: BatchOptions, master: str) -> BatchResult:
     """Run the batch plan on ``inputs`` (local paths or URIs) as Spark jobs."""
-    clock = StageClock()
+    clock = StageClock(every=_LOOK_EVERY)
     with clock.stage("start"):
         spark = spark_session(master)
         output = _Output(spark, out)
@@ -143,7 +146,9 @@ def _plan(
         results = results.persist()
         results.count()
     read_errors = results.filter(lambda r: isinstance(r, InputError))
-    located = results.filter(lambda r: isinstance(r, Located)).repartition(parts)
+    located = results.filter(lambda r: isinstance(r, Located))
+    if results.getNumPartitions() < parts:  # one large file is one partition: spread it
+        located = located.repartition(parts)
 
     with clock.stage("clean"):
         # the lines each outlet repeats (small: a few per outlet) go to every task
@@ -181,16 +186,13 @@ def _plan(
     with clock.stage("weigh"):
         postings = described.flatMap(lambda item: [(t, item[0]) for t, _ in item[1].features.terms])
         frequencies = postings.mapValues(lambda _: 1).reduceByKey(add, parts)
-        own_frequencies = (
-            postings.join(frequencies, parts)
-            .map(lambda item: (item[1][0], (item[0], item[1][1])))
-            .groupByKey(parts)
+        own_frequencies = postings.join(frequencies, parts).map(
+            lambda item: (item[1][0], (item[0], item[1][1]))
         )
+        # one shuffle brings each article and the frequencies of its terms together
         weighed = (
-            described.join(own_frequencies, parts)
-            .mapValues(
-                lambda pair: (pair[0], stages.unit_vector(pair[0].features, dict(pair[1]), total))
-            )
+            described.cogroup(own_frequencies, parts)
+            .mapValues(lambda pair: _weighed(next(iter(pair[0])), pair[1], total))
             .persist()
         )
         weighed.count()
@@ -201,46 +203,49 @@ def _plan(
         links.count()
     with clock.stage("cluster"):
         blocks = _components(
-            weighed.keys(),
             links.filter(lambda link: stages.joins_blocks(link, bar)).map(
                 lambda link: (link.first, link.second)
             ),
             parts,
         )
         story_of = (
-            weighed.join(blocks, parts)
-            .map(lambda item: (item[1][1], (item[1][0][0].features, item[1][0][1])))
+            weighed.leftOuterJoin(blocks, parts)
+            .map(lambda item: (item[1][1] or item[0], (item[1][0][0].features, item[1][0][1])))
             .groupByKey(parts)
             .flatMap(lambda block: stages.cluster_block(list(block[1]), bar, options))
             .persist()
         )
         story_of.count()
     with clock.stage("tell"):
-        lines = (
-            articles.join(story_of, parts)
-            .map(lambda item: (item[1][1], item[1][0]))
-            .groupByKey(parts)
-            .map(lambda story: stages.tell_story(story[0], story[1], options))
-            .sortBy(stages.story_order, numPartitions=parts)
-            .persist()
-        )
-        story_count = lines.count()
-    with clock.stage("write"):
         near = (
             links.filter(lambda link: link.copy is not None)
             .map(lambda link: link.copy)
             .reduceByKey(min, parts)
             .mapValues(lambda age: age[1])
         )
+        # (id, (article, (story, near duplicate of))): the one shuffle of the articles here
+        placed = articles.join(story_of.leftOuterJoin(near, parts), parts).persist()
+        told = (
+            placed.map(lambda item: (item[1][1][0], item[1][0]))
+            .groupByKey(parts)
+            .map(lambda story: stages.tell_story(story[0], story[1], options))
+            .map(lambda line: (stages.story_order(line), line))
+            .persist()  # sorting counts and samples what it sorts before sorting it
+        )
+        lines = told.sortByKey(numPartitions=parts).values().persist()
+        story_count = lines.count()
+        told.unpersist()
+    with clock.stage("write"):
         all_errors = (
             errors.union(sc.parallelize(driver_errors, 1))
             .sortBy(stages.error_order, numPartitions=parts)
             .persist()
         )
-        _write(spark, output, articles, story_of, near, lines, all_errors, parts)
+        _write(spark, output, placed, lines, all_errors)
         counts = (total, story_count, all_errors.count())
-    for rdd in (results, cleaned, copies, articles, described, weighed, links, story_of, lines):
+    for rdd in (results, cleaned, copies, articles, described, weighed, links, story_of, placed):
         rdd.unpersist()
+    lines.unpersist()
     all_errors.unpersist()
     return counts
 
@@ -288,40 +293,53 @@ def _links(weighed: Any, options: BatchOptions, parts: int) -> Any:
     )
 
 
+def _weighed(
+    described: stages.Described, frequencies: Iterable[tuple[str, int]], total: int
+) -> tuple[stages.Described, stages.Vector]:
+    return described, stages.unit_vector(described.features, dict(frequencies), total)
+
+
 def _score(item: tuple[str, Any], options: BatchOptions) -> Link:
     second, ((first, evidence, (v1, m1, a1)), (v2, m2, a2)) = item
     return stages.score_pair(first, second, evidence, (v1, v2), (m1, m2), (a1, a2), options)
 
 
-def _components(ids: Any, edges: Any, parts: int) -> Any:
-    """Each id's block, the smallest id of its component: labels spread along edges until still."""
-    both = edges.flatMap(lambda edge: [edge, (edge[1], edge[0])]).persist()
-    labels = ids.map(lambda i: (i, i)).persist()
+def _components(edges: Any, parts: int) -> Any:
+    """Each linked id's block, the smallest id of its component: labels spread along edges.
+
+    Ids without edges are their own blocks and take no part. Each round an id
+    takes the smallest label of its neighbours, then the label of its label
+    (pointer jumping), so that a chain of length n settles in about log n
+    rounds rather than n. A label travels as (the id, whether it is new this
+    round), so that the round's last shuffle also tells whether any changed.
+    """
+    both = edges.flatMap(lambda edge: [edge, (edge[1], edge[0])]).partitionBy(parts).persist()
+    labels = both.reduceByKey(min, parts).map(lambda item: (item[0], (min(item), False)))
+    labels = labels.persist()
     rounds = 0
     while True:
-        proposed = both.join(labels, parts).map(lambda item: (item[1][0], item[1][1]))
-        updated = labels.union(proposed).reduceByKey(min, parts).persist()
+        current = labels.mapValues(lambda label: (label[0], False))
+        spread = both.join(current, parts).map(lambda item: (item[1][0], (item[1][1][0], True)))
+        # (id, False) < (id, True): a label equal to the one held is no change
+        nearer = current.union(spread).reduceByKey(min, parts)
+        jumped = (
+            nearer.map(lambda item: (item[1][0], item[0]))
+            .join(nearer, parts)
+            .map(lambda item: (item[1][0], (item[1][1][0], True)))
+        )
+        updated = nearer.union(jumped).reduceByKey(min, parts).persist()
         rounds += 1
         if rounds % _ROUNDS_PER_CHECKPOINT == 0:
             updated.localCheckpoint()
-        changed = updated.join(labels, parts).filter(lambda item: item[1][0] != item[1][1]).count()
+        changed = updated.filter(lambda item: item[1][1]).count()
         labels.unpersist()
         labels = updated
         if changed == 0:
             both.unpersist()
-            return labels
+            return labels.mapValues(lambda label: label[0])
 
 
-def _write(
-    spark: Any,
-    output: _Output,
-    articles: Any,
-    story_of: Any,
-    near: Any,
-    lines: Any,
-    errors: Any,
-    parts: int,
-) -> None:
+def _write(spark: Any, output: _Output, placed: Any, lines: Any, errors: Any) -> None:
     from pyspark.sql.pandas.types import from_arrow_schema
 
     schemas = tables.schemas()
@@ -334,9 +352,7 @@ def _write(
     output.write_lines(tables.REJECTED_JSONL, errors.map(stages.error_line))
     table(
         tables.ARTICLES,
-        articles.join(story_of, parts)
-        .leftOuterJoin(near, parts)
-        .map(lambda item: tables.article_row(item[1][0][0], item[1][0][1], item[1][1])),
+        placed.map(lambda item: tables.article_row(item[1][0], *item[1][1])),
     )
     story_rows = lines.map(tables.story_rows)
     table(tables.STORIES, story_rows.map(lambda rows: rows[0]))
