@@ -27,6 +27,7 @@ from storyfuse.pipeline import PipelineOptions
 from storyfuse.store.store import SearchHit, Store
 from storyfuse.store.story_summaries import SummaryRow, article_key
 from storyfuse.stories.changes import StoryChanges, story_changes
+from storyfuse.stories.entity_model import kept_names
 from storyfuse.stories.outlets import OutletDirectory
 from storyfuse.stories.summarize import SummaryOptions
 from storyfuse.web.summary_rows import decode_lines, encode_lines
@@ -169,13 +170,15 @@ class Site:
         return store.story_article_ids(story_id)
 
     def _view(
-        self, story_id: str, articles: Sequence[Article], words: int, focus: str = ""
+        self, store: Store, story_id: str, articles: Sequence[Article], words: int, focus: str = ""
     ) -> StoryView:
+        """These articles' view, from the cache or computed (model names kept in ``store``)."""
         key = (story_id, tuple(sorted(a.id for a in articles)), words, focus)
         view = self.cache.get(key)
         if view is None:
             options = PipelineOptions(summary=SummaryOptions(words=words, focus=focus))
-            view = build_story_view(story_id, articles, options, self.outlets.display_name)
+            with kept_names(store.entity_names, articles):
+                view = build_story_view(story_id, articles, options, self.outlets.display_name)
             self.cache.put(key, view)
         return view
 
@@ -188,7 +191,7 @@ class Site:
         if cached is not None:
             return cached
         articles = store.story_articles(story_id)
-        return self._view(story_id, articles, words) if articles else None
+        return self._view(store, story_id, articles, words) if articles else None
 
     def summaries(
         self, store: Store, story_ids: Sequence[str], words: int = DEFAULT_WORDS
@@ -210,7 +213,7 @@ class Site:
         computed: list[SummaryRow] = []
         for story_id in sorted(keys.keys() - found.keys()):
             articles = store.story_articles(story_id)
-            view = self._view(story_id, articles, words)
+            view = self._view(store, story_id, articles, words)
             found[story_id] = view.summary
             computed.append((story_id, words, article_key(view.key), encode_lines(view.summary)))
         store.summaries.keep(computed)
@@ -223,13 +226,19 @@ class Site:
         before = store.story_articles(view.story.id, before=moment)
         if tuple(sorted(a.id for a in before)) == view.key:
             return StoryChanges(moment, (), (), (), ())
-        then = self._view(view.story.id, before, words).story if before else None
+        then = self._view(store, view.story.id, before, words).story if before else None
         return story_changes(then, view.story, moment)
 
     def _load_view(self, story_id: str, words: int, focus: str) -> StoryView | None:
         with self.store() as store:
             articles = store.story_articles(story_id)
-        return self._view(story_id, articles, words, focus) if articles else None
+            return self._view(store, story_id, articles, words, focus) if articles else None
+
+    def _fresh_view(
+        self, story_id: str, articles: Sequence[Article], words: int, focus: str
+    ) -> StoryView:
+        with self.store() as store:
+            return self._view(store, story_id, articles, words, focus)
 
     async def current_view(
         self, story_id: str, words: int = DEFAULT_WORDS, focus: str = ""
@@ -265,7 +274,7 @@ class Site:
             return StoryChanges(moment, (), (), (), ())
         then = self.cache.get((view.story.id, key, words, focus)) if before else None
         if before and then is None:
-            then = await run_in_threadpool(self._view, view.story.id, before, words, focus)
+            then = await run_in_threadpool(self._fresh_view, view.story.id, before, words, focus)
         return story_changes(then.story if then else None, view.story, moment)
 
     def story_seen(self, store: Store, story_id: str) -> tuple[str, str]:
