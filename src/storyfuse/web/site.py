@@ -16,13 +16,15 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
 from starlette.concurrency import run_in_threadpool
 
-from storyfuse.models import Article, ArticleStatus
+from storyfuse.ingestion.service import Ingestion, IngestResult
+from storyfuse.models import Article, ArticleStatus, RawDocument
 from storyfuse.pipeline import PipelineOptions
 from storyfuse.store.store import SearchHit, Store
 from storyfuse.store.story_summaries import SummaryRow, article_key
@@ -107,6 +109,9 @@ class Site:
         self._search_turns = threading.BoundedSemaphore(SEARCHES_AT_ONCE)
         self._pending: dict[ViewKey, asyncio.Future[StoryView | None]] = {}
         self._pending_answers: dict[tuple[Hashable, int, int], asyncio.Future[Any]] = {}
+        # One writer: the app's Ingestion (its clusterer kept between POSTs) lives in this thread.
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="storyfuse-writer")
+        self._ingestion: Ingestion | None = None
 
     def connection(self) -> Store:
         """This thread's long-lived connection (SQLite connections stay in their thread)."""
@@ -122,6 +127,32 @@ class Site:
         if store is not None:
             store.close()
             self._local.store = None
+
+    async def ingest(self, documents: Sequence[RawDocument]) -> IngestResult:
+        """Ingest through the app's one :class:`Ingestion`, one request at a time.
+
+        It and its store connection stay in one writer thread, so the clusterer is
+        loaded from the store once, not per request (again only after another
+        writer changed the store, or an ingest failed).
+        """
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writer, self._ingest, documents)
+
+    def _ingest(self, documents: Sequence[RawDocument]) -> IngestResult:
+        if self._ingestion is None:
+            self._ingestion = Ingestion(Store(self.db))
+        return self._ingestion.ingest(documents)
+
+    def _close_ingestion(self) -> None:
+        if self._ingestion is not None:
+            self._ingestion.close()
+            self._ingestion.store.close()
+            self._ingestion = None
+
+    def close_writer(self) -> None:
+        """Close the writer thread's Ingestion and store connection, and end the thread."""
+        self._writer.submit(self._close_ingestion).result()
+        self._writer.shutdown()
 
     @contextmanager
     def store(self) -> Iterator[Store]:
