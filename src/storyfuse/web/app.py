@@ -195,6 +195,7 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         site.close()  # the event loop thread's connection
+        site.close_writer()
 
     app = FastAPI(
         lifespan=lifespan,

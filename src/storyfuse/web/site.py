@@ -16,17 +16,20 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
 from starlette.concurrency import run_in_threadpool
 
-from storyfuse.models import Article, ArticleStatus
+from storyfuse.ingestion.service import Ingestion, IngestResult
+from storyfuse.models import Article, ArticleStatus, RawDocument
 from storyfuse.pipeline import PipelineOptions
 from storyfuse.store.store import SearchHit, Store
 from storyfuse.store.story_summaries import SummaryRow, article_key
 from storyfuse.stories.changes import StoryChanges, story_changes
+from storyfuse.stories.entity_model import kept_names
 from storyfuse.stories.outlets import OutletDirectory
 from storyfuse.stories.summarize import SummaryOptions
 from storyfuse.web.summary_rows import decode_lines, encode_lines
@@ -106,6 +109,9 @@ class Site:
         self._search_turns = threading.BoundedSemaphore(SEARCHES_AT_ONCE)
         self._pending: dict[ViewKey, asyncio.Future[StoryView | None]] = {}
         self._pending_answers: dict[tuple[Hashable, int, int], asyncio.Future[Any]] = {}
+        # One writer: the app's Ingestion (its clusterer kept between POSTs) lives in this thread.
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="storyfuse-writer")
+        self._ingestion: Ingestion | None = None
 
     def connection(self) -> Store:
         """This thread's long-lived connection (SQLite connections stay in their thread)."""
@@ -121,6 +127,32 @@ class Site:
         if store is not None:
             store.close()
             self._local.store = None
+
+    async def ingest(self, documents: Sequence[RawDocument]) -> IngestResult:
+        """Ingest through the app's one :class:`Ingestion`, one request at a time.
+
+        It and its store connection stay in one writer thread, so the clusterer is
+        loaded from the store once, not per request (again only after another
+        writer changed the store, or an ingest failed).
+        """
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writer, self._ingest, documents)
+
+    def _ingest(self, documents: Sequence[RawDocument]) -> IngestResult:
+        if self._ingestion is None:
+            self._ingestion = Ingestion(Store(self.db))
+        return self._ingestion.ingest(documents)
+
+    def _close_ingestion(self) -> None:
+        if self._ingestion is not None:
+            self._ingestion.close()
+            self._ingestion.store.close()
+            self._ingestion = None
+
+    def close_writer(self) -> None:
+        """Close the writer thread's Ingestion and store connection, and end the thread."""
+        self._writer.submit(self._close_ingestion).result()
+        self._writer.shutdown()
 
     @contextmanager
     def store(self) -> Iterator[Store]:
@@ -169,13 +201,15 @@ class Site:
         return store.story_article_ids(story_id)
 
     def _view(
-        self, story_id: str, articles: Sequence[Article], words: int, focus: str = ""
+        self, store: Store, story_id: str, articles: Sequence[Article], words: int, focus: str = ""
     ) -> StoryView:
+        """These articles' view, from the cache or computed (model names kept in ``store``)."""
         key = (story_id, tuple(sorted(a.id for a in articles)), words, focus)
         view = self.cache.get(key)
         if view is None:
             options = PipelineOptions(summary=SummaryOptions(words=words, focus=focus))
-            view = build_story_view(story_id, articles, options, self.outlets.display_name)
+            with kept_names(store.entity_names, articles):
+                view = build_story_view(story_id, articles, options, self.outlets.display_name)
             self.cache.put(key, view)
         return view
 
@@ -188,7 +222,7 @@ class Site:
         if cached is not None:
             return cached
         articles = store.story_articles(story_id)
-        return self._view(story_id, articles, words) if articles else None
+        return self._view(store, story_id, articles, words) if articles else None
 
     def summaries(
         self, store: Store, story_ids: Sequence[str], words: int = DEFAULT_WORDS
@@ -210,7 +244,7 @@ class Site:
         computed: list[SummaryRow] = []
         for story_id in sorted(keys.keys() - found.keys()):
             articles = store.story_articles(story_id)
-            view = self._view(story_id, articles, words)
+            view = self._view(store, story_id, articles, words)
             found[story_id] = view.summary
             computed.append((story_id, words, article_key(view.key), encode_lines(view.summary)))
         store.summaries.keep(computed)
@@ -223,13 +257,19 @@ class Site:
         before = store.story_articles(view.story.id, before=moment)
         if tuple(sorted(a.id for a in before)) == view.key:
             return StoryChanges(moment, (), (), (), ())
-        then = self._view(view.story.id, before, words).story if before else None
+        then = self._view(store, view.story.id, before, words).story if before else None
         return story_changes(then, view.story, moment)
 
     def _load_view(self, story_id: str, words: int, focus: str) -> StoryView | None:
         with self.store() as store:
             articles = store.story_articles(story_id)
-        return self._view(story_id, articles, words, focus) if articles else None
+            return self._view(store, story_id, articles, words, focus) if articles else None
+
+    def _fresh_view(
+        self, story_id: str, articles: Sequence[Article], words: int, focus: str
+    ) -> StoryView:
+        with self.store() as store:
+            return self._view(store, story_id, articles, words, focus)
 
     async def current_view(
         self, story_id: str, words: int = DEFAULT_WORDS, focus: str = ""
@@ -265,7 +305,7 @@ class Site:
             return StoryChanges(moment, (), (), (), ())
         then = self.cache.get((view.story.id, key, words, focus)) if before else None
         if before and then is None:
-            then = await run_in_threadpool(self._view, view.story.id, before, words, focus)
+            then = await run_in_threadpool(self._fresh_view, view.story.id, before, words, focus)
         return story_changes(then.story if then else None, view.story, moment)
 
     def story_seen(self, store: Store, story_id: str) -> tuple[str, str]:

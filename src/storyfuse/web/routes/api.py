@@ -17,11 +17,10 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from storyfuse.ingestion.service import Ingestion, IngestResult
+from storyfuse.ingestion.service import IngestResult
 from storyfuse.models import RawDocument, Report, StoryRow
 from storyfuse.render import article_json, changes_json, splits_json, story_row_json
 from storyfuse.sources.limits import MAX_ARTICLE_BYTES
@@ -315,12 +314,8 @@ async def api_ingest(web: WebDep, request: Request) -> Response:
     except ValidationError as problem:
         raise HTTPException(422, jsonable_errors(problem.errors())) from None
 
-    def ingest() -> IngestResult:
-        with site.store() as store:
-            return Ingestion(store).ingest(documents)
-
     try:
-        result = await run_in_threadpool(ingest)
+        result = await site.ingest(documents)
     except StoreBusy as busy:
         raise HTTPException(503, str(busy), {"Retry-After": str(RETRY_AFTER_SECONDS)}) from None
     status = 201 if result.added or result.revised else 200
