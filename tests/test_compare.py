@@ -76,3 +76,15 @@ def test_hundreds_of_identical_reports_make_each_shared_fact_once() -> None:
     story = compare_story(articles, SentenceIndex(articles))
     assert sorted(fact.text for fact in story.shared_facts) == sorted(WIRE[:2])
     assert all(len(fact.articles) == 250 for fact in story.shared_facts)
+
+
+def test_a_sentence_that_denies_never_supports_one_that_affirms() -> None:
+    from storyfuse.stories.support import supports, terms
+
+    denied = terms("For him, it's not just a movie.")
+    assert not supports(denied, terms("But it's a movie."))
+    assert not supports(terms("But it's a movie."), denied)
+    # the same denial, spelled two ways, still supports
+    assert supports(
+        terms("Police didn't find the weapon."), terms("Police did not find the weapon.")
+    )

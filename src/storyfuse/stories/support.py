@@ -4,8 +4,9 @@ An article supports a claim (a summary sentence, a shared fact) when it prints a
 sentence that says the same thing, in both directions: the sentence holds every
 content word of the claim, the claim holds most of the sentence's content words
 (so a long sentence that merely contains the words of a short claim does not
-count), and both give exactly the same figures (80 firefighters never support
-"90 firefighters"). Content words are those of :func:`content_words`, with the
+count), both give exactly the same figures (80 firefighters never support
+"90 firefighters"), and both deny alike (a sentence saying "it's not just a movie"
+never supports "it's a movie"). Content words are those of :func:`content_words`, with the
 spellings of a time of day folded into one ("6 a.m.", "6am").
 """
 
@@ -28,6 +29,9 @@ REVERSE_OVERLAP = 0.75
 _NUMBER = re.compile(
     r"(?<![\w.])(\d+(?:[.,]\d+)*)\s*(%|per ?cent\b|percent\b|million\b|billion\b|thousand\b)?",
     re.IGNORECASE,
+)
+_DENIAL = re.compile(
+    r"\b(not|no|never|nor|neither|none|nothing|nobody|without|cannot)\b|n[’']t\b", re.IGNORECASE
 )
 _TIME_OF_DAY = re.compile(r"\b(\d{1,2}(?:[:.]\d\d)?)\s*([ap])\.?\s?m\b\.?", re.IGNORECASE)
 
@@ -58,6 +62,8 @@ class Terms:
 
     words: frozenset[str]
     figures: frozenset[str]
+    denials: int = 0
+    """How many words of denial ("not", "never", "-n't") the text holds."""
 
     def held_by(self, other: Terms) -> bool:
         """Whether ``other`` holds every content word and every figure of this text."""
@@ -66,17 +72,18 @@ class Terms:
 
 @lru_cache(maxsize=1 << 16)
 def terms(text: str) -> Terms:
-    """The content words (times of day folded) and the figures of ``text``."""
+    """The content words (times of day folded), the figures and the denials of ``text``."""
     folded = _TIME_OF_DAY.sub(lambda m: f"{m.group(1)}{m.group(2).lower()}m", text)
-    return Terms(frozenset(content_words(folded)), figures(text))
+    return Terms(frozenset(content_words(folded)), figures(text), len(_DENIAL.findall(text)))
 
 
 def supports(sentence: Terms, claim: Terms) -> bool:
-    """Whether a sentence supports a claim both ways, with the same figures."""
+    """Whether a sentence supports a claim both ways, with the same figures and denials."""
     return (
         bool(claim.words)
         and claim.words <= sentence.words
         and claim.figures == sentence.figures
+        and claim.denials == sentence.denials
         and len(claim.words) >= REVERSE_OVERLAP * len(sentence.words)
     )
 
