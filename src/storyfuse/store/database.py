@@ -9,6 +9,7 @@ both engines.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
@@ -209,3 +210,22 @@ def database_target(value: str | Path | None) -> str:
         return configured
     base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
     return str(base / "storyfuse" / "storyfuse.db")
+
+
+def keep_cache_rows(db: Database, statement: str, rows: Sequence[Sequence[Any]], what: str) -> bool:
+    """Write rows of a cache table in one short transaction; False if they were not kept.
+
+    A reader must not fail for a cache: a busy store keeps nothing, and any other failure (a
+    read-only file or role, say) is logged as ``what`` not kept.
+    """
+    if not rows:
+        return True
+    try:
+        with db.transaction():
+            db.executemany(statement, rows)
+    except StoreBusy:
+        return False
+    except Exception as error:
+        logging.getLogger(__name__).warning("%s not kept: %s", what, error)
+        return False
+    return True

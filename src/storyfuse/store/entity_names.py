@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from collections.abc import Mapping, Sequence
 
 from storyfuse.models import EntityType
-from storyfuse.store.database import Database, StoreBusy
+from storyfuse.store.database import Database, keep_cache_rows
 
-logger = logging.getLogger(__name__)
 _CHUNK = 500
 
 Names = tuple[tuple[str, EntityType], ...]
@@ -56,22 +54,14 @@ class EntityNames:
 
         A reader must not fail for a cache: a busy or read-only store keeps nothing.
         """
-        if not found:
-            return True
         rows = [
             (paragraph_digest(text), model, json.dumps([list(pair) for pair in names]))
             for text, names in found.items()
         ]
-        try:
-            with self.db.transaction():
-                self.db.executemany(
-                    "INSERT INTO entity_names (digest, model, names) VALUES (?, ?, ?)"
-                    " ON CONFLICT (digest, model) DO NOTHING",
-                    rows,
-                )
-        except StoreBusy:
-            return False
-        except Exception as error:  # a read-only file or role, say: the caller goes on
-            logger.warning("entity names not kept: %s", error)
-            return False
-        return True
+        return keep_cache_rows(
+            self.db,
+            "INSERT INTO entity_names (digest, model, names) VALUES (?, ?, ?)"
+            " ON CONFLICT (digest, model) DO NOTHING",
+            rows,
+            "entity names",
+        )

@@ -12,13 +12,11 @@ replaces it. Rows are a cache: losing one costs a recomputation, nothing else.
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
-from storyfuse.store.database import Database, StoreBusy
+from storyfuse.store.database import Database, keep_cache_rows
 
-logger = logging.getLogger(__name__)
 _CHUNK = 500
 
 SummaryRow = tuple[str, int, str, str]  # story id, words, article key, encoded lines
@@ -70,19 +68,11 @@ class StorySummaries:
 
         A reader must not fail for a cache: a busy or read-only store keeps nothing.
         """
-        if not rows:
-            return True
-        try:
-            with self.db.transaction():
-                self.db.executemany(
-                    "INSERT INTO story_summaries (story_id, words, article_key, lines)"
-                    " VALUES (?, ?, ?, ?) ON CONFLICT (story_id, words) DO UPDATE SET"
-                    " article_key = excluded.article_key, lines = excluded.lines",
-                    rows,
-                )
-        except StoreBusy:
-            return False
-        except Exception as error:  # a read-only file or role, say: the caller goes on
-            logger.warning("story summaries not kept: %s", error)
-            return False
-        return True
+        return keep_cache_rows(
+            self.db,
+            "INSERT INTO story_summaries (story_id, words, article_key, lines)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (story_id, words) DO UPDATE SET"
+            " article_key = excluded.article_key, lines = excluded.lines",
+            rows,
+            "story summaries",
+        )

@@ -115,6 +115,7 @@ def _search(
         for o in options
     ]
     excludes = [sum(1 << k for k in conflict) for conflict in conflicts]
+    masks = [sum(bit for bit, _ in pairs) for pairs in held]
 
     def gain(i: int, covered: int) -> float:
         return fsum(w for bit, w in held[i] if not covered & bit) + word_value * options[i].words
@@ -125,7 +126,7 @@ def _search(
     for i in sorted(set(taken)):
         value += gain(i, covered)
         chosen |= 1 << i
-        covered |= sum(bit for bit, _ in held[i])
+        covered |= masks[i]
         blocked |= excludes[i]
         left -= options[i].words
     if chosen & blocked:
@@ -182,7 +183,7 @@ def _search(
             visit(
                 position + 1,
                 value + gain(i, covered),
-                covered | sum(bit for bit, _ in held[i]),
+                covered | masks[i],
                 left - option.words,
                 chosen | 1 << i,
                 blocked | excludes[i],
