@@ -111,6 +111,21 @@ def test_definite_reference_to_the_previous_sentence_needs_context() -> None:
     assert needs_context(article, 1)
 
 
+def test_a_quote_whose_speaker_is_only_a_pronoun_needs_context() -> None:
+    article = make_article(
+        "a",
+        [
+            "Harbour master Ilse Brandt toured the damaged quay on Thursday.",
+            "“We will rebuild the warehouse before the winter storms arrive,” she told reporters.",
+            "The lava erases the impact mark within days, he said.",
+            "“We will rebuild the warehouse before winter,” Brandt told reporters.",
+        ],
+    )
+    assert needs_context(article, 1)
+    assert needs_context(article, 2)
+    assert not needs_context(article, 3)  # the speaker is named
+
+
 def test_pronouns_lean_on_the_previous_sentence_only_without_a_name_before_them() -> None:
     cased = make_article(
         "a",

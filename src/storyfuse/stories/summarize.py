@@ -74,6 +74,11 @@ _ATTRIBUTION = re.compile(
 )
 
 
+# "..., he told reporters": the quote's speaker is a pronoun, named only in what comes before.
+_PRONOUN_SPEAKER = re.compile(
+    r"[,”\"’']\s*(he|she|they)\s+(said|says|told|tells|added|adds|asked|explained|noted|wrote)\b",
+    re.IGNORECASE,
+)
 _OPEN_QUOTES = "“"
 _CLOSE_QUOTES = "”"
 _PRONOUN = re.compile(r"\b(he|she|they|him|her|them|his|their|its)\b", re.IGNORECASE)
@@ -128,6 +133,8 @@ def needs_context(article: Article, index: int) -> bool:
         return True  # the middle or end of a quotation that began earlier
     if _early_pronoun(text, _cased(article.text)):
         return True  # "A memorial bearing their names ..."
+    if _PRONOUN_SPEAKER.search(text):
+        return True  # "“As soon as we get the facts straight ...,” he told reporters."
     definite = _DEFINITE.match(text)
     if definite and index > 0:
         noun = stem(definite.group(1).lower())
