@@ -121,16 +121,4 @@ def agglomerate(
             if value >= bar:
                 first, second = min(i, k), max(i, k)
                 heapq.heappush(heap, (-value, first, second, version[first], version[second]))
-    # An article left alone joins its closest group at a lower bar, all against the
-    # groups as they stand: a single report is weak evidence of a story of its own.
-    single_bar = bar * options.single_bar_ratio
-    joins = []
-    for i in range(len(ordered)):
-        if size[i] == 1 and members[i]:
-            best = max(((score(i, k), -k) for k in sums[i] if size[k] > 1), default=(-1.0, 0))
-            if best[0] >= single_bar:
-                joins.append((i, -best[1]))
-    for i, k in joins:
-        members[k].extend(members[i])
-        members[i] = []
     return [sorted(group) for group in members if group]

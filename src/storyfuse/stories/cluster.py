@@ -197,8 +197,6 @@ class StoryClusterer:
         hashes = frozenset().union(*(m.sentence_hashes for m in members))
         scores = self._score_candidates(summed, len(members), span, hashes)
         joined = [story_id for story_id, _, may_join in scores if may_join]
-        if not joined and len(members) == 1:
-            joined = self._closest_for_single(scores)
         merged: list[str] = []
         if joined:
             target = self._stories[joined[0]]
@@ -226,14 +224,6 @@ class StoryClusterer:
             )
             for index, features in enumerate(members)
         ], near
-
-    def _closest_for_single(self, scores: Sequence[tuple[str, float, bool]]) -> list[str]:
-        """The story of two or more a lone article joins at the lower bar (as agglomerating)."""
-        bar = self._bar * self.options.single_bar_ratio
-        for story_id, score, _ in scores:
-            if len(self._stories[story_id].members) > 1:
-                return [story_id] if score >= bar else []
-        return []
 
     def _neighbourhoods(
         self, touched: set[str], links: Sequence[tuple[str, str]], earlier: set[str]

@@ -124,9 +124,6 @@ class ClusterOptions:
     regroup_floor: float = 0.1
     # Within a batch, pairs less similar than this count as unrelated (keeps them sparse).
     edge_floor: float = 0.05
-    # A single article joins its closest story of two or more when their link reaches
-    # this share of the bar (on TAC most lone articles this close belong there).
-    single_bar_ratio: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
