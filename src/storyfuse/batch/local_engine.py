@@ -19,9 +19,9 @@ from storyfuse.batch import stages, tables, timing
 from storyfuse.batch.stages import (
     BatchOptions,
     Described,
-    Evidence,
     Link,
     Located,
+    Partial,
     Prepared,
     Vector,
 )
@@ -204,7 +204,8 @@ def _links(
     options: BatchOptions,
     mapper: _Mapper,
 ) -> list[Link]:
-    holders: defaultdict[tuple[str, ...], list[tuple[str, bool]]] = defaultdict(list)
+    holders: defaultdict[tuple[str, ...], list[str]] = defaultdict(list)
+    dated: dict[str, bool] = {}
     for keys, item in zip(
         mapper.starmap(
             stages.blocking_keys, [(d, v, options) for d, v in zip(described, vectors, strict=True)]
@@ -212,42 +213,36 @@ def _links(
         described,
         strict=True,
     ):
-        for key, dated in keys:
-            holders[key].append((item.features.id, dated))
-    shared = [(key, members, options) for key, members in holders.items() if len(members) > 1]
-    evidence: dict[tuple[str, str], Evidence] = {}
-    for pairs in mapper.starmap(stages.key_pairs, shared):
-        for pair, found in pairs:
-            known = evidence.get(pair)
-            evidence[pair] = found if known is None else known + found
-    shared_data = {
-        "vectors": {d.features.id: v for d, v in zip(described, vectors, strict=True)},
-        "minhashes": {d.features.id: d.minhash for d in described},
-        "ages": {d.features.id: stages.age_of(d.features) for d in described},
+        for key, is_dated in keys:
+            holders[key].append(item.features.id)
+            dated[item.features.id] = is_dated
+    shared = [
+        (key, members, bar, options)
+        for key, members in holders.items()
+        if 1 < len(members) <= (stages.key_capacity(key, options) or len(members))
+    ]
+    held = {
+        d.features.id: stages.Holder(
+            d.features.id, dated[d.features.id], v, d.minhash, stages.age_of(d.features)
+        )
+        for d, v in zip(described, vectors, strict=True)
+        if d.features.id in dated
     }
-    scored = mapper.starmap_shared(
-        _score_kept,
-        [(a, b, found, bar, options) for (a, b), found in sorted(evidence.items())],
-        shared_data,
-    )
-    return [link for link in scored if link is not None]
+    partials: dict[tuple[str, str], Partial] = {}
+    for found in mapper.starmap_shared(_key_links, shared, {"held": held}):
+        for pair, partial in found:
+            known = partials.get(pair)
+            partials[pair] = partial if known is None else known + partial
+    links = (stages.pair_link(pair, partial, options) for pair, partial in sorted(partials.items()))
+    return [link for link in links if stages.matters(link, bar)]
 
 
-def _score_kept(
-    first: str, second: str, evidence: Evidence, bar: float, options: BatchOptions
-) -> Link | None:
-    """A candidate pair scored, if it can link blocks or is a near duplicate."""
-    vectors, minhashes, ages = _SHARED["vectors"], _SHARED["minhashes"], _SHARED["ages"]
-    link = stages.score_pair(
-        first,
-        second,
-        evidence,
-        (vectors[first], vectors[second]),
-        (minhashes[first], minhashes[second]),
-        (ages[first], ages[second]),
-        options,
-    )
-    return link if stages.matters(link, bar) else None
+def _key_links(
+    key: stages.BlockKey, members: list[str], bar: float, options: BatchOptions
+) -> list[tuple[tuple[str, str], Partial]]:
+    """The pairs of one shared key, scored by a worker that sees every article."""
+    held = _SHARED["held"]
+    return stages.key_links(key, [held[i] for i in members], bar, options)
 
 
 def _near_duplicates(links: Iterable[Link]) -> dict[str, str]:

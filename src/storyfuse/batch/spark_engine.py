@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from storyfuse.batch import stages, tables, timing
-from storyfuse.batch.stages import BatchOptions, Link, Located, Prepared
+from storyfuse.batch.stages import BatchOptions, Located, Prepared
 from storyfuse.batch.timing import BatchResult, StageClock
 from storyfuse.models import InputError
 
@@ -198,8 +198,7 @@ def _plan(
         weighed.count()
 
     with clock.stage("block"):
-        links = _links(weighed, options, parts).filter(lambda link: stages.matters(link, bar))
-        links = links.persist()
+        links = _links(weighed, bar, options, parts).persist()
         links.count()
     with clock.stage("cluster"):
         blocks = _components(
@@ -250,8 +249,14 @@ def _plan(
     return counts
 
 
-def _links(weighed: Any, options: BatchOptions, parts: int) -> Any:
-    """Scored candidate pairs: articles sharing a blocking key, its capacity permitting."""
+def _links(weighed: Any, bar: float, options: BatchOptions, parts: int) -> Any:
+    """The candidate pairs that matter, scored where the articles sharing a key meet.
+
+    The keys are first gathered as ids alone (a key held by more articles than
+    its capacity is dropped there); only the articles of the keys left are
+    then joined with what scoring needs (vector, MinHash, age), so an article
+    travels once per key it shares, and only pairs that may matter leave a key.
+    """
 
     def capacity(key: stages.BlockKey) -> int:
         found = stages.key_capacity(key, options)
@@ -273,23 +278,31 @@ def _links(weighed: Any, options: BatchOptions, parts: int) -> Any:
             for key, dated in stages.blocking_keys(item[1][0], item[1][1], options)
         ]
     )
-    groups = keyed.combineByKey(
-        lambda value: (value[0], [value[1]]),
-        lambda held, value: hold(held, value[1]),
-        fold,
-    ).filter(lambda group: len(group[1][1]) > 1)
-    evidence = groups.flatMap(
-        lambda group: stages.key_pairs(group[0], group[1][1], options)
-    ).reduceByKey(lambda first, second: first + second, parts)
+    memberships = (
+        keyed.combineByKey(
+            lambda value: (value[0], [value[1]]),
+            lambda held, value: hold(held, value[1]),
+            fold,
+        )
+        .filter(lambda group: 1 < len(group[1][1]) <= group[1][0])
+        .flatMap(lambda group: [(id_, (group[0], dated)) for id_, dated in group[1][1]])
+    )
     lite = weighed.mapValues(
         lambda pair: (pair[1], pair[0].minhash, stages.age_of(pair[0].features))
     )
     return (
-        evidence.map(lambda item: (item[0][0], (item[0][1], item[1])))
-        .join(lite, parts)
-        .map(lambda item: (item[1][0][0], (item[0], item[1][0][1], item[1][1])))
-        .join(lite, parts)
-        .map(lambda item: _score(item, options))
+        memberships.join(lite, parts)
+        .map(
+            lambda item: (
+                item[1][0][0],
+                stages.Holder(item[0], item[1][0][1], *item[1][1]),
+            )
+        )
+        .groupByKey(parts)
+        .flatMap(lambda group: stages.key_links(group[0], group[1], bar, options))
+        .reduceByKey(lambda first, second: first + second, parts)
+        .map(lambda item: stages.pair_link(item[0], item[1], options))
+        .filter(lambda link: stages.matters(link, bar))
     )
 
 
@@ -297,11 +310,6 @@ def _weighed(
     described: stages.Described, frequencies: Iterable[tuple[str, int]], total: int
 ) -> tuple[stages.Described, stages.Vector]:
     return described, stages.unit_vector(described.features, dict(frequencies), total)
-
-
-def _score(item: tuple[str, Any], options: BatchOptions) -> Link:
-    second, ((first, evidence, (v1, m1, a1)), (v2, m2, a2)) = item
-    return stages.score_pair(first, second, evidence, (v1, v2), (m1, m2), (a1, a2), options)
 
 
 def _components(edges: Any, parts: int) -> Any:

@@ -113,18 +113,28 @@ class Member:
 
 
 @dataclass(frozen=True, slots=True)
-class Evidence:
-    """Why two articles are a candidate pair: shared rare terms, wire sentences, LSH bands."""
+class Holder:
+    """An article as a blocking key holds it: what scoring a pair needs of it."""
 
-    terms: bool = False
+    id: str
+    dated: bool
+    vector: Vector
+    minhash: bytes
+    age: Age
+
+
+@dataclass(frozen=True, slots=True)
+class Partial:
+    """What one shared key tells of a pair: its cosine, wire sentences, and whether a copy."""
+
+    similarity: float
     wire_sentences: int = 0
-    lsh: bool = False
+    # (the younger article, the older's age) when the two are nearly the same text
+    copy: tuple[str, Age] | None = None
 
-    def __add__(self, other: Evidence) -> Evidence:
-        return Evidence(
-            self.terms or other.terms,
-            self.wire_sentences + other.wire_sentences,
-            self.lsh or other.lsh,
+    def __add__(self, other: Partial) -> Partial:
+        return Partial(
+            self.similarity, self.wire_sentences + other.wire_sentences, self.copy or other.copy
         )
 
 
@@ -329,51 +339,47 @@ def key_capacity(key: BlockKey, options: BatchOptions) -> int | None:
     return MAX_WIRE_HOLDERS if key[0] == "h" else None
 
 
-def key_pairs(
-    key: BlockKey, members: Iterable[tuple[str, bool]], options: BatchOptions
-) -> list[tuple[tuple[str, str], Evidence]]:
-    """The candidate pairs (first id < second) of the articles sharing ``key``."""
-    ids = sorted(set(members))
+def key_links(
+    key: BlockKey, members: Iterable[Holder], bar: float, options: BatchOptions
+) -> list[tuple[tuple[str, str], Partial]]:
+    """What the articles sharing ``key`` tell of their pairs (first id < second), scored here.
+
+    Only what can change a pair's :class:`Link` is emitted: a term key adds
+    nothing but the cosine, so its pairs below ``bar`` are left out; a wire
+    sentence counts toward wire copy whatever the cosine; an LSH band tells
+    whether the two are near duplicates. A key held by more articles than its
+    capacity makes no pairs. Scoring where the articles meet, each article
+    travels once per key it shares, not once per candidate pair.
+    """
+    held = sorted({member.id: member for member in members}.values(), key=lambda m: m.id)
     capacity = key_capacity(key, options)
-    if capacity is not None and len(ids) > capacity:
+    if len(held) < 2 or (capacity is not None and len(held) > capacity):
         return []
     kind = key[0]
-    if kind == "t":
-        undated_key = key[2] == "undated"
-        evidence = Evidence(terms=True)
-        return [
-            ((a, b), evidence)
-            for (a, a_dated), (b, b_dated) in itertools.combinations(ids, 2)
-            if a != b and not (undated_key and a_dated and b_dated)
-        ]
-    if kind == "h":
-        return [((a, b), Evidence(wire_sentences=1)) for (a, _), (b, _) in _pairs(ids)]
-    return [((a, b), Evidence(lsh=True)) for (a, _), (b, _) in _pairs(ids)]
+    undated_key = kind == "t" and key[2] == "undated"  # only pairs with an undated article
+    found: list[tuple[tuple[str, str], Partial]] = []
+    for a, b in itertools.combinations(held, 2):
+        if undated_key and a.dated and b.dated:
+            continue
+        similarity = dot_product(a.vector, b.vector)
+        if kind == "h":
+            found.append(((a.id, b.id), Partial(similarity, wire_sentences=1)))
+        elif kind == "b":
+            copy = None
+            if estimated_jaccard(a.minhash, b.minhash) >= NEAR_DUPLICATE:
+                older, younger = sorted((a.age, b.age))
+                copy = (younger[1], older)
+            if copy is not None or similarity >= bar:
+                found.append(((a.id, b.id), Partial(similarity, copy=copy)))
+        elif similarity >= bar:
+            found.append(((a.id, b.id), Partial(similarity)))
+    return found
 
 
-def _pairs(
-    ids: Sequence[tuple[str, bool]],
-) -> Iterable[tuple[tuple[str, bool], tuple[str, bool]]]:
-    return ((a, b) for a, b in itertools.combinations(ids, 2) if a[0] != b[0])
-
-
-def score_pair(
-    first: str,
-    second: str,
-    evidence: Evidence,
-    vectors: tuple[Vector, Vector],
-    minhashes: tuple[bytes, bytes],
-    ages: tuple[Age, Age],
-    options: BatchOptions,
-) -> Link:
-    """The exact cosine of a candidate pair, whether it shares wire copy, whether it is a copy."""
-    similarity = dot_product(vectors[0], vectors[1])
-    copy = None
-    if evidence.lsh and estimated_jaccard(*minhashes) >= NEAR_DUPLICATE:
-        older, younger = sorted(ages)
-        copy = (younger[1], older)
-    wire = evidence.wire_sentences >= options.cluster.wire_sentences
-    return Link(first, second, similarity, wire, copy)
+def pair_link(pair: tuple[str, str], partial: Partial, options: BatchOptions) -> Link:
+    """A candidate pair's link, from what all the keys it shares told of it."""
+    wire = partial.wire_sentences >= options.cluster.wire_sentences
+    return Link(pair[0], pair[1], partial.similarity, wire, partial.copy)
 
 
 def age_of(features: ArticleFeatures) -> Age:
