@@ -16,7 +16,8 @@ import pytest
 
 from storyfuse.models import Article, Report, Story
 from storyfuse.pipeline import PipelineOptions, summarize_paths
-from storyfuse.stories.summarize import SummaryOptions, word_count
+from storyfuse.stories.sentence_context import word_count
+from storyfuse.stories.summarize import SummaryOptions
 from storyfuse.text.tokens import coverage, match_tokens
 
 from helpers import FIXTURES, SEEDS

@@ -10,13 +10,12 @@ import pytest
 
 from storyfuse.models import Article, RawDocument
 from storyfuse.pipeline import prepare_articles
+from storyfuse.stories.sentence_context import needs_context, word_count
 from storyfuse.stories.summarize import (
     SummaryOptions,
     choose_headline,
     get_summarizer,
-    needs_context,
     storyfuse_summary,
-    word_count,
 )
 from storyfuse.stories.wire import SentenceIndex
 

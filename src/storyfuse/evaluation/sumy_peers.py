@@ -10,7 +10,8 @@ from typing import Any
 
 from storyfuse.evaluation.extra_imports import import_extra
 from storyfuse.models import Article, SentenceRef, SummarySentence
-from storyfuse.stories.summarize import Summarizer, SummaryOptions, word_count
+from storyfuse.stories.sentence_context import word_count
+from storyfuse.stories.summarize import Summarizer, SummaryOptions
 from storyfuse.stories.support import citing_articles
 from storyfuse.stories.wire import SentenceIndex
 from storyfuse.text.segment import split_sentences
