@@ -78,6 +78,28 @@ def test_model_types_people_bodies_and_places() -> None:
 
 
 @needs_model
+def test_names_stay_when_the_story_has_more_paragraphs_than_are_remembered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    article = build_article(
+        "a",
+        [
+            "Priya Santangelo inspected the quay in Saltmere on Monday.",
+            "Tomas Halloran of the Saltmere Port Authority joined her.",
+            "Ingrid Valescu said Brackwater Logistics would pay for the repairs.",
+        ],
+    )
+    monkeypatch.setattr(entity_model, "_READ", {})
+    everything = set(entity_model.model_mentions([article]))
+    monkeypatch.setattr(entity_model, "_READ", {})
+    monkeypatch.setattr(entity_model, "_READ_SIZE", 1)  # each paragraph pushes out the one before
+    bounded = set(entity_model.model_mentions([article]))
+    assert ("a", "Priya Santangelo", "person") in everything
+    assert bounded == everything
+    assert len(entity_model._READ) == 1
+
+
+@needs_model
 def test_a_run_without_spaces_is_not_read_by_the_model_and_offsets_stay() -> None:
     """The model took 10 s over one 60 KB token (a line of dots) in the fuzz run."""
     article = build_article(

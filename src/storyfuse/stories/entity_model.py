@@ -209,9 +209,7 @@ def model_mentions(articles: Sequence[Article]) -> list[tuple[str, str, EntityTy
     the sides of results lines are organisations (:func:`name_shapes.sides_as_teams`).
     """
     pieces = list(_paragraphs(articles))
-    _read([text for _, text in pieces if text not in _READ])
-    with _READ_LOCK:
-        read = {text: _READ.get(text, ()) for _, text in pieces}
+    read = _names_of([text for _, text in pieces])
     found: list[tuple[str, str, EntityType]] = []
     sides: list[tuple[str, str]] = []
     for article_id, text in pieces:
@@ -253,20 +251,28 @@ _READ_SIZE = 8192
 _READ_LOCK = threading.Lock()  # story views are built on the web server's threads
 
 
-def _read(paragraphs: Sequence[str]) -> None:
-    if not paragraphs:
-        return
-    with _READ_LOCK:  # one pipeline object, not shared between threads at once
-        nlp = _pipeline()
-        docs = nlp.pipe(map(_cased, paragraphs), batch_size=64)
-        for text, doc in zip(paragraphs, docs, strict=True):
-            names: list[tuple[str, EntityType]] = []
-            for entity in doc.ents:
-                kind = _LABELS.get(entity.label_)
-                name = clean_name(text[entity.start_char : entity.end_char])
-                if kind is not None and name[:1].isupper() and "\n" not in name:
-                    names.append((name, kind))
-            _remember(text, tuple(names))
+def _names_of(paragraphs: Sequence[str]) -> dict[str, Names]:
+    """Each paragraph's names: those read before, the model reading the rest.
+
+    All under one lock (one pipeline object, not shared between threads at once), and
+    the answer taken from what was read, not from the bounded ``_READ`` afterwards:
+    another story's paragraphs, or this one's beyond the bound, may have pushed them out.
+    """
+    with _READ_LOCK:
+        names = {text: _READ[text] for text in paragraphs if text in _READ}
+        missing = [text for text in dict.fromkeys(paragraphs) if text not in names]
+        if missing:
+            docs = _pipeline().pipe(map(_cased, missing), batch_size=64)
+            for text, doc in zip(missing, docs, strict=True):
+                found: list[tuple[str, EntityType]] = []
+                for entity in doc.ents:
+                    kind = _LABELS.get(entity.label_)
+                    name = clean_name(text[entity.start_char : entity.end_char])
+                    if kind is not None and name[:1].isupper() and "\n" not in name:
+                        found.append((name, kind))
+                names[text] = tuple(found)
+                _remember(text, names[text])
+    return names
 
 
 def _remember(text: str, names: Names) -> None:
