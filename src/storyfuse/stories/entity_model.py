@@ -264,15 +264,20 @@ def _names_of(paragraphs: Sequence[str]) -> dict[str, Names]:
         if missing:
             docs = _pipeline().pipe(map(_cased, missing), batch_size=64)
             for text, doc in zip(missing, docs, strict=True):
-                found: list[tuple[str, EntityType]] = []
-                for entity in doc.ents:
-                    kind = _LABELS.get(entity.label_)
-                    name = clean_name(text[entity.start_char : entity.end_char])
-                    if kind is not None and name[:1].isupper() and "\n" not in name:
-                        found.append((name, kind))
-                names[text] = tuple(found)
+                names[text] = _doc_names(text, doc)
                 _remember(text, names[text])
     return names
+
+
+def _doc_names(text: str, doc: Any) -> Names:
+    """The people, organisations and places of ``text`` that spaCy's ``doc`` of it marks."""
+    found: list[tuple[str, EntityType]] = []
+    for entity in doc.ents:
+        kind = _LABELS.get(entity.label_)
+        name = clean_name(text[entity.start_char : entity.end_char])
+        if kind is not None and name[:1].isupper() and "\n" not in name:
+            found.append((name, kind))
+    return tuple(found)
 
 
 def _remember(text: str, names: Names) -> None:

@@ -21,16 +21,10 @@ _DANGLING_START = re.compile(
 )
 _DEFINITE = re.compile(r"^[\"'“‘]?the\s+([a-z]+)", re.IGNORECASE)
 _QUOTE_ONLY = re.compile(r"^[\"“‘'][^\"”]*[\"”’']?$")
-_ATTRIBUTION = re.compile(
-    r"\b(said|says|told|added|asked|responded|replied|wrote|stated|according)\b", re.IGNORECASE
-)
-
-
+_SPEECH_VERBS = "said|says|told|added|asked|responded|replied|wrote|stated"
+_ATTRIBUTION = re.compile(rf"\b({_SPEECH_VERBS}|according)\b", re.IGNORECASE)
 # "..., he told reporters": the quote's speaker is a pronoun, named only in what comes before.
-_PRONOUN_SPEAKER = re.compile(
-    r"[,”\"’']\s*(he|she|they)\s+(said|says|told|tells|added|adds|asked|explained|noted|wrote)\b",
-    re.IGNORECASE,
-)
+_PRONOUN_SPEAKER = re.compile(rf"[,”\"’']\s*(he|she|they)\s+({_SPEECH_VERBS})\b", re.IGNORECASE)
 _OPEN_QUOTES = "“"
 _CLOSE_QUOTES = "”"
 _PRONOUN = re.compile(r"\b(he|she|they|him|her|them|his|their|its)\b", re.IGNORECASE)
