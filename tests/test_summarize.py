@@ -10,6 +10,7 @@ import pytest
 
 from storyfuse.models import Article, RawDocument
 from storyfuse.pipeline import prepare_articles
+from storyfuse.stories.concepts import concept_weights, day_witnesses, pair_concepts
 from storyfuse.stories.sentence_context import needs_context, word_count
 from storyfuse.stories.summarize import (
     SummaryOptions,
@@ -229,3 +230,81 @@ def test_focus_favours_what_the_topic_statement_names(method: str) -> None:
     # A focus that names nothing of the story changes nothing.
     unrelated = summarizer(articles, index, SummaryOptions(words=30, focus="volcano lava"))
     assert [s.text for s in unrelated] == plain
+
+
+# A story told over weeks ----------------------------------------------------------------
+
+FIRST_REPORTS = {
+    "courier": [
+        "Fire crews in Saltmere brought a warehouse blaze on Quay 7 under control early on "
+        "Wednesday.",
+        "About 1,200 people were evacuated from the Eastwharf district as a precaution, the fire "
+        "service said.",
+        "The harbour authority has opened an inquiry into the fire at the Brackwater Logistics "
+        "site.",
+    ],
+    "star": [
+        "A warehouse blaze on Quay 7 in Saltmere was brought under control on Wednesday morning.",
+        "Police said about 1,200 people were evacuated from the Eastwharf district overnight.",
+        "The harbour authority opened an inquiry into the fire at the Brackwater site.",
+    ],
+    "bay": [
+        "Firefighters put out a warehouse blaze on Quay 7 in Saltmere on Wednesday.",
+        "Some 1,200 people were evacuated from the Eastwharf district, officials said.",
+    ],
+}
+FIRE_LATER = [
+    "Three weeks after the Quay 7 fire, the harbour authority charged Brackwater Logistics "
+    "with storing solvents without a permit.",
+    "A hearing is set for June at the Saltmere magistrates court.",
+]
+
+
+def _weeks_story(later: dt.date | None) -> list[Article]:
+    """Three outlets report a fire on April 2 and 3; a fourth what followed, on ``later``."""
+    first = [
+        replace(make_article(name, paragraphs, outlet=name), published=dt.date(2025, 4, 2))
+        for name, paragraphs in FIRST_REPORTS.items()
+    ]
+    first[-1] = replace(first[-1], published=dt.date(2025, 4, 3))
+    followed = replace(make_article("later", FIRE_LATER, outlet="coast"), published=later)
+    return [*first, followed]
+
+
+def test_the_only_report_of_its_day_is_that_days_witness() -> None:
+    articles = _weeks_story(dt.date(2025, 4, 24))
+    index = SentenceIndex(articles)
+    assert day_witnesses(articles, index) == {"later"}
+    # A report of another source a day away may tell the same news: not alone.
+    near = _weeks_story(dt.date(2025, 4, 4))
+    assert day_witnesses(near, SentenceIndex(near)) == frozenset()
+    # An undated report of another source may be of any day.
+    undated = [*articles, make_article("undated", ["Smoke was seen from the bay."], "news")]
+    assert day_witnesses(undated, SentenceIndex(undated)) == frozenset()
+
+
+@pytest.mark.parametrize("method", ["storyfuse", "coverage"])
+def test_a_story_over_weeks_tells_the_news_of_a_day_one_source_alone_reported(
+    method: str,
+) -> None:
+    summarizer = get_summarizer(method)
+    weeks_later = _weeks_story(dt.date(2025, 4, 24))
+    summary = summarizer(weeks_later, SentenceIndex(weeks_later), SummaryOptions(words=45))
+    assert FIRE_LATER[0] in [s.text for s in summary]
+    # The same report a day after the others is one voice among several: agreement rules,
+    # and what the three first reports share fills the budget.
+    next_day = _weeks_story(dt.date(2025, 4, 4))
+    summary = summarizer(next_day, SentenceIndex(next_day), SummaryOptions(words=45))
+    assert FIRE_LATER[0] not in [s.text for s in summary]
+
+
+def test_the_opening_of_a_days_only_report_weighs_as_agreed() -> None:
+    charged = pair_concepts(FIRE_LATER[0]) - pair_concepts(" ".join(FIRST_REPORTS["courier"]))
+    hearing = pair_concepts(FIRE_LATER[1])
+    alone = _weeks_story(dt.date(2025, 4, 24))
+    weights = concept_weights(alone, SentenceIndex(alone))
+    assert all(weights[c] > 0 for c in charged)
+    assert all(weights[c] == 0 for c in hearing)  # past the opening: one source's detail
+    near = _weeks_story(dt.date(2025, 4, 4))
+    weights = concept_weights(near, SentenceIndex(near))
+    assert all(weights[c] == 0 for c in charged)

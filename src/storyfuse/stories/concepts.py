@@ -6,7 +6,8 @@ What many sources print is what the story is about: a concept weighs one for eve
 source (reprints of one wire story count once) that prints it, and up to POSITION_BONUS more
 for each source printing it in its opening sentences, where news puts what matters. Where the
 story has several sources, a pair only one of them prints weighs nothing (0), unless a
-topic statement names it (:func:`focused`).
+topic statement names it (:func:`focused`) or it opens the only report of its day
+(:func:`day_witnesses`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from storyfuse.text.words import STOPWORDS, content_words, stem
 POSITION_BONUS = 3.0
 POSITION_DECAY = 1.5
 FOCUS_GAIN = 2.0
+SAME_DAYS = 1
+"""Reports of two sources this many days apart or less may tell the same day's news."""
 
 
 @lru_cache(maxsize=1 << 15)  # weights and candidates ask for the same sentences
@@ -41,8 +44,44 @@ def pair_concepts(text: str) -> frozenset[str]:
     )
 
 
+def day_witnesses(articles: Sequence[Article], index: SentenceIndex) -> frozenset[str]:
+    """The articles that are the only report of their day: no other source's is a day or less apart.
+
+    A story told over days and weeks brings news each day, and a day that one source alone
+    reported has no second source to agree with it: the opening of that report is the day's
+    news all the same. An undated report of another source may be of any day, so while one
+    is in the story no article is known to be alone.
+    """
+    undated = {index.sources[a.id] for a in articles if a.published is None}
+    sources_by_day: defaultdict[int, set[str]] = defaultdict(set)
+    for article in articles:
+        if article.published is not None:
+            sources_by_day[article.published.toordinal()].add(index.sources[article.id])
+    witnesses: set[str] = set()
+    for article in articles:
+        if article.published is None:
+            continue
+        source = index.sources[article.id]
+        day = article.published.toordinal()
+        near = range(day - SAME_DAYS, day + SAME_DAYS + 1)
+        others = set().union(undated, *(sources_by_day.get(d, set()) for d in near))
+        if not others - {source}:
+            witnesses.add(article.id)
+    return frozenset(witnesses)
+
+
 def concept_weights(articles: Sequence[Article], index: SentenceIndex) -> dict[str, float]:
-    """Each concept's weight: per source printing it, 1 plus its opening bonus (see module)."""
+    """Each concept's weight: per source printing it, 1 plus its opening bonus (see module).
+
+    A pair only one source prints keeps its weight where it opens a day's only report.
+    """
+    witnesses = day_witnesses(articles, index)
+    days_news = {
+        concept
+        for article in articles
+        if article.id in witnesses and article.sentences
+        for concept in pair_concepts(article.sentences[0].text)
+    }
     by_source: dict[str, dict[str, float]] = {}
     for article in articles:
         prominence = by_source.setdefault(index.sources[article.id], {})
@@ -58,7 +97,9 @@ def concept_weights(articles: Sequence[Article], index: SentenceIndex) -> dict[s
             total[concept] += value
             holders[concept] += 1
     least = 2 if len(by_source) > 1 else 1
-    return {c: value if holders[c] >= least else 0.0 for c, value in total.items()}
+    return {
+        c: value if holders[c] >= least or c in days_news else 0.0 for c, value in total.items()
+    }
 
 
 def focused(weights: dict[str, float], focus: str) -> dict[str, float]:

@@ -30,7 +30,13 @@ from itertools import pairwise
 
 from storyfuse.models import Article, SentenceRef, SummarySentence
 from storyfuse.stories.concept_cover import Option, cover
-from storyfuse.stories.concepts import FOCUS_GAIN, concept_weights, focused, pair_concepts
+from storyfuse.stories.concepts import (
+    FOCUS_GAIN,
+    concept_weights,
+    day_witnesses,
+    focused,
+    pair_concepts,
+)
 from storyfuse.stories.sentence_context import needs_context, word_count
 from storyfuse.stories.support import citing_articles
 from storyfuse.stories.wire import SentenceIndex
@@ -120,7 +126,9 @@ def _concept_weights(
     """How many independent sources report each concept.
 
     Reprints of one wire story count once: agreement between outlets that
-    reported separately is what marks a fact as central to the story.
+    reported separately is what marks a fact as central to the story. The
+    opening of a day's only report (:func:`concepts.day_witnesses`) counts as
+    agreed, as if a second source printed it.
     """
     by_source: dict[str, set[str]] = {}
     for article in articles:
@@ -130,10 +138,15 @@ def _concept_weights(
     weights: Counter[str] = Counter()
     for concepts in by_source.values():
         weights.update(concepts)
-    if len(by_source) > 1:
-        # What one source alone reports still fills a budget the shared facts leave.
-        return {c: n**power if n > 1 else SOLE_SOURCE_WEIGHT for c, n in weights.items()}
-    return dict(weights)
+    if len(by_source) == 1:
+        return dict(weights)
+    witnesses = day_witnesses(articles, index)
+    for article in articles:
+        if article.id in witnesses and article.sentences:
+            for concept in _concepts(article.sentences[0].text):
+                weights[concept] = max(weights[concept], 2)
+    # What one source alone reports still fills a budget the shared facts leave.
+    return {c: n**power if n > 1 else SOLE_SOURCE_WEIGHT for c, n in weights.items()}
 
 
 @lru_cache(maxsize=64)
