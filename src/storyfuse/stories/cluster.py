@@ -52,6 +52,7 @@ from storyfuse.stories.agglomeration import (
     cohesive_enough,
     densest_stretch,
     gap_penalty,
+    join_groups,
 )
 from storyfuse.stories.features import ArticleFeatures, ClusterOptions, article_features
 from storyfuse.stories.similarity import (
@@ -196,6 +197,15 @@ class StoryClusterer:
         span = (min(dates), max(dates)) if dates else None
         hashes = frozenset().union(*(m.sentence_hashes for m in members))
         scores = self._score_candidates(summed, len(members), span, hashes)
+        if len(members) > 1:  # a member's own neighbours, which the group's average may hide
+            for features, vector in zip(members, vectors, strict=True):
+                day = features.published
+                scores.extend(
+                    (story_id, score, False)
+                    for story_id, score, _ in self._score_candidates(
+                        vector, 1, (day, day) if day else None, features.sentence_hashes
+                    )
+                )
         joined = [story_id for story_id, _, may_join in scores if may_join]
         merged: list[str] = []
         if joined:
@@ -210,11 +220,13 @@ class StoryClusterer:
             self._stories[target.id] = target
         for features, vector in zip(members, vectors, strict=True):
             self._place(target, features, vector)
-        near = [
-            story_id
-            for story_id, score, _ in scores
-            if score >= self.options.regroup_floor and story_id in self._stories
-        ]
+        near = sorted(
+            {
+                story_id
+                for story_id, score, _ in scores
+                if score >= self.options.regroup_floor and story_id in self._stories
+            }
+        )
         return [
             Assignment(
                 features.id,
@@ -273,7 +285,13 @@ class StoryClusterer:
             key=by_date_then_id,
         )
         vectors = [self._vector(features) for features in ordered]
-        groups = agglomerate(ordered, vectors, self._bar, self.options)
+        groups = join_groups(
+            ordered,
+            vectors,
+            agglomerate(ordered, vectors, self._bar, self.options),
+            self._bar,
+            self.options,
+        )
         for story in stories:
             self._forget(story)
         named: list[tuple[str | None, list[int]]] = []
