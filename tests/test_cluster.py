@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from storyfuse.pipeline import prepare_articles
 from storyfuse.sources.inputs import read_inputs
-from storyfuse.stories.agglomeration import densest_stretch
+from storyfuse.stories.agglomeration import agglomerate, densest_stretch, join_groups
 from storyfuse.stories.cluster import StoryClusterer, cluster_articles
 from storyfuse.stories.features import ArticleFeatures, ClusterOptions, article_features
 
@@ -96,6 +97,32 @@ def test_a_batch_is_grouped_by_its_closest_pairs_before_early_articles_decide() 
     batch = StoryClusterer(options).add_batch([a, b, c, *filler])
     story = {x.article: x.story for x in batch}
     assert story["b"] == story["c"] != story["a"]
+
+
+def _unit_vectors(gram: list[list[float]]) -> list[dict[str, float]]:
+    """Unit vectors whose pairwise cosines are ``gram``'s off-diagonal entries."""
+    rows = np.linalg.cholesky(np.array(gram))
+    return [{f"t{k}": float(v) for k, v in enumerate(row) if v} for row in rows]
+
+
+def test_stories_agglomerated_again_weigh_every_pair_as_placing_a_group_does() -> None:
+    # a1, a2 alike (0.8), b1, b2 alike (0.8); across, a1-b1 0.2 and the other three pairs
+    # `cross`, below edge_floor (0.05): agglomeration counts 0.2 / 4 = 0.05 across, under
+    # the bar (0.08); placing b's group weighs every pair, (0.2 + 3 x 0.045) / 4 = 0.084.
+    options = ClusterOptions()
+    ordered = [_features(name, {}, day=None) for name in ("a1", "a2", "b1", "b2")]
+    for cross, expect in ((0.045, [[0, 1, 2, 3]]), (0.0, [[0, 1], [2, 3]])):
+        vectors = _unit_vectors(
+            [
+                [1.0, 0.8, 0.2, cross],
+                [0.8, 1.0, cross, cross],
+                [0.2, cross, 1.0, 0.8],
+                [cross, cross, 0.8, 1.0],
+            ]
+        )
+        groups = agglomerate(ordered, vectors, 0.08, options)
+        assert groups == [[0, 1], [2, 3]]
+        assert join_groups(ordered, vectors, groups, 0.08, options) == expect, cross
 
 
 def _same_kind_of_event(prefix: str, names: list[str], day: int) -> list[ArticleFeatures]:
