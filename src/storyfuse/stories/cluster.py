@@ -16,7 +16,8 @@ Fed in batches, early choices are made on little evidence: the first reports
 of two alike events can share a story, and the first reports of one event can
 start two. So after each batch the stories it touched are agglomerated again,
 from scratch and with today's term weights, together with the stories near
-them, as one batch holding all their articles would be. A group holding the
+them (near a group of the batch or any of its articles), as one batch holding
+all their articles would be: agglomerated, then each group placed in turn. A group holding the
 first articles of several stories makes them one (the younger ids redirect to
 the oldest); a group holding none is a story split off, named after its first
 article; a story's id never changes while its first article stays in it.
