@@ -125,6 +125,28 @@ def test_stories_agglomerated_again_weigh_every_pair_as_placing_a_group_does() -
         assert join_groups(ordered, vectors, groups, 0.08, options) == expect, cross
 
 
+def test_an_article_grouped_with_another_story_still_reaches_its_own_in_a_later_batch() -> None:
+    # x is like the five fire reports (0.65) and less like the seven tram reports (0.44).
+    # Arriving with the tram reports, x agglomerates with them, and the group as a whole
+    # hardly links to the fire story (0.65 / 8): x on its own brings that story into the
+    # regroup, which ends where one batch of all thirteen ends, x among the fire reports.
+    fire = {"saltmere": 2.0, "quay": 2.0, "fire": 2.0}
+    tram = {"tram": 2.0, "strike": 2.0, "depot": 2.0}
+    fires = [_features(f"p{i}", {**fire, f"p{i}": 1.0}, day=None) for i in range(5)]
+    trams = [_features(f"y{i}", {**tram, f"y{i}": 1.0}, day=None) for i in range(7)]
+    x = _features("x", {**dict.fromkeys(fire, 1.6), **dict.fromkeys(tram, 1.3), "x0": 1.0}, None)
+
+    def home_of_x(batches: list[list[ArticleFeatures]]) -> set[str]:
+        clusterer = StoryClusterer()
+        clusterer.observe([*fires, *trams, x])
+        for batch in batches:
+            clusterer.add_batch(batch, count_terms=False)
+        return next(set(ids) for ids in clusterer.stories().values() if "x" in ids)
+
+    assert home_of_x([[*fires, *trams, x]]) == {*(f.id for f in fires), "x"}
+    assert home_of_x([fires, [*trams, x]]) == {*(f.id for f in fires), "x"}
+
+
 def _same_kind_of_event(prefix: str, names: list[str], day: int) -> list[ArticleFeatures]:
     shared = {"warehouse": 2.0, "fire": 2.0, "blaze": 2.0, "crews": 2.0}
     return [
