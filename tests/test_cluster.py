@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from storyfuse.pipeline import prepare_articles
 from storyfuse.sources.inputs import read_inputs
-from storyfuse.stories.agglomeration import densest_stretch
+from storyfuse.stories.agglomeration import agglomerate, densest_stretch, join_groups
 from storyfuse.stories.cluster import StoryClusterer, cluster_articles
 from storyfuse.stories.features import ArticleFeatures, ClusterOptions, article_features
 
@@ -96,6 +97,54 @@ def test_a_batch_is_grouped_by_its_closest_pairs_before_early_articles_decide() 
     batch = StoryClusterer(options).add_batch([a, b, c, *filler])
     story = {x.article: x.story for x in batch}
     assert story["b"] == story["c"] != story["a"]
+
+
+def _unit_vectors(gram: list[list[float]]) -> list[dict[str, float]]:
+    """Unit vectors whose pairwise cosines are ``gram``'s off-diagonal entries."""
+    rows = np.linalg.cholesky(np.array(gram))
+    return [{f"t{k}": float(v) for k, v in enumerate(row) if v} for row in rows]
+
+
+def test_stories_agglomerated_again_weigh_every_pair_as_placing_a_group_does() -> None:
+    # a1, a2 alike (0.8), b1, b2 alike (0.8); across, a1-b1 0.2 and the other three pairs
+    # `cross`, below edge_floor (0.05): agglomeration counts 0.2 / 4 = 0.05 across, under
+    # the bar (0.08); placing b's group weighs every pair, (0.2 + 3 x 0.045) / 4 = 0.084.
+    options = ClusterOptions()
+    ordered = [_features(name, {}, day=None) for name in ("a1", "a2", "b1", "b2")]
+    for cross, expect in ((0.045, [[0, 1, 2, 3]]), (0.0, [[0, 1], [2, 3]])):
+        vectors = _unit_vectors(
+            [
+                [1.0, 0.8, 0.2, cross],
+                [0.8, 1.0, cross, cross],
+                [0.2, cross, 1.0, 0.8],
+                [cross, cross, 0.8, 1.0],
+            ]
+        )
+        groups = agglomerate(ordered, vectors, 0.08, options)
+        assert groups == [[0, 1], [2, 3]]
+        assert join_groups(ordered, vectors, groups, 0.08, options) == expect, cross
+
+
+def test_an_article_grouped_with_another_story_still_reaches_its_own_in_a_later_batch() -> None:
+    # x is like the five fire reports (0.65) and less like the seven tram reports (0.44).
+    # Arriving with the tram reports, x agglomerates with them, and the group as a whole
+    # hardly links to the fire story (0.65 / 8): x on its own brings that story into the
+    # regroup, which ends where one batch of all thirteen ends, x among the fire reports.
+    fire = {"saltmere": 2.0, "quay": 2.0, "fire": 2.0}
+    tram = {"tram": 2.0, "strike": 2.0, "depot": 2.0}
+    fires = [_features(f"p{i}", {**fire, f"p{i}": 1.0}, day=None) for i in range(5)]
+    trams = [_features(f"y{i}", {**tram, f"y{i}": 1.0}, day=None) for i in range(7)]
+    x = _features("x", {**dict.fromkeys(fire, 1.6), **dict.fromkeys(tram, 1.3), "x0": 1.0}, None)
+
+    def home_of_x(batches: list[list[ArticleFeatures]]) -> set[str]:
+        clusterer = StoryClusterer()
+        clusterer.observe([*fires, *trams, x])
+        for batch in batches:
+            clusterer.add_batch(batch, count_terms=False)
+        return next(set(ids) for ids in clusterer.stories().values() if "x" in ids)
+
+    assert home_of_x([[*fires, *trams, x]]) == {*(f.id for f in fires), "x"}
+    assert home_of_x([fires, [*trams, x]]) == {*(f.id for f in fires), "x"}
 
 
 def _same_kind_of_event(prefix: str, names: list[str], day: int) -> list[ArticleFeatures]:

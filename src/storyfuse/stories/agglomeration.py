@@ -14,10 +14,20 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import math
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from storyfuse.stories.features import ArticleFeatures, ClusterOptions
-from storyfuse.stories.similarity import Span, similar_pairs, union_span, wire_pairs
+from storyfuse.stories.similarity import (
+    Span,
+    dot_product,
+    inside_similarity,
+    similar_pairs,
+    sum_vectors,
+    union_span,
+    wire_pairs,
+)
 
 
 def gap_penalty(first: Span | None, second: Span | None, options: ClusterOptions) -> float:
@@ -122,3 +132,87 @@ def agglomerate(
                 first, second = min(i, k), max(i, k)
                 heapq.heappush(heap, (-value, first, second, version[first], version[second]))
     return [sorted(group) for group in members if group]
+
+
+@dataclass
+class _Joined:
+    """A story being formed by :func:`join_groups`: its indices and summed unit vectors."""
+
+    members: list[int]
+    summed: dict[str, float]
+    span: Span | None
+
+
+def join_groups(
+    ordered: Sequence[ArticleFeatures],
+    vectors: Sequence[Mapping[str, float]],
+    groups: Sequence[Sequence[int]],
+    bar: float,
+    options: ClusterOptions,
+) -> list[list[int]]:
+    """The groups of :func:`agglomerate` placed one by one, as a batch's groups are placed.
+
+    Agglomeration counts pairs below ``edge_floor`` as unrelated; placing a group
+    weighs every pair, and a group joins the best story formed before it that it
+    may join (the bar less :func:`gap_penalty`, and the cohesion rule), folding in
+    the others it may join that are ``merge_threshold`` alike to that one; a
+    group sharing ``wire_sentences`` reprinted sentences with a story joins it.
+    Agglomerating stories again therefore ends where one batch of their articles
+    ends. ``groups`` come in order of first member; so do the stories returned.
+    """
+    formed: list[_Joined] = []
+    owner: dict[str, int] = {}  # sentence hash: the position in ``formed`` that holds it first
+    for group in groups:
+        summed = sum_vectors(vectors[i] for i in group)
+        size, span = len(group), _span_of(ordered[i] for i in group)
+        inside = inside_similarity(summed, size)
+        wired = Counter(owner[h] for i in group for h in ordered[i].sentence_hashes if h in owner)
+        joinable: list[tuple[float, int]] = []
+        for position, story in enumerate(formed):
+            if not story.members:
+                continue
+            if wired[position] >= options.wire_sentences:
+                joinable.append((1.0, position))
+                continue
+            dot = dot_product(summed, story.summed)
+            story_size = len(story.members)
+            score = dot / (size * story_size) - gap_penalty(span, story.span, options)
+            story_inside = inside_similarity(story.summed, story_size)
+            if score >= bar and cohesive_enough(
+                dot, (size, inside), (story_size, story_inside), options
+            ):
+                joinable.append((score, position))
+        joinable.sort(key=lambda item: (-item[0], item[1]))
+        if joinable:
+            target = formed[joinable[0][1]]
+            for _, position in joinable[1:]:
+                other = formed[position]
+                link = dot_product(target.summed, other.summed)
+                if link / (len(target.members) * len(other.members)) >= options.merge_threshold:
+                    _fold(target, other)
+                    for sentence_hash, held in owner.items():
+                        if held == position:
+                            owner[sentence_hash] = joinable[0][1]
+        else:
+            target = _Joined([], {}, None)
+            formed.append(target)
+        _fold(target, _Joined(list(group), summed, span))
+        where = formed.index(target)
+        for i in group:
+            for sentence_hash in ordered[i].sentence_hashes:
+                owner.setdefault(sentence_hash, where)
+    return sorted((sorted(story.members) for story in formed if story.members), key=min)
+
+
+def _span_of(members: Iterable[ArticleFeatures]) -> Span | None:
+    dates = [m.published for m in members if m.published is not None]
+    return (min(dates), max(dates)) if dates else None
+
+
+def _fold(into: _Joined, other: _Joined) -> None:
+    """Move ``other``'s articles into ``into``."""
+    into.members.extend(other.members)
+    for term, weight in other.summed.items():
+        into.summed[term] = into.summed.get(term, 0.0) + weight
+    into.span = union_span(into.span, other.span)
+    other.members, other.summed, other.span = [], {}, None

@@ -16,7 +16,8 @@ Fed in batches, early choices are made on little evidence: the first reports
 of two alike events can share a story, and the first reports of one event can
 start two. So after each batch the stories it touched are agglomerated again,
 from scratch and with today's term weights, together with the stories near
-them, as one batch holding all their articles would be. A group holding the
+them (near a group of the batch or any of its articles), as one batch holding
+all their articles would be: agglomerated, then each group placed in turn. A group holding the
 first articles of several stories makes them one (the younger ids redirect to
 the oldest); a group holding none is a story split off, named after its first
 article; a story's id never changes while its first article stays in it.
@@ -52,7 +53,9 @@ from storyfuse.stories.agglomeration import (
     cohesive_enough,
     densest_stretch,
     gap_penalty,
+    join_groups,
 )
+from storyfuse.stories.assignments import Assignment, attach_merges
 from storyfuse.stories.features import ArticleFeatures, ClusterOptions, article_features
 from storyfuse.stories.similarity import (
     Span,
@@ -61,23 +64,6 @@ from storyfuse.stories.similarity import (
     sum_vectors,
     union_span,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Assignment:
-    """Where an article went, and which story ids were merged into that story.
-
-    ``moved`` marks an article of an earlier batch that left its story when the
-    stories around it were agglomerated again (see :meth:`StoryClusterer.add_batch`).
-    An article of an earlier batch that stays where it is may still be named,
-    to carry the merges of its story.
-    """
-
-    article: str
-    story: str
-    merged: tuple[str, ...] = ()
-    created: bool = False
-    moved: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +162,7 @@ class StoryClusterer:
         result = [
             replace(a, story=home.get(a.article) or self.resolve(a.story)) for a in placed
         ] + sorted(moved, key=lambda a: a.article)
-        return _attach_merges(result, merges, self._stories)
+        return attach_merges(result, merges, self._stories)
 
     def add(self, features: ArticleFeatures) -> Assignment:
         """Put one (already observed) article into its story."""
@@ -188,14 +174,18 @@ class StoryClusterer:
     ) -> tuple[list[Assignment], list[str]]:
         """Put articles that belong together into the best story, or start one.
 
-        Returns the assignments and the other stories near the group (scoring at
-        least ``regroup_floor``, whether or not the group could join them).
+        Returns the assignments and the other stories near the group or near one
+        of its members (scoring at least ``regroup_floor``, whether or not the
+        group could join them): a member's closest story may be one the group's
+        average hides, and agglomerating again can only move it there when that
+        story takes part.
         """
         summed = sum_vectors(vectors)
         dates = [m.published for m in members if m.published is not None]
         span = (min(dates), max(dates)) if dates else None
         hashes = frozenset().union(*(m.sentence_hashes for m in members))
         scores = self._score_candidates(summed, len(members), span, hashes)
+        alone = self._members_scored(members, vectors) if len(members) > 1 else []
         joined = [story_id for story_id, _, may_join in scores if may_join]
         merged: list[str] = []
         if joined:
@@ -210,11 +200,13 @@ class StoryClusterer:
             self._stories[target.id] = target
         for features, vector in zip(members, vectors, strict=True):
             self._place(target, features, vector)
-        near = [
-            story_id
-            for story_id, score, _ in scores
-            if score >= self.options.regroup_floor and story_id in self._stories
-        ]
+        near = sorted(
+            {
+                story_id
+                for story_id, score, _ in itertools.chain(scores, alone)
+                if score >= self.options.regroup_floor and story_id in self._stories
+            }
+        )
         return [
             Assignment(
                 features.id,
@@ -224,6 +216,17 @@ class StoryClusterer:
             )
             for index, features in enumerate(members)
         ], near
+
+    def _members_scored(
+        self, members: Sequence[ArticleFeatures], vectors: Sequence[Mapping[str, float]]
+    ) -> list[tuple[str, float, bool]]:
+        """Active stories scored against each member of a group on its own."""
+        scored: list[tuple[str, float, bool]] = []
+        for features, vector in zip(members, vectors, strict=True):
+            day = features.published
+            span = None if day is None else (day, day)
+            scored.extend(self._score_candidates(vector, 1, span, features.sentence_hashes))
+        return scored
 
     def _neighbourhoods(
         self, touched: set[str], links: Sequence[tuple[str, str]], earlier: set[str]
@@ -273,7 +276,13 @@ class StoryClusterer:
             key=by_date_then_id,
         )
         vectors = [self._vector(features) for features in ordered]
-        groups = agglomerate(ordered, vectors, self._bar, self.options)
+        groups = join_groups(
+            ordered,
+            vectors,
+            agglomerate(ordered, vectors, self._bar, self.options),
+            self._bar,
+            self.options,
+        )
         for story in stories:
             self._forget(story)
         named: list[tuple[str | None, list[int]]] = []
@@ -454,31 +463,6 @@ class StoryClusterer:
     def resolve(self, story_id: str) -> str:
         """The current id of a story that may have been merged away."""
         return self.redirects.get(story_id, story_id)
-
-
-def _attach_merges(
-    assignments: list[Assignment],
-    merges: Sequence[tuple[str, str]],
-    live: Mapping[str, ActiveStory],
-) -> list[Assignment]:
-    """Put each merge on the first assignment into the surviving story.
-
-    A story that merged without taking in an article of this batch is named by
-    an assignment of its first article, which stays where it is.
-    """
-    into: defaultdict[str, list[str]] = defaultdict(list)
-    for absorbed, survivor in merges:
-        into[survivor].append(absorbed)
-    result = []
-    for assignment in assignments:
-        extra = into.pop(assignment.story, [])
-        if extra:
-            assignment = replace(assignment, merged=tuple(sorted((*assignment.merged, *extra))))
-        result.append(assignment)
-    for survivor, ids in sorted(into.items()):
-        first = min(live[survivor].members, key=by_date_then_id).id
-        result.append(Assignment(first, survivor, tuple(sorted(ids))))
-    return result
 
 
 def cluster_articles(
