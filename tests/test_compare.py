@@ -88,3 +88,27 @@ def test_a_sentence_that_denies_never_supports_one_that_affirms() -> None:
     assert supports(
         terms("Police didn't find the weapon."), terms("Police did not find the weapon.")
     )
+
+
+def test_figures_spelled_out_must_agree_as_digits_do() -> None:
+    from storyfuse.stories.support import supports, terms
+
+    claim = terms(
+        "Motsak, the chief of the Northern Fleet, said there were three possible versions."
+    )
+    other = terms("Motsak, the chief of the Northern Fleet, said there were two possible versions.")
+    assert not supports(other, claim)
+    assert supports(
+        terms("Motsak, the chief of the Northern Fleet, said there were 3 possible versions."),
+        claim,
+    )
+
+
+def test_a_claim_of_few_content_words_needs_a_sentence_printing_it() -> None:
+    from storyfuse.stories.support import supports, terms
+
+    # One content word in common is not the same claim...
+    assert not supports(terms("He should know."), terms("Now it's what you know."))
+    assert not supports(terms("The new standards came into force."), terms("New standards"))
+    # ...but the same short sentence, lightly spelled otherwise, is.
+    assert supports(terms("Now, it’s what you know!"), terms("Now it's what you know."))

@@ -5,9 +5,13 @@ sentence that says the same thing, in both directions: the sentence holds every
 content word of the claim, the claim holds most of the sentence's content words
 (so a long sentence that merely contains the words of a short claim does not
 count), both give exactly the same figures (80 firefighters never support
-"90 firefighters"), and both deny alike (a sentence saying "it's not just a movie"
-never supports "it's a movie"). Content words are those of :func:`content_words`, with the
-spellings of a time of day folded into one ("6 a.m.", "6am").
+"90 firefighters", nor "three possible versions" "two possible versions"), and both deny
+alike (a sentence saying "it's not just a movie" never supports "it's a movie"). A claim of
+fewer than SHORT_CLAIM content words says too little to match by its words ("Now it's what
+you know." and "He should know." share their one content word): it is supported only by a
+sentence printing it nearly word for word, as the near-duplicate check reads it. Content
+words are those of :func:`content_words`, with the spellings of a time of day folded into
+one ("6 a.m.", "6am").
 """
 
 from __future__ import annotations
@@ -15,16 +19,21 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from weakref import WeakKeyDictionary
 
 from storyfuse.models import Article, SentenceRef
 from storyfuse.stories.wire import SentenceIndex
+from storyfuse.text.tokens import coverage, match_tokens
 from storyfuse.text.words import content_words
 
 # Share of the supporting sentence's content words the claim must hold.
 REVERSE_OVERLAP = 0.75
+# A claim of fewer content words must be printed nearly word for word: at least
+# NEAR_IDENTICAL of its tokens and of the sentence's in common runs, in order.
+SHORT_CLAIM = 3
+NEAR_IDENTICAL = 0.9
 
 _NUMBER = re.compile(
     r"(?<![\w.])(\d+(?:[.,]\d+)*)\s*(%|per ?cent\b|percent\b|million\b|billion\b|thousand\b)?",
@@ -33,15 +42,27 @@ _NUMBER = re.compile(
 _DENIAL = re.compile(
     r"\b(not|no|never|nor|neither|none|nothing|nobody|without|cannot)\b|n[’']t\b", re.IGNORECASE
 )
+_NUMBER_WORDS = {
+    word: str(value)
+    for value, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {
+    word: str(10 * tens)
+    for tens, word in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), 3)
+}
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _TIME_OF_DAY = re.compile(r"\b(\d{1,2}(?:[:.]\d\d)?)\s*([ap])\.?\s?m\b\.?", re.IGNORECASE)
 
 
 def figures(text: str) -> frozenset[str]:
     """The figures a sentence gives, normalised ("71 per cent" and "71%" are one figure).
 
-    Years (1900-2099 without a unit) are left out: a date is not a measured figure.
+    Years (1900-2099 without a unit) are left out: a date is not a measured figure. Numbers
+    spelled out up to ninety count as their digits ("three" is "3").
     """
-    found = set()
+    found = {_NUMBER_WORDS[word.lower()] for word in _NUMBER_WORD.findall(text)}
     for number, unit in _NUMBER.findall(text):
         value = number.replace(",", "")
         if not unit and re.fullmatch(r"(19|20)\d\d", value):
@@ -64,6 +85,8 @@ class Terms:
     figures: frozenset[str]
     denials: int = 0
     """How many words of denial ("not", "never", "-n't") the text holds."""
+    tokens: tuple[str, ...] = field(default=(), compare=False)
+    """The text's tokens as the near-duplicate check reads them (not part of what it says)."""
 
     def held_by(self, other: Terms) -> bool:
         """Whether ``other`` holds every content word and every figure of this text."""
@@ -74,18 +97,27 @@ class Terms:
 def terms(text: str) -> Terms:
     """The content words (times of day folded), the figures and the denials of ``text``."""
     folded = _TIME_OF_DAY.sub(lambda m: f"{m.group(1)}{m.group(2).lower()}m", text)
-    return Terms(frozenset(content_words(folded)), figures(text), len(_DENIAL.findall(text)))
+    return Terms(
+        frozenset(content_words(folded)),
+        figures(text),
+        len(_DENIAL.findall(text)),
+        match_tokens(text),
+    )
 
 
 def supports(sentence: Terms, claim: Terms) -> bool:
     """Whether a sentence supports a claim both ways, with the same figures and denials."""
-    return (
+    if not (
         bool(claim.words)
         and claim.words <= sentence.words
         and claim.figures == sentence.figures
         and claim.denials == sentence.denials
         and len(claim.words) >= REVERSE_OVERLAP * len(sentence.words)
-    )
+    ):
+        return False
+    if len(claim.words) >= SHORT_CLAIM:
+        return True
+    return min(coverage(claim.tokens, sentence.tokens)) >= NEAR_IDENTICAL
 
 
 class SupportIndex:
