@@ -103,3 +103,15 @@ def test_key_links_give_every_pair_that_matters(tmp_path: Path) -> None:
     assert any(link.copy for link in expected) and any(link.wire for link in expected)
     assert sum(link.similarity >= bar for link in expected) > 100
     assert len(expected) < len(usable) / 2
+
+
+def test_a_key_that_cannot_pair_is_dropped_before_its_articles_travel() -> None:
+    options = BatchOptions(max_block=3)
+    undated_term, dated_term = ("t", "flood", "undated"), ("t", "flood", "24")
+    assert not stages.key_can_pair(undated_term, [True, True, True], options)
+    assert stages.key_can_pair(undated_term, [True, False], options)
+    assert stages.key_can_pair(dated_term, [True, True, True], options)
+    assert not stages.key_can_pair(dated_term, [True] * 4, options)
+    assert not stages.key_can_pair(dated_term, [True], options)
+    assert stages.key_can_pair(("b", "3", "12345"), [True] * 500, options)
+    assert not stages.key_can_pair(("h", "99"), [False] * (stages.MAX_WIRE_HOLDERS + 1), options)

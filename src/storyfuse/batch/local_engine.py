@@ -219,7 +219,7 @@ def _links(
     shared = [
         (key, members, bar, options)
         for key, members in holders.items()
-        if 1 < len(members) <= (stages.key_capacity(key, options) or len(members))
+        if stages.key_can_pair(key, [dated[i] for i in members], options)
     ]
     held = {
         d.features.id: stages.Holder(

@@ -27,6 +27,10 @@ from storyfuse.models import InputError
 
 # Links are folded into labels this many rounds at most before the lineage is cut.
 _ROUNDS_PER_CHECKPOINT = 4
+# Blocking's shuffles get a task per this many articles (at least one per core): an
+# article travels once per key it shares (about 50), and a task's share past PySpark's
+# worker memory is spilled to disk and merged, which costs more the more it holds.
+_ARTICLES_PER_BLOCK_TASK = 2_000
 # Seconds between the stage clock's looks at the processes (PySpark's workers come and go).
 _LOOK_EVERY = 1.0
 
@@ -198,7 +202,8 @@ def _plan(
         weighed.count()
 
     with clock.stage("block"):
-        links = _links(weighed, bar, options, parts).persist()
+        wide = max(parts, -(-total // _ARTICLES_PER_BLOCK_TASK))
+        links = _links(weighed, bar, options, wide).persist()
         links.count()
     with clock.stage("cluster"):
         blocks = _components(
@@ -283,8 +288,9 @@ def _links(weighed: Any, bar: float, options: BatchOptions, parts: int) -> Any:
             lambda value: (value[0], [value[1]]),
             lambda held, value: hold(held, value[1]),
             fold,
+            parts,
         )
-        .filter(lambda group: 1 < len(group[1][1]) <= group[1][0])
+        .filter(lambda group: stages.key_can_pair(group[0], [d for _, d in group[1][1]], options))
         .flatMap(lambda group: [(id_, (group[0], dated)) for id_, dated in group[1][1]])
     )
     lite = weighed.mapValues(

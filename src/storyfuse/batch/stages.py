@@ -339,6 +339,19 @@ def key_capacity(key: BlockKey, options: BatchOptions) -> int | None:
     return MAX_WIRE_HOLDERS if key[0] == "h" else None
 
 
+def key_can_pair(key: BlockKey, dated: Sequence[bool], options: BatchOptions) -> bool:
+    """Whether the articles holding ``key`` (whether each is dated) can make a pair there.
+
+    More than one, no more than the key's capacity, and for an undated term key
+    at least one undated article: only pairs with one count there, so on a dated
+    corpus those keys are dropped before any article travels to them.
+    """
+    capacity = key_capacity(key, options)
+    if len(dated) < 2 or (capacity is not None and len(dated) > capacity):
+        return False
+    return not (key[0] == "t" and key[2] == "undated" and all(dated))
+
+
 def key_links(
     key: BlockKey, members: Iterable[Holder], bar: float, options: BatchOptions
 ) -> list[tuple[tuple[str, str], Partial]]:
