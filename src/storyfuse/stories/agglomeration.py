@@ -134,7 +134,7 @@ def agglomerate(
     return [sorted(group) for group in members if group]
 
 
-@dataclass
+@dataclass(eq=False)  # told apart by identity: emptied ones are alike
 class _Joined:
     """A story being formed by :func:`join_groups`: its indices and summed unit vectors."""
 
@@ -164,7 +164,7 @@ def join_groups(
     owner: dict[str, int] = {}  # sentence hash: the position in ``formed`` that holds it first
     for group in groups:
         summed = sum_vectors(vectors[i] for i in group)
-        size, span = len(group), _span_of(ordered[i] for i in group)
+        size, span = len(group), span_of(ordered[i] for i in group)
         inside = inside_similarity(summed, size)
         wired = Counter(owner[h] for i in group for h in ordered[i].sentence_hashes if h in owner)
         joinable: list[tuple[float, int]] = []
@@ -184,7 +184,8 @@ def join_groups(
                 joinable.append((score, position))
         joinable.sort(key=lambda item: (-item[0], item[1]))
         if joinable:
-            target = formed[joinable[0][1]]
+            where = joinable[0][1]
+            target = formed[where]
             for _, position in joinable[1:]:
                 other = formed[position]
                 link = dot_product(target.summed, other.summed)
@@ -192,19 +193,19 @@ def join_groups(
                     _fold(target, other)
                     for sentence_hash, held in owner.items():
                         if held == position:
-                            owner[sentence_hash] = joinable[0][1]
+                            owner[sentence_hash] = where
         else:
-            target = _Joined([], {}, None)
+            where, target = len(formed), _Joined([], {}, None)
             formed.append(target)
         _fold(target, _Joined(list(group), summed, span))
-        where = formed.index(target)
         for i in group:
             for sentence_hash in ordered[i].sentence_hashes:
                 owner.setdefault(sentence_hash, where)
     return sorted((sorted(story.members) for story in formed if story.members), key=min)
 
 
-def _span_of(members: Iterable[ArticleFeatures]) -> Span | None:
+def span_of(members: Iterable[ArticleFeatures]) -> Span | None:
+    """The first and last day the dated ``members`` were published, or None if none is."""
     dates = [m.published for m in members if m.published is not None]
     return (min(dates), max(dates)) if dates else None
 

@@ -54,6 +54,7 @@ from storyfuse.stories.agglomeration import (
     densest_stretch,
     gap_penalty,
     join_groups,
+    span_of,
 )
 from storyfuse.stories.assignments import Assignment, attach_merges
 from storyfuse.stories.features import ArticleFeatures, ClusterOptions, article_features
@@ -181,8 +182,7 @@ class StoryClusterer:
         story takes part.
         """
         summed = sum_vectors(vectors)
-        dates = [m.published for m in members if m.published is not None]
-        span = (min(dates), max(dates)) if dates else None
+        span = span_of(members)
         hashes = frozenset().union(*(m.sentence_hashes for m in members))
         scores = self._score_candidates(summed, len(members), span, hashes)
         alone = self._members_scored(members, vectors) if len(members) > 1 else []

@@ -86,7 +86,8 @@ class Terms:
     denials: int = 0
     """How many words of denial ("not", "never", "-n't") the text holds."""
     tokens: tuple[str, ...] = field(default=(), compare=False)
-    """The text's tokens as the near-duplicate check reads them (not part of what it says)."""
+    """The text's tokens as the near-duplicate check reads them, kept only for texts short
+    enough to take part in a short claim's check (not part of what the text says)."""
 
     def held_by(self, other: Terms) -> bool:
         """Whether ``other`` holds every content word and every figure of this text."""
@@ -97,11 +98,11 @@ class Terms:
 def terms(text: str) -> Terms:
     """The content words (times of day folded), the figures and the denials of ``text``."""
     folded = _TIME_OF_DAY.sub(lambda m: f"{m.group(1)}{m.group(2).lower()}m", text)
+    words = frozenset(content_words(folded))
+    # Only a text this short can make, or support, a short claim: keep its tokens for that.
+    short = len(words) <= (SHORT_CLAIM - 1) / REVERSE_OVERLAP
     return Terms(
-        frozenset(content_words(folded)),
-        figures(text),
-        len(_DENIAL.findall(text)),
-        match_tokens(text),
+        words, figures(text), len(_DENIAL.findall(text)), match_tokens(text) if short else ()
     )
 
 
