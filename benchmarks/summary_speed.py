@@ -28,7 +28,7 @@ from storyfuse.stories.summarize import SummaryOptions
 from storyfuse.stories.wire import SentenceIndex
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "duc2006.jsonl"
-METHODS = ("storyfuse", "coverage", "lexrank", "textrank")
+METHODS = ("storyfuse", "greedy", "lexrank", "textrank")
 
 
 def _documents(path: Path, count: int) -> list[str]:

@@ -112,7 +112,7 @@ SEED_CASE = Expected(
         "We don": "Sarah Sanders",
     },
     congratulate="congratulat",
-    meet=("meet", "get together"),
+    meet=("planned to meet", "plan to meet", "will meet", "would likely meet"),
     not_discussed=("not discuss", "failed to raise", "not raise"),
 )
 
@@ -174,7 +174,7 @@ FIXTURE_CASE = Expected(
         "I don": "Delia Marchetti",
     },
     congratulate="congratulat",
-    meet=("meet", "sit down with"),
+    meet=("sit down with", "will meet", "would meet"),
     not_discussed=("not discuss", "not raise", "did not raise", "was not discussed"),
 )
 

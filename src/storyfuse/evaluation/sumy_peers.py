@@ -12,7 +12,7 @@ from storyfuse.evaluation.extra_imports import import_extra
 from storyfuse.models import Article, SentenceRef, SummarySentence
 from storyfuse.stories.sentence_context import word_count
 from storyfuse.stories.summarize import Summarizer, SummaryOptions
-from storyfuse.stories.support import citing_articles
+from storyfuse.stories.support import printing_articles
 from storyfuse.stories.wire import SentenceIndex
 from storyfuse.text.segment import split_sentences
 from storyfuse.text.words import STOPWORDS, stem
@@ -90,7 +90,7 @@ def peer_summarizer(name: str) -> Summarizer:
                 budget -= words
         chosen.sort(key=lambda item: (position[item[0].article], item[0].sentence))
         return tuple(
-            SummarySentence(text=text, citations=citing_articles(ref, index), source=ref)
+            SummarySentence(text=text, citations=printing_articles(ref, index), source=ref)
             for ref, text in chosen
         )
 

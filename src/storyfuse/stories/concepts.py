@@ -28,6 +28,9 @@ POSITION_DECAY = 1.5
 FOCUS_GAIN = 2.0
 SAME_DAYS = 1
 """Reports of two sources this many days apart or less may tell the same day's news."""
+HEADLINE_WEIGHT = 8.0
+HEADLINE = "headline:"
+"""Marks a headline word among the concepts (a pair concept holds a space, a headline word none)."""
 
 
 @lru_cache(maxsize=1 << 15)  # weights and candidates ask for the same sentences
@@ -42,6 +45,25 @@ def pair_concepts(text: str) -> frozenset[str]:
         )
         if first_token not in STOPWORDS or second_token not in STOPWORDS
     )
+
+
+def headline_words(text: str) -> frozenset[str]:
+    """The words of ``text`` as headline concepts: stemmed content words cut to six letters."""
+    return frozenset(HEADLINE + word[:6] for word in content_words(text))
+
+
+def headline_weights(articles: Sequence[Article], index: SentenceIndex) -> dict[str, float]:
+    """Each headline word's weight: HEADLINE_WEIGHT for every independent source it heads.
+
+    A headline is what its outlet judged the story to be, in a few words; a sentence that
+    tells what the headlines name tells what the story is about, whatever words it says it in.
+    """
+    by_source: defaultdict[str, set[str]] = defaultdict(set)
+    for article in articles:
+        if article.title:
+            by_source[index.sources[article.id]].update(headline_words(article.title))
+    heads = Counter(word for words in by_source.values() for word in words)
+    return {word: HEADLINE_WEIGHT * count for word, count in heads.items()}
 
 
 def day_witnesses(articles: Sequence[Article], index: SentenceIndex) -> frozenset[str]:

@@ -2,17 +2,19 @@
 
 Summarizers share one signature (:class:`Summarizer`) and are chosen by name
 from :data:`SUMMARIZERS`. The default, ``storyfuse``, opens with the event: the
-lead sentence most articles open with. It then scores each sentence by
+lead sentence most articles open with. It then takes the sentences whose
+distinct concepts weigh most within the budget, solved exactly as an integer
+program (:mod:`storyfuse.stories.concept_cover`). A concept is a word pair that
+independent sources print, weighed by how many print it and how early
+(:mod:`storyfuse.stories.concepts`), or a word the sources' headlines use.
+``greedy`` also opens with the event, then scores each sentence by
 
 - agreement: how many independent sources use its content words,
 - position: news puts what matters first,
 
-and picks greedily under the word budget, skipping any sentence that says
+and picks greedily under the word budget. Both skip any sentence that says
 what a chosen one already says, and any that cannot stand alone ("He said",
 "But", "The call ...") unless the sentence it leans on comes right before it.
-``coverage`` also opens with the event, then takes the sentences whose distinct
-concepts (word pairs, :mod:`storyfuse.stories.concepts`) weigh most within the
-budget, solved exactly as an integer program (:mod:`storyfuse.stories.concept_cover`).
 Both take a ``focus`` topic statement.
 """
 
@@ -35,10 +37,12 @@ from storyfuse.stories.concepts import (
     concept_weights,
     day_witnesses,
     focused,
+    headline_weights,
+    headline_words,
     pair_concepts,
 )
 from storyfuse.stories.sentence_context import needs_context, word_count
-from storyfuse.stories.support import citing_articles
+from storyfuse.stories.support import printing_articles
 from storyfuse.stories.wire import SentenceIndex
 from storyfuse.text.words import content_words
 
@@ -252,7 +256,7 @@ def _order(
 
 def _cite(chosen: Sequence[_Candidate], index: SentenceIndex) -> tuple[SummarySentence, ...]:
     return tuple(
-        SummarySentence(text=c.text, citations=citing_articles(c.ref, index), source=c.ref)
+        SummarySentence(text=c.text, citations=printing_articles(c.ref, index), source=c.ref)
         for c in chosen
     )
 
@@ -385,9 +389,10 @@ def _cover_summary(
     (:func:`_fill`).
     """
     weights = focused(concept_weights(articles, index), options.focus)
+    weights.update(headline_weights(articles, index))
     shortest = min(options.min_sentence_words, SHORTEST_SENTENCE)
     candidates = _candidates(articles, index, replace(options, min_sentence_words=shortest))
-    pairs = {c.ref: pair_concepts(c.text) for c in candidates}
+    pairs = {c.ref: pair_concepts(c.text) | headline_words(c.text) for c in candidates}
 
     def first_value(candidate: _Candidate) -> float:
         return math.fsum(weights.get(c, 0.0) for c in pairs[candidate.ref])
@@ -459,10 +464,10 @@ def _alike(pool: Sequence[_Candidate], threshold: float) -> list[tuple[int, int]
     return sorted(pair for pair, value in dot.items() if value >= threshold)
 
 
-def storyfuse_summary(
+def greedy_summary(
     articles: Sequence[Article], index: SentenceIndex, options: SummaryOptions
 ) -> tuple[SummarySentence, ...]:
-    """The default summarizer: the event, then what most independent sources report.
+    """The event, then greedily what most independent sources report (the former default).
 
     It opens with the lead most articles open with (:func:`_opening`), then
     fills the budget greedily (:func:`_fill`).
@@ -474,10 +479,10 @@ def storyfuse_summary(
     return _cite(_order(chosen, articles, index, opening), index)
 
 
-def coverage_summary(
+def storyfuse_summary(
     articles: Sequence[Article], index: SentenceIndex, options: SummaryOptions
 ) -> tuple[SummarySentence, ...]:
-    """The concept model: the event, then the sentences covering most concept weight, exactly.
+    """The default: the event, then the sentences covering most concept weight, exactly.
 
     It opens with the lead most articles open with (:func:`_opening`) and covers
     the most concept weight the budget holds (:func:`_cover_summary`).
@@ -523,7 +528,7 @@ def random_summary(
 
 SUMMARIZERS: dict[str, Summarizer] = {
     "storyfuse": storyfuse_summary,
-    "coverage": coverage_summary,
+    "greedy": greedy_summary,
     "lead": lead_summary,
     "random": random_summary,
 }

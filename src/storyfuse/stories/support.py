@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from weakref import WeakKeyDictionary
@@ -141,14 +141,24 @@ class SupportIndex:
         """Sentences with exactly this sentence's content words and figures (itself too)."""
         return tuple(self._by_terms[self.terms[ref]])
 
-    def citing_articles(self, ref: SentenceRef) -> tuple[str, ...]:
-        """The sentence's own article and every article with a sentence that supports it."""
+    def citing_articles(
+        self, ref: SentenceRef, printed: Mapping[SentenceRef, Sequence[str]] | None = None
+    ) -> tuple[str, ...]:
+        """The sentence's own article and every article with a sentence that supports it.
+
+        With ``printed`` (each sentence's tokens), the supporting sentence must also print
+        the claim nearly word for word: NEAR_IDENTICAL of its tokens in common runs, in order.
+        """
         claim = self.terms[ref]
         cited = {ref.article}
         if claim.words:
             rarest = min(claim.words, key=lambda word: len(self._postings[word]))
             for other in self._postings[rarest]:
-                if other.article not in cited and supports(self.terms[other], claim):
+                if (
+                    other.article not in cited
+                    and supports(self.terms[other], claim)
+                    and (printed is None or _prints(printed[other], printed[ref]))
+                ):
                     cited.add(other.article)
         return tuple(sorted(cited))
 
@@ -165,8 +175,22 @@ def support_index(index: SentenceIndex) -> SupportIndex:
 
 
 def citing_articles(ref: SentenceRef, index: SentenceIndex) -> tuple[str, ...]:
-    """The articles a claim taken from sentence ``ref`` may cite."""
+    """The articles a fact taken from sentence ``ref`` may cite: those saying it, in any words."""
     return support_index(index).citing_articles(ref)
+
+
+def printing_articles(ref: SentenceRef, index: SentenceIndex) -> tuple[str, ...]:
+    """The articles a summary sentence taken from ``ref`` cites: those printing it, or nearly.
+
+    A summary shows the sentence itself, so each article it cites must print that sentence
+    word for word or with light edits, besides supporting its claim.
+    """
+    return support_index(index).citing_articles(ref, index.tokens)
+
+
+def _prints(sentence: Sequence[str], claim: Sequence[str]) -> bool:
+    """Whether ``sentence`` prints NEAR_IDENTICAL of the ``claim``'s tokens in common runs."""
+    return coverage(claim, sentence)[0] >= NEAR_IDENTICAL
 
 
 def twin_sentences(ref: SentenceRef, index: SentenceIndex) -> tuple[SentenceRef, ...]:
