@@ -312,3 +312,14 @@ def test_a_notice_glued_to_the_end_of_a_sentence_is_cut_off_and_the_sentence_kep
     glued = f"{STORY[0]} Photo: Example Images. {STORY[1]}"
     cleaned = clean_text(glued, NO_METADATA, CleanOptions())
     assert [(r.reason, r.text) for r in cleaned.removed] == [(CREDIT, "Photo: Example Images.")]
+
+
+def test_kept_text_is_printed_as_the_source_spaced_it() -> None:
+    # A scraper glued two sentences ("raised.The") and doubled a space: the kept paragraph is
+    # the source's own text, so a quote running across the two stays verbatim.
+    text = (
+        "Ms Rahman said: 'I grew up 20 minutes from where I was born and raised.The words he "
+        "spoke were words I heard at college.'  Police declined to comment on Friday."
+    )
+    cleaned = clean_text(text, NO_METADATA, CleanOptions())
+    assert cleaned.paragraphs == (text,)

@@ -290,23 +290,32 @@ def clean_text(text: str, metadata: DocumentMetadata, options: CleanOptions) -> 
             decided = [(text, reason or reasons[0]) for text, reason in decided]
             kept = []
         removed.extend(Removal(text, reason) for text, reason in decided if reason is not None)
-        kept_paragraphs.extend(_runs(decided) if kept else ())
+        kept_paragraphs.extend(_runs(paragraphs[number], decided) if kept else ())
     return CleanedText(paragraphs=tuple(kept_paragraphs), removed=tuple(removed))
 
 
-def _runs(decided: Sequence[tuple[str, str | None]]) -> list[str]:
+def _runs(paragraph: str, decided: Sequence[tuple[str, str | None]]) -> list[str]:
     """The kept sentences of a paragraph as runs between removed ones.
 
     Each run is a paragraph of its own, so that no sentence is ever built from text
-    on both sides of a removed piece ("...survival. [widget] allen on ...").
+    on both sides of a removed piece ("...survival. [widget] allen on ..."). A run is
+    the paragraph's own text from its first sentence to its last, spacing as printed:
+    a quote running over "raised.The words" stays verbatim.
     """
-    runs: list[list[str]] = [[]]
+    runs: list[tuple[int, int]] = []
+    position = 0
+    open_run = False
     for text, reason in decided:
-        if reason is None:
-            runs[-1].append(text)
-        elif runs[-1]:
-            runs.append([])
-    return [" ".join(run) for run in runs if run]
+        start = paragraph.index(text, position)  # the pieces are the paragraph's, in order
+        position = start + len(text)
+        if reason is not None:
+            open_run = False
+        elif open_run:
+            runs[-1] = (runs[-1][0], position)
+        else:
+            runs.append((start, position))
+            open_run = True
+    return [paragraph[start:end].strip() for start, end in runs]
 
 
 def repeated_outlet_lines(
