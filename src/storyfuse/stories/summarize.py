@@ -28,7 +28,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from itertools import pairwise
 
 from storyfuse.models import Article, SentenceRef, SummarySentence
 from storyfuse.stories.concept_cover import Option, cover
@@ -41,8 +40,16 @@ from storyfuse.stories.concepts import (
     headline_words,
     pair_concepts,
 )
-from storyfuse.stories.sentence_context import needs_context, word_count
-from storyfuse.stories.support import printing_articles
+from storyfuse.stories.summary_sentences import (
+    Candidate,
+    alike_pairs,
+    cite,
+    opening_lead,
+    reading_order,
+    says_already,
+    sentence_candidates,
+    sentence_concepts,
+)
 from storyfuse.stories.wire import SentenceIndex
 from storyfuse.text.words import content_words
 
@@ -72,56 +79,14 @@ Summarizer = Callable[
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidate:
-    ref: SentenceRef
-    text: str
-    words: int
-    vector: dict[str, float]
-    concepts: frozenset[str]
-    lead: float
-    position: float
-    leans_on_previous: bool
-
-
 SOLE_SOURCE_WEIGHT = 0.1
-OPENING_TIE = 0.9
 
 
-@lru_cache(maxsize=4096)  # weights and candidates ask for the same sentences
-def _concepts(text: str) -> frozenset[str]:
-    """What a sentence says, as word prefixes and pairs of consecutive content words."""
-    words = [w[:6] for w in content_words(text)]
-    return frozenset(words) | frozenset(f"{a} {b}" for a, b in pairwise(words))
-
-
-def _candidates(
-    articles: Sequence[Article], index: SentenceIndex, options: SummaryOptions
-) -> list[_Candidate]:
-    vectors = _sentence_vectors(articles)
-    candidates: list[_Candidate] = []
-    for article in articles:
-        sentence_count = max(1, len(article.sentences))
-        for sentence in article.sentences:
-            words = word_count(sentence.text)
-            ref = SentenceRef(article.id, sentence.index)
-            if not options.min_sentence_words <= words <= options.max_sentence_words:
-                continue
-            if not vectors[ref]:
-                continue
-            candidates.append(
-                _Candidate(
-                    ref=ref,
-                    text=sentence.text,
-                    words=words,
-                    vector=vectors[ref],
-                    concepts=_concepts(sentence.text),
-                    lead=math.exp(-sentence.index / options.lead_decay),
-                    position=sentence.index / sentence_count,
-                    leans_on_previous=needs_context(article, sentence.index),
-                )
-            )
-    return candidates
+def _candidates(articles: Sequence[Article], options: SummaryOptions) -> list[Candidate]:
+    """The sentences ``options`` lets a summary take (:func:`sentence_candidates`)."""
+    return sentence_candidates(
+        articles, options.min_sentence_words, options.max_sentence_words, options.lead_decay
+    )
 
 
 def _concept_weights(
@@ -138,7 +103,7 @@ def _concept_weights(
     for article in articles:
         concepts = by_source.setdefault(index.sources[article.id], set())
         for sentence in article.sentences:
-            concepts.update(_concepts(sentence.text))
+            concepts.update(sentence_concepts(sentence.text))
     weights: Counter[str] = Counter()
     for concepts in by_source.values():
         weights.update(concepts)
@@ -147,7 +112,7 @@ def _concept_weights(
     witnesses = day_witnesses(articles, index)
     for article in articles:
         if article.id in witnesses and article.sentences:
-            for concept in _concepts(article.sentences[0].text):
+            for concept in sentence_concepts(article.sentences[0].text):
                 weights[concept] = max(weights[concept], 2)
     # What one source alone reports still fills a budget the shared facts leave.
     return {c: n**power if n > 1 else SOLE_SOURCE_WEIGHT for c, n in weights.items()}
@@ -173,139 +138,8 @@ def _focused(weights: dict[str, float], focus: str) -> dict[str, float]:
     return {c: w + raise_by if topic.intersection(c.split()) else w for c, w in weights.items()}
 
 
-def _sentence_vectors(articles: Sequence[Article]) -> dict[SentenceRef, dict[str, float]]:
-    """Unit TF-IDF vectors over word prefixes, IDF taken over the story's sentences.
-
-    Names every sentence shares weigh little; the words that say what happened
-    ("congratulated", "not discussed") weigh most. Five-letter prefixes make
-    "congratulated" and "congratulations" one word.
-    """
-    words = {
-        SentenceRef(a.id, s.index): Counter(w[:5] for w in content_words(s.text))
-        for a in articles
-        for s in a.sentences
-    }
-    document_frequency: Counter[str] = Counter()
-    for counts in words.values():
-        document_frequency.update(counts.keys())
-    total = len(words) + 1
-    vectors: dict[SentenceRef, dict[str, float]] = {}
-    for ref, counts in words.items():
-        vector = {
-            w: (1 + math.log(n)) * math.log(total / document_frequency[w])
-            for w, n in counts.items()
-        }
-        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
-        vectors[ref] = {w: v / norm for w, v in vector.items()}
-    return vectors
-
-
-def _similarity(first: Mapping[str, float], second: Mapping[str, float]) -> float:
-    if len(first) > len(second):
-        first, second = second, first
-    return sum(weight * second.get(word, 0.0) for word, weight in first.items())
-
-
-def _redundant(
-    candidate: _Candidate, chosen: Sequence[_Candidate], index: SentenceIndex, threshold: float
-) -> bool:
-    """Whether a chosen sentence already says what ``candidate`` says."""
-    same = index.same_copy(candidate.ref)
-    return any(
-        other.ref in same or _similarity(candidate.vector, other.vector) >= threshold
-        for other in chosen
-    )
-
-
-def _order(
-    chosen: Sequence[_Candidate],
-    articles: Sequence[Article],
-    index: SentenceIndex,
-    opening: _Candidate | None = None,
-) -> list[_Candidate]:
-    """Reading order: the ``opening`` (the event) first, then day by day, within a day
-    by place in the source articles; each leaning sentence right after its anchor. A
-    story that ran over several days reads as it happened. A sentence's day is the
-    earliest of the articles printing it; undated articles come last."""
-    rank = {article.id: number for number, article in enumerate(articles)}
-    day = {article.id: article.published or dt.date.max for article in articles}
-
-    def first_day(candidate: _Candidate) -> dt.date:
-        printed_in = {candidate.ref, *index.same_copy(candidate.ref)}
-        return min(day.get(ref.article, dt.date.max) for ref in printed_in)
-
-    anchors = {c.ref for c in chosen if not c.leans_on_previous}
-    ordered = sorted(
-        (c for c in chosen if c.ref in anchors),
-        key=lambda c: (
-            c is not opening,
-            first_day(c),
-            round(c.position, 1),
-            rank[c.ref.article],
-            c.ref.sentence,
-        ),
-    )
-    for follower in sorted(
-        (c for c in chosen if c.ref not in anchors), key=lambda c: (c.ref.article, c.ref.sentence)
-    ):
-        previous = SentenceRef(follower.ref.article, follower.ref.sentence - 1)
-        slot = next((i for i, c in enumerate(ordered) if c.ref == previous), len(ordered) - 1)
-        ordered.insert(slot + 1, follower)
-    return ordered
-
-
-def _cite(chosen: Sequence[_Candidate], index: SentenceIndex) -> tuple[SummarySentence, ...]:
-    return tuple(
-        SummarySentence(text=c.text, citations=printing_articles(c.ref, index), source=c.ref)
-        for c in chosen
-    )
-
-
-def _opening(
-    candidates: Sequence[_Candidate],
-    index: SentenceIndex,
-    options: SummaryOptions,
-    value: Callable[[_Candidate], float],
-) -> _Candidate | None:
-    """The lead that most articles open with (as printed or in their own words).
-
-    The lead is the event: what most reports put first is what happened. An
-    opening sentence scores 1 for every article that opens with it or a copy of
-    it, and its TF-IDF cosine for every other opening (how far that one says the
-    same). Openings within OPENING_TIE of the best score tell the same event
-    alike; of those, the one worth most to the summary (then the earlier) leads.
-    The cosines to every opening add up to one dot product with their summed
-    vectors, so a story of a thousand reprints costs a thousand products, not a
-    million.
-    """
-    leads = [
-        c
-        for c in candidates
-        if c.ref.sentence == 0 and not c.leans_on_previous and c.words <= options.words
-    ]
-    if not leads:
-        return None
-    summed: defaultdict[str, float] = defaultdict(float)
-    for lead in leads:
-        for word, weight in lead.vector.items():
-            summed[word] += weight
-    lead_of = {lead.ref: lead for lead in leads}
-
-    def openers(lead: _Candidate) -> float:
-        copies = [lead_of[ref] for ref in {lead.ref, *index.same_copy(lead.ref)} if ref in lead_of]
-        # a copy counts 1 in place of its cosine
-        return _similarity(lead.vector, summed) + math.fsum(
-            1.0 - _similarity(lead.vector, copy.vector) for copy in copies
-        )
-
-    scores = [openers(lead) for lead in leads]
-    best = max(scores)
-    tied = [lead for lead, score in zip(leads, scores, strict=True) if score >= OPENING_TIE * best]
-    return max(tied, key=value)
-
-
 def _worth(
-    candidate: _Candidate,
+    candidate: Candidate,
     weights: Mapping[str, float],
     options: SummaryOptions,
     covered: Set[str] = frozenset(),
@@ -324,12 +158,12 @@ def _worth(
 
 
 def _fill(
-    candidates: Sequence[_Candidate],
+    candidates: Sequence[Candidate],
     weights: Mapping[str, float],
     index: SentenceIndex,
     options: SummaryOptions,
-    taken: Sequence[_Candidate],
-) -> list[_Candidate]:
+    taken: Sequence[Candidate],
+) -> list[Candidate]:
     """``taken`` and then, while the budget lasts, the sentence that adds most (:func:`_worth`).
 
     A sentence that leans on its predecessor is taken only right after it, and one
@@ -340,7 +174,7 @@ def _fill(
     covered: set[str] = set().union(*(c.concepts for c in chosen))
     budget = options.words - sum(c.words for c in chosen)
 
-    def value(candidate: _Candidate) -> float:
+    def value(candidate: Candidate) -> float:
         return _worth(candidate, weights, options, covered)
 
     # Lazy greedy: a sentence's value only falls as more is covered, so a value
@@ -362,7 +196,9 @@ def _fill(
             if previous not in chosen_refs:
                 waiting[previous].append(number)
                 continue
-        if candidate.ref in chosen_refs or _redundant(candidate, chosen, index, options.redundancy):
+        if candidate.ref in chosen_refs or says_already(
+            candidate, chosen, index, options.redundancy
+        ):
             continue  # a chosen sentence says it already: stays so
         chosen.append(candidate)
         chosen_refs.add(candidate.ref)
@@ -383,7 +219,7 @@ def _cover_summary(
     Concepts and weights are :mod:`storyfuse.stories.concepts`; an integer program
     (:func:`concept_cover.cover`) picks the sentences, the opening lead among them, whose
     distinct concepts weigh most within the budget, so saying a thing twice earns nothing;
-    of two that say the same in other words (:func:`_alike`) at most one is taken. The
+    of two that say the same in other words (:func:`alike_pairs`) at most one is taken. The
     options are the ``ILP_CANDIDATES`` sentences whose concepts weigh most, so the solve
     stays small whatever the story's size; what budget is left is filled greedily
     (:func:`_fill`).
@@ -391,14 +227,14 @@ def _cover_summary(
     weights = focused(concept_weights(articles, index), options.focus)
     weights.update(headline_weights(articles, index))
     shortest = min(options.min_sentence_words, SHORTEST_SENTENCE)
-    candidates = _candidates(articles, index, replace(options, min_sentence_words=shortest))
+    candidates = _candidates(articles, replace(options, min_sentence_words=shortest))
     pairs = {c.ref: pair_concepts(c.text) | headline_words(c.text) for c in candidates}
 
-    def first_value(candidate: _Candidate) -> float:
+    def first_value(candidate: Candidate) -> float:
         return math.fsum(weights.get(c, 0.0) for c in pairs[candidate.ref])
 
     ranked = sorted(range(len(candidates)), key=lambda n: (-first_value(candidates[n]), n))
-    pool: list[_Candidate] = []
+    pool: list[Candidate] = []
     cover_options: list[Option] = []
     place: dict[SentenceRef, int] = {}
     group_of: dict[SentenceRef, int] = {}
@@ -426,9 +262,9 @@ def _cover_summary(
     # Of openings alike and worth the same, the earliest report's tells the event.
     day = {a.id: a.published or dt.date.max for a in articles}
     by_day = sorted(pool, key=lambda c: day[c.ref.article])
-    opening = _opening(by_day, index, options, first_value)
+    opening = opening_lead(by_day, index, options.words, first_value)
     taken = [place[opening.ref]] if opening is not None else []
-    apart = _alike(pool, SAME_IN_OTHER_WORDS)
+    apart = alike_pairs(pool, SAME_IN_OTHER_WORDS)
     positive = [w for w in weights.values() if w > 0]
     word_value = WORD_VALUE * math.fsum(positive) / max(1, len(positive))
     chosen_options = cover(cover_options, weights, options.words, taken, apart, word_value)
@@ -436,7 +272,7 @@ def _cover_summary(
     # What the shared pairs leave of the budget goes to what fewer sources add.
     rest = _focused(_concept_weights(articles, index, options.agreement_power), options.focus)
     chosen = _fill(candidates, rest, index, options, core)
-    return _cite(_order(chosen, articles, index, opening), index)
+    return cite(reading_order(chosen, articles, index, opening), index)
 
 
 ILP_CANDIDATES = 300
@@ -449,34 +285,19 @@ WORD_VALUE = 0.3
 SHORTEST_SENTENCE = 5
 
 
-def _alike(pool: Sequence[_Candidate], threshold: float) -> list[tuple[int, int]]:
-    """The pairs of ``pool`` whose TF-IDF cosine reaches ``threshold``: they say the same."""
-    holders: defaultdict[str, list[int]] = defaultdict(list)
-    for number, candidate in enumerate(pool):
-        for word in candidate.vector:
-            holders[word].append(number)
-    dot: defaultdict[tuple[int, int], float] = defaultdict(float)
-    for word, numbers in holders.items():
-        for k, first in enumerate(numbers):
-            weight = pool[first].vector[word]
-            for second in numbers[k + 1 :]:
-                dot[first, second] += weight * pool[second].vector[word]
-    return sorted(pair for pair, value in dot.items() if value >= threshold)
-
-
 def greedy_summary(
     articles: Sequence[Article], index: SentenceIndex, options: SummaryOptions
 ) -> tuple[SummarySentence, ...]:
     """The event, then greedily what most independent sources report (the former default).
 
-    It opens with the lead most articles open with (:func:`_opening`), then
+    It opens with the lead most articles open with (:func:`opening_lead`), then
     fills the budget greedily (:func:`_fill`).
     """
     weights = _focused(_concept_weights(articles, index, options.agreement_power), options.focus)
-    candidates = _candidates(articles, index, options)
-    opening = _opening(candidates, index, options, lambda c: _worth(c, weights, options))
+    candidates = _candidates(articles, options)
+    opening = opening_lead(candidates, index, options.words, lambda c: _worth(c, weights, options))
     chosen = _fill(candidates, weights, index, options, [opening] if opening else [])
-    return _cite(_order(chosen, articles, index, opening), index)
+    return cite(reading_order(chosen, articles, index, opening), index)
 
 
 def storyfuse_summary(
@@ -484,7 +305,7 @@ def storyfuse_summary(
 ) -> tuple[SummarySentence, ...]:
     """The default: the event, then the sentences covering most concept weight, exactly.
 
-    It opens with the lead most articles open with (:func:`_opening`) and covers
+    It opens with the lead most articles open with (:func:`opening_lead`) and covers
     the most concept weight the budget holds (:func:`_cover_summary`).
     """
     return _cover_summary(articles, index, options)
@@ -494,36 +315,36 @@ def lead_summary(
     articles: Sequence[Article], index: SentenceIndex, options: SummaryOptions
 ) -> tuple[SummarySentence, ...]:
     """Baseline: the first sentences of each article in turn, while the budget lasts."""
-    chosen: list[_Candidate] = []
+    chosen: list[Candidate] = []
     budget = options.words
     longest = max((len(article.sentences) for article in articles), default=0)
-    by_ref = {c.ref: c for c in _candidates(articles, index, options)}
+    by_ref = {c.ref: c for c in _candidates(articles, options)}
     for position in range(longest):
         for article in articles:
             candidate = by_ref.get(SentenceRef(article.id, position))
             if (
                 candidate
                 and candidate.words <= budget
-                and not _redundant(candidate, chosen, index, 0.9)
+                and not says_already(candidate, chosen, index, 0.9)
             ):
                 chosen.append(candidate)
                 budget -= candidate.words
-    return _cite(chosen, index)
+    return cite(chosen, index)
 
 
 def random_summary(
     articles: Sequence[Article], index: SentenceIndex, options: SummaryOptions
 ) -> tuple[SummarySentence, ...]:
     """Baseline: sentences drawn at random (seeded) while the budget lasts."""
-    candidates = _candidates(articles, index, options)
+    candidates = _candidates(articles, options)
     random.Random(options.seed).shuffle(candidates)
-    chosen: list[_Candidate] = []
+    chosen: list[Candidate] = []
     budget = options.words
     for candidate in candidates:
         if candidate.words <= budget:
             chosen.append(candidate)
             budget -= candidate.words
-    return _cite(chosen, index)
+    return cite(chosen, index)
 
 
 SUMMARIZERS: dict[str, Summarizer] = {
