@@ -24,6 +24,7 @@ by default, unless asked. A failed job's whole stderr is kept in a file named
 in the error, which quotes its start, its first lines naming errors and its end.
 
     python benchmarks/batch_bench.py [--limit 15000] [--synthetic N] [--engines ...]
+        [--spark-conf spark.driver.memory=8g ...]
 """
 
 from __future__ import annotations
@@ -220,16 +221,21 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run(corpus: Path, engine: str, out: Path, names: str) -> dict[str, object]:
-    """One ``storyfuse batch`` run: its rate, CPU time, peak memory and time by stage."""
+def run(
+    corpus: Path, engine: str, out: Path, names: str, spark_conf: list[str]
+) -> dict[str, object]:
+    """One ``storyfuse batch`` run: its rate, CPU time, peak memory and time by stage.
+
+    ``spark_conf`` (``KEY=VALUE``) are given to the Spark engines as ``--spark-conf``.
+    """
     storyfuse = Path(sys.executable).with_name("storyfuse")
-    command = [str(storyfuse), "batch", str(corpus), "--out", str(out)]
+    command = [str(storyfuse), "batch", str(corpus), "--out", str(out), *ENGINES[engine]]
+    if engine.startswith("spark"):
+        command.extend(arg for setting in spark_conf for arg in ("--spark-conf", setting))
     cpu_before = _children_cpu()
     start = time.perf_counter()
     environment = {**os.environ, "STORYFUSE_NAMES": names}
-    process = subprocess.Popen(
-        [*command, *ENGINES[engine]], stderr=subprocess.PIPE, text=True, env=environment
-    )
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=environment)
     peaks = {"driver": 0, "children": 0, "jvm": 0, "workers": 0}
     tree = ProcessTree(process.pid)
     seen = {"cpu": 0.0}
@@ -302,6 +308,13 @@ def main() -> int:
         default="rules",
         help="the name finder of the comparisons (STORYFUSE_NAMES): rules, as installed by default",
     )
+    parser.add_argument(
+        "--spark-conf",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a Spark setting for the Spark engines (storyfuse batch --spark-conf), repeatable",
+    )
     args = parser.parse_args()
     if not args.data.exists():
         print(f"batch_bench: {args.data} is absent; nothing to measure", file=sys.stderr)
@@ -313,8 +326,11 @@ def main() -> int:
         print(f"corpus: {kind} articles; {os.cpu_count()} cores (load {os.getloadavg()[0]:.1f})")
         subreaper = _become_subreaper()
         for engine in args.engines.split(","):
-            result = run(corpus, engine, Path(folder) / f"out-{engine}", args.names)
+            out = Path(folder) / f"out-{engine}"
+            result = run(corpus, engine, out, args.names, args.spark_conf)
             result["names"] = args.names
+            if engine.startswith("spark"):
+                result["spark_conf"] = args.spark_conf
             result["load_after"] = round(os.getloadavg()[0], 1)
             result["cpu_counts_orphans"] = subreaper
             print(json.dumps(result), flush=True)
