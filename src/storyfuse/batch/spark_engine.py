@@ -45,7 +45,7 @@ def session_conf(master: str, conf: SparkConf = ()) -> dict[str, str]:
 
     Local mode runs the executors in the driver's JVM, so it gets a
     ``spark.driver.memory`` of :data:`LOCAL_DRIVER_MEMORY` unless ``conf``
-    sets one (Spark's own default, 1 GB, is too small for 100,000 articles).
+    sets one (Spark's own default is 1 GB).
     """
     settings = {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "8"}
     if master.startswith("local"):
