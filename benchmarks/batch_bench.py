@@ -20,9 +20,11 @@ what each persists). On a machine shared with other jobs the CPU figures are
 the ones to compare. Each run is a fresh ``storyfuse batch`` process, so the
 Spark figures include starting the JVM (stage ``start``). ``--names`` sets the
 name finder of the comparisons (``STORYFUSE_NAMES``): ``rules``, as installed
-by default, unless asked.
+by default, unless asked. A failed job's whole stderr is kept in a file named
+in the error, which quotes its start, its first lines naming errors and its end.
 
     python benchmarks/batch_bench.py [--limit 15000] [--synthetic N] [--engines ...]
+        [--spark-conf spark.driver.memory=8g ...]
 """
 
 from __future__ import annotations
@@ -57,6 +59,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _WORD = re.compile(r"[^\W\d_]{4,}")
 _PR_SET_CHILD_SUBREAPER = 36
 _COMMON = 500  # the commonest words of the sources, kept as they are in every copy
+_KEEP_OF_STDERR = 2_000  # characters of a failed job's stderr kept from its start and its end
+_NAMES_ERROR = re.compile(r"^.*(?:Error|Exception|Caused by)\b.*$", re.MULTILINE)
+_ERROR_LINES, _LINE = 12, 300  # of the lines between, those kept and their length
 
 
 def _sources(path: Path) -> list[str]:
@@ -191,21 +196,46 @@ def _reap_all(deadline: float) -> set[int]:
     return reaped
 
 
+def excerpt(text: str, keep: int = _KEEP_OF_STDERR) -> str:
+    """A failed job's stderr cut to its start, the lines naming errors, and its end.
+
+    Spark's stderr begins with its start-up warnings and ends with the driver's
+    traceback; the first failure (a task's ``java.lang.OutOfMemoryError``, a
+    ``Caused by:``) is logged in between, so the first lines naming an error or
+    an exception are kept too, with how much was left out.
+    """
+    if len(text) <= 2 * keep:
+        return text
+    middle = text[keep:-keep]
+    named = list(dict.fromkeys(line[:_LINE] for line in _NAMES_ERROR.findall(middle)))
+    lines = "\n".join(named[:_ERROR_LINES])
+    left_out = len(middle)
+    return (
+        f"{text[:keep]}\n[... {left_out} characters, of which the first lines naming errors:]\n"
+        f"{lines}\n[...]\n{text[-keep:]}"
+    )
+
+
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
 
-def run(corpus: Path, engine: str, out: Path, names: str) -> dict[str, object]:
-    """One ``storyfuse batch`` run: its rate, CPU time, peak memory and time by stage."""
+def run(
+    corpus: Path, engine: str, out: Path, names: str, spark_conf: list[str]
+) -> dict[str, object]:
+    """One ``storyfuse batch`` run: its rate, CPU time, peak memory and time by stage.
+
+    ``spark_conf`` (``KEY=VALUE``) are given to the Spark engines as ``--spark-conf``.
+    """
     storyfuse = Path(sys.executable).with_name("storyfuse")
-    command = [str(storyfuse), "batch", str(corpus), "--out", str(out)]
+    command = [str(storyfuse), "batch", str(corpus), "--out", str(out), *ENGINES[engine]]
+    if engine.startswith("spark"):
+        command.extend(arg for setting in spark_conf for arg in ("--spark-conf", setting))
     cpu_before = _children_cpu()
     start = time.perf_counter()
     environment = {**os.environ, "STORYFUSE_NAMES": names}
-    process = subprocess.Popen(
-        [*command, *ENGINES[engine]], stderr=subprocess.PIPE, text=True, env=environment
-    )
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=environment)
     peaks = {"driver": 0, "children": 0, "jvm": 0, "workers": 0}
     tree = ProcessTree(process.pid)
     seen = {"cpu": 0.0}
@@ -238,7 +268,11 @@ def run(corpus: Path, engine: str, out: Path, names: str) -> dict[str, object]:
     vanished = tree.vanished_seconds(excluding=adopted)
     cpu = reaped + vanished
     if process.returncode not in (0, 1) or not (out / "job.json").exists():
-        raise RuntimeError(f"{engine} failed ({process.returncode}): {stderr[-2000:]}")
+        log = Path(tempfile.gettempdir()) / f"batch_bench-{engine}-{os.getpid()}.stderr"
+        log.write_text(stderr, encoding="utf-8")
+        raise RuntimeError(
+            f"{engine} failed ({process.returncode}; its whole stderr in {log}): {excerpt(stderr)}"
+        )
     job = json.loads((out / "job.json").read_text(encoding="utf-8"))
     articles = job["articles"]
     return {
@@ -274,6 +308,13 @@ def main() -> int:
         default="rules",
         help="the name finder of the comparisons (STORYFUSE_NAMES): rules, as installed by default",
     )
+    parser.add_argument(
+        "--spark-conf",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a Spark setting for the Spark engines (storyfuse batch --spark-conf), repeatable",
+    )
     args = parser.parse_args()
     if not args.data.exists():
         print(f"batch_bench: {args.data} is absent; nothing to measure", file=sys.stderr)
@@ -285,8 +326,11 @@ def main() -> int:
         print(f"corpus: {kind} articles; {os.cpu_count()} cores (load {os.getloadavg()[0]:.1f})")
         subreaper = _become_subreaper()
         for engine in args.engines.split(","):
-            result = run(corpus, engine, Path(folder) / f"out-{engine}", args.names)
+            out = Path(folder) / f"out-{engine}"
+            result = run(corpus, engine, out, args.names, args.spark_conf)
             result["names"] = args.names
+            if engine.startswith("spark"):
+                result["spark_conf"] = args.spark_conf
             result["load_after"] = round(os.getloadavg()[0], 1)
             result["cpu_counts_orphans"] = subreaper
             print(json.dumps(result), flush=True)

@@ -154,16 +154,44 @@ def _assert_same_result(local: Path, distributed: Path) -> None:
 
 
 def test_spark_gives_the_local_result_on_the_demo(spark: Any, tmp_path: Path) -> None:
-    from storyfuse.batch.spark_engine import run_spark
-
     run_local([str(DEMO)], tmp_path / "local", BatchOptions(), processes=2)
-    result = run_spark([str(DEMO)], str(tmp_path / "spark"), BatchOptions(), "local[2]")
-    assert (result.articles, result.stories, result.rejected) == (13, 3, 0)
-    _assert_same_result(tmp_path / "local", tmp_path / "spark")
-    job = json.loads((tmp_path / "spark" / "job.json").read_text(encoding="utf-8"))
+    out = tmp_path / "spark"
+    command = ["batch", str(DEMO), "--out", str(out), "--engine", "spark"]
+    setting = "spark.sql.shuffle.partitions"
+    try:  # the session exists already, so a setting it can take while running is asked
+        result = CliRunner().invoke(main, [*command, "--spark-conf", f"{setting}=3"])
+        assert spark.conf.get(setting) == "3"  # --spark-conf reached the session
+    finally:
+        spark.conf.set(setting, "8")
+    assert result.exit_code == 0, result.output
+    assert "13 articles in 3 stories, 0 rejected" in result.output
+    _assert_same_result(tmp_path / "local", out)
+    job = json.loads((out / "job.json").read_text(encoding="utf-8"))
     names = [stage["name"] for stage in job["stages"]]
     assert names == ["start", "read", "clean", "describe", "weigh", *LOCAL_STAGES[3:]]
     assert job["engine"] == "spark, local[2]" and job["articles"] == 13
+
+
+def test_a_local_spark_session_gets_a_larger_heap_unless_told(spark: Any) -> None:
+    from storyfuse.batch.spark_engine import LOCAL_DRIVER_MEMORY, session_conf
+
+    assert spark.sparkContext.getConf().get("spark.driver.memory") == LOCAL_DRIVER_MEMORY
+    heap = spark.sparkContext._jvm.java.lang.Runtime.getRuntime().maxMemory()
+    assert heap > 2 * 2**30  # Spark's own default would give 1 GB
+    told = session_conf("local[2]", (("spark.driver.memory", "2g"), ("spark.driver.memory", "6g")))
+    assert told["spark.driver.memory"] == "6g"  # the last one given wins
+    assert "spark.driver.memory" not in session_conf("spark://host:7077")  # the cluster's own
+
+
+def test_spark_conf_is_key_equals_value_and_for_spark_only(tmp_path: Path) -> None:
+    command = ["batch", str(DEMO), "--out", str(tmp_path / "out")]
+    malformed = CliRunner().invoke(main, [*command, "--engine", "spark", "--spark-conf", "8g"])
+    assert malformed.exit_code == 2
+    assert "'8g' is not KEY=VALUE" in malformed.output
+    local = CliRunner().invoke(main, [*command, "--spark-conf", "spark.driver.memory=8g"])
+    assert local.exit_code == 2
+    assert "--spark-conf is for --engine spark" in local.output
+    assert not (tmp_path / "out").exists()
 
 
 def test_spark_reads_uris_and_rejects_bad_inputs_as_local_does(spark: Any, tmp_path: Path) -> None:

@@ -33,10 +33,33 @@ _ROUNDS_PER_CHECKPOINT = 4
 _ARTICLES_PER_BLOCK_TASK = 2_000
 # Seconds between the stage clock's looks at the processes (PySpark's workers come and go).
 _LOOK_EVERY = 1.0
+# The heap of the one JVM of local mode (driver and executors), unless the user sets it.
+LOCAL_DRIVER_MEMORY = "4g"
+
+SparkConf = tuple[tuple[str, str], ...]
+"""Spark settings as (key, value) pairs, in the order given; a later one wins."""
 
 
-def spark_session(master: str) -> Any:
-    """A Spark session (the one spark-submit started, or a new one on ``master``)."""
+def session_conf(master: str, conf: SparkConf = ()) -> dict[str, str]:
+    """The settings a session started here gets: storyfuse's defaults, then ``conf``'s.
+
+    Local mode runs the executors in the driver's JVM, so it gets a
+    ``spark.driver.memory`` of :data:`LOCAL_DRIVER_MEMORY` unless ``conf``
+    sets one (Spark's own default is 1 GB).
+    """
+    settings = {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "8"}
+    if master.startswith("local"):
+        settings["spark.driver.memory"] = LOCAL_DRIVER_MEMORY
+    return {**settings, **dict(conf)}
+
+
+def spark_session(master: str, conf: SparkConf = ()) -> Any:
+    """A Spark session (the one spark-submit started, or a new one on ``master``).
+
+    ``conf`` are Spark settings (``spark.driver.memory``, ...), given to the
+    session before its JVM starts; under spark-submit the JVM runs already, so
+    only those a running session can take apply (give the others to spark-submit).
+    """
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -47,13 +70,14 @@ def spark_session(master: str) -> Any:
             "(Debian: apt-get install openjdk-17-jre-headless)"
         )
     builder = SparkSession.builder.appName("storyfuse batch")
-    if not os.environ.get("PYSPARK_GATEWAY_PORT"):  # not under spark-submit: choose the master
+    if os.environ.get("PYSPARK_GATEWAY_PORT"):  # under spark-submit: it chose the master
+        settings = dict(conf)
+    else:
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers run this Python
-        builder = (
-            builder.master(master)
-            .config("spark.ui.enabled", "false")
-            .config("spark.sql.shuffle.partitions", "8")
-        )
+        builder = builder.master(master)
+        settings = session_conf(master, conf)
+    for key, value in settings.items():
+        builder = builder.config(key, value)
     return builder.getOrCreate()
 
 
@@ -92,11 +116,16 @@ class _Output:
         return sorted(names)
 
 
-def run_spark(inputs: list[str], out: str, options: BatchOptions, master: str) -> BatchResult:
-    """Run the batch plan on ``inputs`` (local paths or URIs) as Spark jobs."""
+def run_spark(
+    inputs: list[str], out: str, options: BatchOptions, master: str, conf: SparkConf = ()
+) -> BatchResult:
+    """Run the batch plan on ``inputs`` (local paths or URIs) as Spark jobs.
+
+    ``conf`` are Spark settings for the session (:func:`spark_session`).
+    """
     clock = StageClock(every=_LOOK_EVERY)
     with clock.stage("start"):
-        spark = spark_session(master)
+        spark = spark_session(master, conf)
         output = _Output(spark, out)
     counts = _plan(spark, inputs, output, options, clock)
     result = BatchResult(*counts, stages=clock.times())

@@ -40,6 +40,15 @@ from storyfuse.stories.summarize import SummaryOptions
     default=None,
     help="Processes of --engine local (default: the cores).",
 )
+@click.option(
+    "--spark-conf",
+    "spark_conf",
+    multiple=True,
+    metavar="KEY=VALUE",
+    callback=lambda _ctx, _param, values: tuple(_setting(value) for value in values),
+    help="A Spark setting, as spark-submit's --conf (repeatable), e.g. spark.driver.memory=8g; "
+    "local[N] masters get spark.driver.memory=4g unless set.",
+)
 @words_option
 @click.option(
     "--block-terms",
@@ -54,6 +63,7 @@ def batch(
     engine: str,
     master: str,
     processes: int | None,
+    spark_conf: tuple[tuple[str, str], ...],
     words: int,
     block_terms: int,
 ) -> None:
@@ -69,12 +79,15 @@ def batch(
     Example:
         storyfuse batch demo/corpus --out out/batch
         storyfuse batch news.jsonl --out out/batch --engine spark --master local[2]
+        storyfuse batch news/ --out out/batch --engine spark --spark-conf spark.driver.memory=8g
 
     Exit code 0 when every input gave an article, 1 when some were rejected
     (counted on stderr, listed in rejected.jsonl).
     """
     from storyfuse.batch.stages import BatchOptions
 
+    if spark_conf and engine != "spark":
+        raise click.UsageError("--spark-conf is for --engine spark")
     options = BatchOptions(
         pipeline=PipelineOptions(summary=SummaryOptions(words=words)), block_terms=block_terms
     )
@@ -82,7 +95,7 @@ def batch(
         if engine == "spark":
             from storyfuse.batch.spark_engine import run_spark
 
-            result = run_spark(list(inputs), out, options, master)
+            result = run_spark(list(inputs), out, options, master, spark_conf)
         else:
             from storyfuse.batch.local_engine import run_local
 
@@ -97,6 +110,14 @@ def batch(
         err=True,
     )
     sys.exit(EXIT_REJECTED if result.rejected else EXIT_OK)
+
+
+def _setting(value: str) -> tuple[str, str]:
+    """``KEY=VALUE`` as (key, value); a value may hold ``=`` itself."""
+    key, equals, setting = value.partition("=")
+    if not equals or not key.strip():
+        raise click.BadParameter(f"{value!r} is not KEY=VALUE (e.g. spark.driver.memory=8g)")
+    return key.strip(), setting
 
 
 def ingest_batch(
