@@ -17,11 +17,11 @@ it stays bounded by the window rather than growing with the store.
 ``--limit`` beyond the ~15,000 sources builds a larger store the way the issue
 measured one: each further pass over the sources is dated one window later,
 names other outlets, and edits the texts lightly (about one word in seven
-replaced, a paragraph dropped here and there), so that most copies are new
-articles of new stories; one copy in twenty is edited by a single word (a
-reprint the near-duplicate index finds) and one in a hundred comes back later
-with its URL and a changed text (a revision). ``--keep PATH`` keeps the store
-(for ``web_bench.py --store``).
+replaced by another word of the same text, a paragraph dropped here and
+there), so that most copies are new articles of new stories; one copy in
+twenty is edited by a single word (a reprint the near-duplicate index finds)
+and one in a hundred comes back later with its URL and a changed text (a
+revision). ``--keep PATH`` keeps the store (for ``web_bench.py --store``).
 
     python benchmarks/store_bench.py [--limit N] [--batch B] [--days D] [--workers W]
                                      [--slice S] [--keep PATH]
@@ -53,7 +53,6 @@ OUTLET_NAMES = (
     "Dispatch Monitor Register Sentinel Express Mirror Record Star Telegraph"
 ).split()
 PLACES = "North South East West Harbour Valley Upland River Lake Coast".split()
-SWAPS = "reportedly also then still now later nearly quite again indeed".split()
 PASS_DAYS = 45  # a pass over the sources is dated this much later than the one before
 
 
@@ -74,16 +73,23 @@ def _outlet(number: int) -> str:
 
 
 def _edit(text: str, rng: random.Random, share: float) -> str:
-    """The text with about ``share`` of its words replaced, and perhaps a paragraph dropped."""
+    """The text with about ``share`` of its words replaced, and perhaps a paragraph dropped.
+
+    A replaced word becomes another word of the same text, so an edited copy
+    brings no vocabulary of its own: copies of unrelated sources share no more
+    words than their sources do (a fixed list of replacement words made every
+    copy share them, and piled unrelated copies into one story).
+    """
     paragraphs = [p for p in text.split("\n") if p.strip()]
     if len(paragraphs) > 4 and share > 0.05:
         paragraphs.pop(rng.randrange(len(paragraphs)))
+    vocabulary = text.split()
     edited = []
     for paragraph in paragraphs:
         words = paragraph.split(" ")
         for i in range(len(words)):
             if rng.random() < share:
-                words[i] = rng.choice(SWAPS)
+                words[i] = rng.choice(vocabulary)
         edited.append(" ".join(words))
     return "\n".join(edited)
 
