@@ -194,6 +194,36 @@ def test_spark_conf_is_key_equals_value_and_for_spark_only(tmp_path: Path) -> No
     assert not (tmp_path / "out").exists()
 
 
+def test_a_failed_job_exits_3_with_one_line_and_the_traceback_in_a_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a task failed")
+
+    monkeypatch.setattr("storyfuse.batch.local_engine.run_local", fail)
+    result = CliRunner().invoke(main, ["batch", str(DEMO), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 3
+    [line] = result.stderr.splitlines()
+    assert line.startswith("storyfuse: internal error (RuntimeError: a task failed); the traceback")
+    log = Path(line.rsplit(" ", 1)[-1])
+    assert log.parent == tmp_path / "state" / "storyfuse"
+    assert "a task failed" in log.read_text(encoding="utf-8")
+
+
+def test_a_missing_extra_is_one_line_and_exit_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    command = ["batch", str(DEMO), "--out", str(tmp_path / "out"), "--engine", "spark"]
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 1
+    assert "--engine spark needs" in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_spark_reads_uris_and_rejects_bad_inputs_as_local_does(spark: Any, tmp_path: Path) -> None:
     from storyfuse.batch.spark_engine import run_spark
 

@@ -63,9 +63,11 @@ def spark_session(master: str, conf: SparkConf = ()) -> Any:
     try:
         from pyspark.sql import SparkSession
     except ImportError:
-        raise RuntimeError("--engine spark needs pyspark: pip install 'storyfuse[spark]'") from None
+        raise tables.MissingDependency(
+            "--engine spark needs pyspark: pip install 'storyfuse[spark]'"
+        ) from None
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        raise RuntimeError(
+        raise tables.MissingDependency(
             "--engine spark needs Java 17 or later "
             "(Debian: apt-get install openjdk-17-jre-headless)"
         )

@@ -26,12 +26,16 @@ REJECTED_JSONL = "rejected.jsonl"
 Row = dict[str, Any]
 
 
+class MissingDependency(RuntimeError):
+    """A part the batch job needs is not installed (an extra: pyarrow, pyspark; or Java)."""
+
+
 def _pyarrow() -> Any:
     try:
         import pyarrow
         import pyarrow.parquet
     except ImportError:
-        raise RuntimeError(
+        raise MissingDependency(
             "storyfuse batch writes Parquet with pyarrow: pip install 'storyfuse[batch]'"
         ) from None
     return pyarrow

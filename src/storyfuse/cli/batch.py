@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from storyfuse.cli.common import EXIT_OK, EXIT_REJECTED, words_option
+from storyfuse.cli.common import EXIT_OK, EXIT_REJECTED, reports_crashes, words_option
 from storyfuse.pipeline import PipelineOptions
 from storyfuse.stories.summarize import SummaryOptions
 
@@ -57,6 +57,7 @@ from storyfuse.stories.summarize import SummaryOptions
     type=click.IntRange(min=1),
     help="Distinctive terms each article is blocked by: more find more pairs, and cost more.",
 )
+@reports_crashes
 def batch(
     inputs: tuple[str, ...],
     out: str,
@@ -82,9 +83,11 @@ def batch(
         storyfuse batch news/ --out out/batch --engine spark --spark-conf spark.driver.memory=8g
 
     Exit code 0 when every input gave an article, 1 when some were rejected
-    (counted on stderr, listed in rejected.jsonl).
+    (counted on stderr, listed in rejected.jsonl), 3 when the job failed (one
+    line on stderr; the traceback, a failed Spark job's included, in a log file).
     """
     from storyfuse.batch.stages import BatchOptions
+    from storyfuse.batch.tables import MissingDependency
 
     if spark_conf and engine != "spark":
         raise click.UsageError("--spark-conf is for --engine spark")
@@ -100,7 +103,7 @@ def batch(
             from storyfuse.batch.local_engine import run_local
 
             result = run_local(list(inputs), Path(out), options, processes or os.cpu_count() or 1)
-    except RuntimeError as error:  # a missing extra (pyarrow, pyspark) or Java
+    except MissingDependency as error:
         raise click.ClickException(str(error)) from None
     seconds = ", ".join(f"{stage.name} {stage.seconds:.1f}s" for stage in result.stages)
     click.echo(
@@ -125,6 +128,7 @@ def ingest_batch(
 ) -> None:
     """``storyfuse ingest --from-batch DIR``: load a batch result into the store, then exit."""
     from storyfuse.batch.load import load_batch
+    from storyfuse.batch.tables import MissingDependency
     from storyfuse.cli.common import open_store
 
     if folder is None or inputs:
@@ -132,7 +136,7 @@ def ingest_batch(
     with open_store(db, create=True) as store:
         try:
             result = load_batch(store, folder)
-        except (FileNotFoundError, RuntimeError) as error:
+        except (FileNotFoundError, MissingDependency) as error:
             raise click.ClickException(str(error)) from None
     if as_json:
         counts = {"added": result.added, "duplicate": result.known, "stories": result.stories}
