@@ -40,6 +40,18 @@ SparkConf = tuple[tuple[str, str], ...]
 """Spark settings as (key, value) pairs, in the order given; a later one wins."""
 
 
+def _spilling() -> Any:
+    """The storage level of what the plan keeps: in memory, and on local disk past it.
+
+    Spark's default for RDDs keeps memory only and recomputes an evicted
+    partition from its lineage, which for the early stages means reading and
+    cleaning its input files again.
+    """
+    from pyspark import StorageLevel
+
+    return StorageLevel.MEMORY_AND_DISK
+
+
 def session_conf(master: str, conf: SparkConf = ()) -> dict[str, str]:
     """The settings a session started here gets: storyfuse's defaults, then ``conf``'s.
 
@@ -178,7 +190,7 @@ def _plan(
     parts = sc.defaultParallelism  # tasks per stage: one per core
     with clock.stage("read"):
         results, driver_errors = _read(spark, inputs, output)
-        results = results.persist()
+        results = results.persist(_spilling())
         results.count()
     read_errors = results.filter(lambda r: isinstance(r, InputError))
     located = results.filter(lambda r: isinstance(r, Located))
@@ -199,15 +211,17 @@ def _plan(
         empty: frozenset[str] = frozenset()
         cleaned = located.map(
             lambda item: stages.prepare(item, repeated.value.get(item.outlet or "", empty))
-        ).persist()
+        ).persist(_spilling())
         copies = (
             cleaned.filter(lambda r: isinstance(r, Prepared))
             .map(lambda p: (p.article.id, p))
             .groupByKey(parts)
             .map(lambda group: stages.keep_first(group[1]))
-            .persist()
+            .persist(_spilling())
         )
-        articles = copies.map(lambda kept: (kept[0].article.id, kept[0].article)).persist()
+        articles = copies.map(lambda kept: (kept[0].article.id, kept[0].article)).persist(
+            _spilling()
+        )
         articles.count()
     errors = read_errors.union(cleaned.filter(lambda r: isinstance(r, InputError))).union(
         copies.flatMap(lambda kept: kept[1])
@@ -215,7 +229,7 @@ def _plan(
 
     with clock.stage("describe"):
         described = articles.mapValues(lambda article: stages.describe(article, options))
-        described = described.persist()
+        described = described.persist(_spilling())
         total = described.count()
     bar = stages.corpus_bar(total, options)
     with clock.stage("weigh"):
@@ -228,13 +242,13 @@ def _plan(
         weighed = (
             described.cogroup(own_frequencies, parts)
             .mapValues(lambda pair: _weighed(next(iter(pair[0])), pair[1], total))
-            .persist()
+            .persist(_spilling())
         )
         weighed.count()
 
     with clock.stage("block"):
         wide = max(parts, -(-total // _ARTICLES_PER_BLOCK_TASK))
-        links = _links(weighed, bar, options, wide).persist()
+        links = _links(weighed, bar, options, wide).persist(_spilling())
         links.count()
     with clock.stage("cluster"):
         blocks = _components(
@@ -248,7 +262,7 @@ def _plan(
             .map(lambda item: (item[1][1] or item[0], (item[1][0][0].features, item[1][0][1])))
             .groupByKey(parts)
             .flatMap(lambda block: stages.cluster_block(list(block[1]), bar, options))
-            .persist()
+            .persist(_spilling())
         )
         story_of.count()
     with clock.stage("tell"):
@@ -259,22 +273,22 @@ def _plan(
             .mapValues(lambda age: age[1])
         )
         # (id, (article, (story, near duplicate of))): the one shuffle of the articles here
-        placed = articles.join(story_of.leftOuterJoin(near, parts), parts).persist()
+        placed = articles.join(story_of.leftOuterJoin(near, parts), parts).persist(_spilling())
         told = (
             placed.map(lambda item: (item[1][1][0], item[1][0]))
             .groupByKey(parts)
             .map(lambda story: stages.tell_story(story[0], story[1], options))
             .map(lambda line: (stages.story_order(line), line))
-            .persist()  # sorting counts and samples what it sorts before sorting it
+            .persist(_spilling())  # sorting counts and samples what it sorts before sorting it
         )
-        lines = told.sortByKey(numPartitions=parts).values().persist()
+        lines = told.sortByKey(numPartitions=parts).values().persist(_spilling())
         story_count = lines.count()
         told.unpersist()
     with clock.stage("write"):
         all_errors = (
             errors.union(sc.parallelize(driver_errors, 1))
             .sortBy(stages.error_order, numPartitions=parts)
-            .persist()
+            .persist(_spilling())
         )
         _write(spark, output, placed, lines, all_errors)
         counts = (total, story_count, all_errors.count())
@@ -358,9 +372,13 @@ def _components(edges: Any, parts: int) -> Any:
     rounds rather than n. A label travels as (the id, whether it is new this
     round), so that the round's last shuffle also tells whether any changed.
     """
-    both = edges.flatMap(lambda edge: [edge, (edge[1], edge[0])]).partitionBy(parts).persist()
+    both = (
+        edges.flatMap(lambda edge: [edge, (edge[1], edge[0])])
+        .partitionBy(parts)
+        .persist(_spilling())
+    )
     labels = both.reduceByKey(min, parts).map(lambda item: (item[0], (min(item), False)))
-    labels = labels.persist()
+    labels = labels.persist(_spilling())
     rounds = 0
     while True:
         current = labels.mapValues(lambda label: (label[0], False))
@@ -372,7 +390,7 @@ def _components(edges: Any, parts: int) -> Any:
             .join(nearer, parts)
             .map(lambda item: (item[1][0], (item[1][1][0], True)))
         )
-        updated = nearer.union(jumped).reduceByKey(min, parts).persist()
+        updated = nearer.union(jumped).reduceByKey(min, parts).persist(_spilling())
         rounds += 1
         if rounds % _ROUNDS_PER_CHECKPOINT == 0:
             updated.localCheckpoint()
