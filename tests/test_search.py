@@ -41,6 +41,14 @@ ARTICLES = [
         "text": "Ciaran O'Brien was named harbour master of the port on Tuesday. "
         "He said the quay would reopen to cargo ships within a month of repairs.",
     },
+    {
+        "id": "lawsuit",
+        "title": "Residents take quarry owners to court",
+        "outlet": "Saltmere Gazette",
+        "published": "2025-03-05T09:00:00+00:00",
+        "text": "Residents are suing the owners of the quarry over the dust, their lawyer said. "
+        "A first hearing is set for May at the county court.",
+    },
 ]
 
 # What a reader types -> the articles it must find (at least), never an error.
@@ -96,6 +104,16 @@ def test_the_cli_finds_what_people_type(db: str, query: str) -> None:
     hits = json.loads(out)
     assert _found(hits) >= QUERIES[query]
     assert all(hit["published"] and hit["outlet"] for hit in hits)
+
+
+def test_a_word_the_stemmer_cuts_finds_its_forms_not_every_word_of_its_stem(db: str) -> None:
+    # "suing" is stored as "su": as a prefix it would find "summit", "surveillance", "such"...
+    for query in ("suing", "sued"):
+        code, out, err = _run("search", query, "--db", db, "--json")
+        assert code == 0, err
+        assert _found(json.loads(out)) == {"lawsuit"}, query
+    code, out, _ = _run("search", "syria", "--db", db, "--json")  # kept whole: finds "syrian"
+    assert _found(json.loads(out)) == {"summit"}
 
 
 def test_plain_words_must_all_match_and_results_show_outlet_and_date(db: str) -> None:

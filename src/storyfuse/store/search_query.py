@@ -7,14 +7,19 @@ read into terms first, and each database gets a query built only from word chara
 The language: words (all must match); ``"a phrase"`` (an unclosed quote runs to the end); ``OR``
 between two terms (either may match); ``word*`` for words that start with it. Words joined by
 punctuation (``al-qaida``, ``u.s.``) are a phrase, as the index splits them. A word of four or
-more letters also finds the words that begin with it (``syria`` finds ``syrian``), beside its
-stemmed forms. The query is bounded so that no query ties up the database: at most
+more letters that the stemmer keeps whole also finds the words that begin with it (``syria``
+finds ``syrian``), beside its stemmed forms; one the stemmer cuts does not, since both
+databases stem a prefix before matching it (``suing*`` would be ``su*``: ``such``, ``support``).
+The query is bounded so that no query ties up the database: at most
 ``MAX_TERMS`` terms, ``MAX_PREFIXES`` of them prefixes, ``MAX_QUERY_CHARS`` characters read.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+import sqlite3
+import threading
 from dataclasses import dataclass, field
 
 MAX_QUERY_CHARS = 500
@@ -125,9 +130,40 @@ def _fts5_term(term: SearchTerm) -> str:
     phrase = '"' + " ".join(term.words) + '"'
     if term.prefix:
         return phrase + "*"
-    if term.also_longer:
+    if term.also_longer and _porter_keeps(term.words[0]):
         return f"{phrase} OR {phrase}*"
     return phrase
+
+
+_STEMMER_LOCK = threading.Lock()
+# The tokenizer of the store's index (migrations: articles_fts), and the same without stemming.
+_TOKENIZERS = {
+    "stemmed": "porter unicode61 remove_diacritics 2",
+    "plain": "unicode61 remove_diacritics 2",
+}
+
+
+@functools.cache
+def _tokenizing_connection() -> sqlite3.Connection:
+    """An in-memory database with an FTS5 table (and its vocabulary) per tokenizer."""
+    connection = sqlite3.connect(":memory:", check_same_thread=False)
+    for name, tokenize in _TOKENIZERS.items():
+        connection.execute(f"CREATE VIRTUAL TABLE {name} USING fts5(word, tokenize='{tokenize}')")
+        connection.execute(f"CREATE VIRTUAL TABLE {name}_terms USING fts5vocab({name}, 'row')")
+    return connection
+
+
+@functools.lru_cache(maxsize=4096)
+def _porter_keeps(word: str) -> bool:
+    """Whether the index's stemmer stores ``word`` as it is (``syria``), not cut (``suing``)."""
+    with _STEMMER_LOCK:
+        connection = _tokenizing_connection()
+        tokens = {}
+        for name in _TOKENIZERS:
+            connection.execute(f"INSERT INTO {name}(word) VALUES (?)", (word,))
+            tokens[name] = connection.execute(f"SELECT term FROM {name}_terms").fetchall()
+            connection.execute(f"DELETE FROM {name}")
+    return len(tokens["plain"]) == 1 and tokens["plain"] == tokens["stemmed"]
 
 
 def _ts_term(term: SearchTerm) -> tuple[str, list[str]]:
@@ -135,8 +171,13 @@ def _ts_term(term: SearchTerm) -> tuple[str, list[str]]:
     if term.prefix:
         prefixed = " <-> ".join(term.words) + ":*"
         return "to_tsquery('english', ?)", [prefixed]
-    if term.also_longer:
-        return f"({phrase} || to_tsquery('english', ?))", [term.typed, term.words[0] + ":*"]
+    if term.also_longer:  # the prefix only where the stemmer keeps the word whole
+        longer = (
+            "CASE WHEN to_tsvector('simple', ?) = to_tsvector('english', ?)"
+            f" THEN to_tsquery('english', ?) ELSE {phrase} END"
+        )
+        word = term.words[0]
+        return f"({phrase} || {longer})", [term.typed, word, word, word + ":*", term.typed]
     spaced = " ".join(term.words)
     if term.typed in ("", spaced):
         return phrase, [spaced]
