@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from storyfuse.ingestion.service import Ingestion
 from storyfuse.sources.inputs import read_inputs
 from storyfuse.store.store import Store
+from storyfuse.stories import entity_model
 from storyfuse.stories.outlets import OutletDirectory
 from storyfuse.web import list_cache
 from storyfuse.web.app import create_app
@@ -82,6 +83,26 @@ def test_list_summaries_are_kept_in_the_store_and_recomputed_when_the_story_chan
         lines = again.summaries(store, [marked])[marked]
         assert lines and lines[0].text != "kept line"
         assert lines == again.view(store, marked).summary  # type: ignore[union-attr]
+
+
+def test_list_summaries_are_computed_without_the_comparison_or_its_entity_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    documents, _ = read_inputs([ROOT / "demo" / "corpus"])
+    db = tmp_path / "lists.db"
+
+    def no_model() -> None:
+        raise AssertionError("the entity model was loaded")
+
+    with Store(db) as store:
+        Ingestion(store, workers=1).ingest(documents)
+        ids = [row.id for row in store.stories()]
+        monkeypatch.setattr(entity_model, "_READ", {})
+        monkeypatch.setattr(entity_model, "_pipeline", no_model)
+        listed = Site(db, None, 64, OutletDirectory(())).summaries(store, ids)
+        monkeypatch.undo()
+        site = Site(db, None, 64, OutletDirectory(()))
+        assert listed == {story: site.view(store, story).summary for story in ids}  # type: ignore[union-attr]
 
 
 def test_a_repeated_list_request_is_replayed_with_the_same_bytes_and_headers(

@@ -33,7 +33,7 @@ from storyfuse.stories.entity_model import kept_names
 from storyfuse.stories.outlets import OutletDirectory
 from storyfuse.stories.summarize import SummaryOptions
 from storyfuse.web.summary_rows import decode_lines, encode_lines
-from storyfuse.web.views import CitedText, StoryView, build_story_view
+from storyfuse.web.views import CitedText, StoryView, build_story_summary, build_story_view
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -242,11 +242,13 @@ class Site:
         for story_id, lines in store.summaries.current(keys, words).items():
             found[story_id] = decode_lines(lines)
         computed: list[SummaryRow] = []
+        options = PipelineOptions(summary=SummaryOptions(words=words))
         for story_id in sorted(keys.keys() - found.keys()):
             articles = store.story_articles(story_id)
-            view = self._view(store, story_id, articles, words)
-            found[story_id] = view.summary
-            computed.append((story_id, words, article_key(view.key), encode_lines(view.summary)))
+            summary = build_story_summary(articles, options, self.outlets.display_name)
+            found[story_id] = summary
+            key = article_key(a.id for a in articles)
+            computed.append((story_id, words, key, encode_lines(summary)))
         store.summaries.keep(computed)
         return found
 

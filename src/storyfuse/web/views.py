@@ -17,9 +17,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from storyfuse.models import Article, Report, SentenceRef, Story, WireLink
+from storyfuse.models import Article, Report, SentenceRef, Story, SummarySentence, WireLink
 from storyfuse.pipeline import PipelineOptions, story_from_articles
 from storyfuse.render import report_json
+from storyfuse.stories.summarize import get_summarizer
 from storyfuse.stories.wire import SentenceIndex
 from storyfuse.text.words import content_words
 
@@ -301,6 +302,44 @@ def _timeline(articles: Sequence[Article], sources: Sequence[Source]) -> Timelin
     )
 
 
+MarkerMaker = Callable[[SentenceRef | None, Sequence[str]], tuple[Marker, ...]]
+
+
+def _marker_maker(sources: Sequence[Source], locator: SentenceLocator) -> MarkerMaker:
+    """The markers of a sentence in these articles, in source order, each with its place."""
+    by_id = {source.id: source for source in sources}
+
+    def markers(ref: SentenceRef | None, article_ids: Sequence[str]) -> tuple[Marker, ...]:
+        ordered = sorted(article_ids, key=lambda a: by_id[a].number)
+        return tuple(
+            Marker(by_id[a], locator.find(ref, a) if ref is not None else None) for a in ordered
+        )
+
+    return markers
+
+
+def _cited_summary(lines: Sequence[SummarySentence], markers: MarkerMaker) -> tuple[CitedText, ...]:
+    return tuple(CitedText(line.text, markers(line.source, line.citations)) for line in lines)
+
+
+def build_story_summary(
+    articles: Sequence[Article],
+    options: PipelineOptions | None = None,
+    name_outlet: OutletNamer | None = None,
+) -> tuple[CitedText, ...]:
+    """A story's cited summary as its page shows it, without the comparison (for lists).
+
+    The summary is the one :func:`build_story_view` gives; the comparison, and the
+    names it reads (the entity model), are not computed.
+    """
+    options = options or PipelineOptions()
+    articles = tuple(articles)
+    index = SentenceIndex(articles, options.match)
+    lines = get_summarizer(options.method)(articles, index, options.summary)
+    markers = _marker_maker(_sources(articles, name_outlet), SentenceLocator(articles, index))
+    return _cited_summary(lines, markers)
+
+
 def build_story_view(
     story_id: str,
     articles: Sequence[Article],
@@ -320,16 +359,8 @@ def build_story_view(
     locator = SentenceLocator(articles, index)
     sources = _sources(articles, name_outlet)
     by_id = {source.id: source for source in sources}
-
-    def markers(ref: SentenceRef | None, article_ids: Sequence[str]) -> tuple[Marker, ...]:
-        ordered = sorted(article_ids, key=lambda a: by_id[a].number)
-        return tuple(
-            Marker(by_id[a], locator.find(ref, a) if ref is not None else None) for a in ordered
-        )
-
-    summary = tuple(
-        CitedText(line.text, markers(line.source, line.citations)) for line in story.summary
-    )
+    markers = _marker_maker(sources, locator)
+    summary = _cited_summary(story.summary, markers)
     outlet_keys: list[str] = []
     outlet_names: list[str] = []
     outlet_of: dict[str, str] = {}
