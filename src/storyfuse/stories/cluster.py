@@ -408,12 +408,12 @@ class StoryClusterer:
 
     def _place(self, story: ActiveStory, member: Member, vector: Mapping[str, float]) -> None:
         story.members.append(member)
+        centroid, postings, story_id = story.centroid, self._postings, story.id
         for term, weight in vector.items():
-            story.centroid[term] = story.centroid.get(term, 0.0) + weight
+            centroid[term] = centroid.get(term, 0.0) + weight
+            postings[term][story_id] = story
         if member.published is not None:
             story.span = union_span(story.span, (member.published, member.published))
-        for term in vector:
-            self._postings[term][story.id] = story
         for sentence_hash in member.sentence_hashes:
             self._hash_owner.setdefault(sentence_hash, story.id)
             story.hashes.add(sentence_hash)
@@ -442,12 +442,13 @@ class StoryClusterer:
                 self.redirects[old] = into
 
     def _forget(self, story: ActiveStory) -> None:
+        postings, story_id = self._postings, story.id
         for term in story.centroid:
-            owners = self._postings.get(term)
+            owners = postings.get(term)
             if owners is not None:
-                owners.pop(story.id, None)
+                owners.pop(story_id, None)
                 if not owners:
-                    del self._postings[term]
+                    del postings[term]
         for sentence_hash in story.hashes:
             if self._hash_owner.get(sentence_hash) == story.id:
                 del self._hash_owner[sentence_hash]
