@@ -183,6 +183,13 @@ MIGRATIONS: tuple[tuple[str, dict[Dialect, str]], ...] = (
             )""",
         ),
     ),
+    (
+        "index the stories merged away by the story they point to, so a merge finds them at once",
+        dict.fromkeys(
+            ("sqlite", "postgresql"),
+            "CREATE INDEX stories_redirect ON stories (redirect_to) WHERE redirect_to IS NOT NULL",
+        ),
+    ),
 )
 
 # Migrations whose new columns the store then fills in Python, in the same transaction.

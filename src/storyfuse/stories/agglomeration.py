@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from storyfuse.stories.features import ArticleFeatures, ClusterOptions
+from storyfuse.stories.features import ClusterOptions, Reported
 from storyfuse.stories.similarity import (
     Span,
     dot_product,
@@ -77,7 +77,7 @@ def cohesive_enough(
 
 
 def agglomerate(
-    ordered: Sequence[ArticleFeatures],
+    ordered: Sequence[Reported],
     vectors: Sequence[Mapping[str, float]],
     bar: float,
     options: ClusterOptions,
@@ -144,7 +144,7 @@ class _Joined:
 
 
 def join_groups(
-    ordered: Sequence[ArticleFeatures],
+    ordered: Sequence[Reported],
     vectors: Sequence[Mapping[str, float]],
     groups: Sequence[Sequence[int]],
     bar: float,
@@ -204,7 +204,7 @@ def join_groups(
     return sorted((sorted(story.members) for story in formed if story.members), key=min)
 
 
-def span_of(members: Iterable[ArticleFeatures]) -> Span | None:
+def span_of(members: Iterable[Reported]) -> Span | None:
     """The first and last day the dated ``members`` were published, or None if none is."""
     dates = [m.published for m in members if m.published is not None]
     return (min(dates), max(dates)) if dates else None

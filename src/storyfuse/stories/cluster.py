@@ -36,6 +36,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from operator import mul
 
 from storyfuse.models import Article
 from storyfuse.stories.active_story import (
@@ -87,6 +88,7 @@ class StoryClusterer:
         self.options = options or ClusterOptions()
         self._document_frequency: Counter[str] = Counter()
         self._documents = 0
+        self._idf_known: dict[str, float] = {}  # the terms' weights until the counts change
         self._stories: dict[str, ActiveStory] = {}
         self._postings: dict[str, dict[str, ActiveStory]] = defaultdict(dict)  # term: stories
         self._hash_owner: dict[str, str] = {}
@@ -103,17 +105,25 @@ class StoryClusterer:
     # -- vocabulary ----------------------------------------------------------
     def observe(self, batch: Iterable[ArticleFeatures]) -> None:
         """Count the batch's terms before clustering it, so IDF knows the whole batch."""
+        self._idf_known.clear()
         for features in batch:
             self._documents += 1
             self._document_frequency.update(term for term, _ in features.terms)
 
-    def _idf(self, term: str) -> float:
-        return math.log((1 + self._documents) / (1 + self._document_frequency[term])) + 1.0
+    def _idfs(self, terms: Sequence[str]) -> list[float]:
+        """The inverse document frequency of each term, worked out once per count."""
+        known = self._idf_known
+        for term in set(terms).difference(known):
+            known[term] = (
+                math.log((1 + self._documents) / (1 + self._document_frequency[term])) + 1.0
+            )
+        return list(map(known.__getitem__, terms))
 
     def _vector(self, features: ArticleFeatures) -> dict[str, float]:
-        vector = {term: tf * self._idf(term) for term, tf in features.terms}
-        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
-        return {term: value / norm for term, value in vector.items()}
+        terms = [term for term, _ in features.terms]
+        weights = list(map(mul, (tf for _, tf in features.terms), self._idfs(terms)))
+        norm = math.sqrt(sum(map(mul, weights, weights))) or 1.0
+        return dict(zip(terms, [weight / norm for weight in weights], strict=True))
 
     # -- clustering ----------------------------------------------------------
     def add_batch(
@@ -199,7 +209,7 @@ class StoryClusterer:
             target = ActiveStory(id=story_id_for(members[0].id))
             self._stories[target.id] = target
         for features, vector in zip(members, vectors, strict=True):
-            self._place(target, features, vector)
+            self._place(target, Member.of(features), vector)
         near = sorted(
             {
                 story_id
@@ -272,10 +282,9 @@ class StoryClusterer:
         founders = {founder(story): story for story in stories}
         before = {member.id: story.id for story in stories for member in story.members}
         ordered = sorted(
-            (member.features() for story in stories for member in story.members),
-            key=by_date_then_id,
+            (member for story in stories for member in story.members), key=by_date_then_id
         )
-        vectors = [self._vector(features) for features in ordered]
+        vectors = [self._vector(member.features()) for member in ordered]
         groups = join_groups(
             ordered,
             vectors,
@@ -305,30 +314,30 @@ class StoryClusterer:
             self.redirects.pop(target.id, None)
             for i in group:
                 self._place(target, ordered[i], vectors[i])
-            for index, features in enumerate(members):
-                home[features.id] = target.id
-                if features.id not in fresh and self.resolve(before[features.id]) != target.id:
+            for index, member in enumerate(members):
+                home[member.id] = target.id
+                if member.id not in fresh and self.resolve(before[member.id]) != target.id:
                     moved.append(
                         Assignment(
-                            features.id, target.id, created=name is None and index == 0, moved=True
+                            member.id, target.id, created=name is None and index == 0, moved=True
                         )
                     )
         return _Regrouped(home, tuple(merges), tuple(moved))
 
-    def _fresh_id(self, members: Sequence[ArticleFeatures]) -> str:
+    def _fresh_id(self, members: Sequence[Member]) -> str:
         """The id of a story split off: named after its first article not naming a live story."""
-        for features in members:
-            candidate = story_id_for(features.id)
+        for member in members:
+            candidate = story_id_for(member.id)
             if candidate not in self._stories:
                 return candidate
-        return story_id_for("+".join(features.id for features in members))
+        return story_id_for("+".join(member.id for member in members))
 
     def restore(self, story_id: str, features: ArticleFeatures) -> None:
         """Put an article back into a known story (rebuilding state from a store)."""
         story = self._stories.get(story_id)
         if story is None:
             story = self._stories[story_id] = ActiveStory(id=story_id)
-        self._place(story, features, self._vector(features))
+        self._place(story, Member.of(features), self._vector(features))
 
     def _score_candidates(
         self,
@@ -397,17 +406,15 @@ class StoryClusterer:
         undated = len(active) + len(batch) - len(dates)
         return undated + densest_stretch(dates, 2 * self.options.max_days_apart)
 
-    def _place(
-        self, story: ActiveStory, features: ArticleFeatures, vector: Mapping[str, float]
-    ) -> None:
-        story.members.append(Member.of(features))
+    def _place(self, story: ActiveStory, member: Member, vector: Mapping[str, float]) -> None:
+        story.members.append(member)
+        centroid, postings, story_id = story.centroid, self._postings, story.id
         for term, weight in vector.items():
-            story.centroid[term] = story.centroid.get(term, 0.0) + weight
-        if features.published is not None:
-            story.span = union_span(story.span, (features.published, features.published))
-        for term in vector:
-            self._postings[term][story.id] = story
-        for sentence_hash in features.sentence_hashes:
+            centroid[term] = centroid.get(term, 0.0) + weight
+            postings[term][story_id] = story
+        if member.published is not None:
+            story.span = union_span(story.span, (member.published, member.published))
+        for sentence_hash in member.sentence_hashes:
             self._hash_owner.setdefault(sentence_hash, story.id)
             story.hashes.add(sentence_hash)
 
@@ -435,12 +442,13 @@ class StoryClusterer:
                 self.redirects[old] = into
 
     def _forget(self, story: ActiveStory) -> None:
+        postings, story_id = self._postings, story.id
         for term in story.centroid:
-            owners = self._postings.get(term)
+            owners = postings.get(term)
             if owners is not None:
-                owners.pop(story.id, None)
+                owners.pop(story_id, None)
                 if not owners:
-                    del self._postings[term]
+                    del postings[term]
         for sentence_hash in story.hashes:
             if self._hash_owner.get(sentence_hash) == story.id:
                 del self._hash_owner[sentence_hash]

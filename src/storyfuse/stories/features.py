@@ -16,6 +16,7 @@ import re
 import sys
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Protocol
 
 from storyfuse.models import Article
 from storyfuse.text.tokens import match_tokens
@@ -134,6 +135,19 @@ class ArticleFeatures:
     published: dt.date | None
     terms: tuple[tuple[str, float], ...]
     sentence_hashes: frozenset[str]
+
+
+class Reported(Protocol):
+    """What agglomeration reads of an article: features, or a story's compact copy of them."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def published(self) -> dt.date | None: ...
+
+    @property
+    def sentence_hashes(self) -> frozenset[str]: ...
 
 
 def article_features(article: Article, options: ClusterOptions | None = None) -> ArticleFeatures:

@@ -12,8 +12,9 @@ import datetime as dt
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from operator import mul
 
-from storyfuse.stories.features import ArticleFeatures
+from storyfuse.stories.features import Reported
 
 # Up to this many articles, pairs are compared directly (sparse matrices cost more).
 _FEW_FOR_MATRICES = 32
@@ -27,7 +28,8 @@ Span = tuple[dt.date, dt.date]
 
 def inside_similarity(summed: Mapping[str, float], size: int) -> float:
     """The sum of the pairwise similarities of ``size`` unit vectors, from their sum."""
-    return (sum(weight * weight for weight in summed.values()) - size) / 2
+    squares: float = sum(map(mul, summed.values(), summed.values()))
+    return (squares - size) / 2
 
 
 def sum_vectors(vectors: Iterable[Mapping[str, float]]) -> dict[str, float]:
@@ -41,7 +43,13 @@ def sum_vectors(vectors: Iterable[Mapping[str, float]]) -> dict[str, float]:
 def dot_product(first: Mapping[str, float], second: Mapping[str, float]) -> float:
     if len(second) < len(first):
         first, second = second, first
-    return sum(weight * second.get(term, 0.0) for term, weight in first.items())
+    return _dot(first, second)
+
+
+def _dot(first: Mapping[str, float], second: Mapping[str, float]) -> float:
+    """The dot product summed in ``first``'s order (the order fixes the last bits)."""
+    total: float = sum(map(mul, first.values(), map(second.get, first, itertools.repeat(0.0))))
+    return total
 
 
 def union_span(first: Span | None, second: Span | None) -> Span | None:
@@ -56,7 +64,7 @@ def similar_pairs(
     """Cosine similarity of every pair (i < j) of unit ``vectors`` that reaches ``floor``."""
     if len(vectors) <= _FEW_FOR_MATRICES:
         every = {
-            (i, j): sum(w * vectors[j].get(t, 0.0) for t, w in vectors[i].items())
+            (i, j): _dot(vectors[i], vectors[j])
             for i, j in itertools.combinations(range(len(vectors)), 2)
         }
         return {pair: value for pair, value in every.items() if value >= floor}
@@ -86,7 +94,7 @@ def similar_pairs(
     return pairs
 
 
-def wire_pairs(batch: Sequence[ArticleFeatures], needed: int) -> set[tuple[int, int]]:
+def wire_pairs(batch: Sequence[Reported], needed: int) -> set[tuple[int, int]]:
     """Pairs (i < j) of the batch sharing at least ``needed`` long sentences."""
     holders: defaultdict[str, list[int]] = defaultdict(list)
     for index, features in enumerate(batch):
