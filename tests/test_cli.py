@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -177,3 +179,26 @@ def test_summarize_focus_brings_the_topic_into_the_summary() -> None:
     assert not any("bonds" in s for s in summary(plain))
     assert any("bonds" in s for s in summary(focused))
     assert summary(focused)[0] == summary(plain)[0]  # still opens with the event
+
+
+def test_python_dash_m_runs_the_command_line() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "storyfuse",
+            "summarize",
+            str(ROOT / "demo" / "corpus"),
+            "--words",
+            "60",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("#")
+    usage = subprocess.run(
+        [sys.executable, "-m", "storyfuse", "--help"], capture_output=True, text=True
+    )
+    assert usage.stdout.startswith("Usage: storyfuse ")
