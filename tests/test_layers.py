@@ -41,6 +41,7 @@ ALLOWED: dict[str, set[str]] = {
         "web",
         "batch",
     },
+    "__main__": {"cli"},  # python -m storyfuse: the command line, above everything
 }
 
 
