@@ -101,3 +101,18 @@ def fire_report(town: str, place: str, k: int, update: str = "") -> RawDocument:
         url=f"https://outlet{k}.example/{town.lower()}-fire",
         outlet=f"Outlet {k}",
     )
+
+
+def crash_log_text(stderr: str, state: Path, detail: str) -> str:
+    """The crash log a command's one line on ``stderr`` names, checked; its text.
+
+    The line must report ``detail`` (``Type: message``) and name a log in
+    ``state``'s storyfuse folder that holds the message.
+    """
+    [line] = stderr.splitlines()
+    assert line.startswith(f"storyfuse: internal error ({detail}); the traceback")
+    log = Path(line.rsplit(" ", 1)[-1])
+    assert log.parent == state / "storyfuse"
+    text = log.read_text(encoding="utf-8")
+    assert detail.split(": ", 1)[-1] in text
+    return text

@@ -23,6 +23,8 @@ from storyfuse.cli.main import main
 from storyfuse.pipeline import summarize_paths
 from storyfuse.render import report_json
 
+from helpers import crash_log_text
+
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "demo" / "corpus"
 MULTINEWS = ROOT.parent / "shared" / "data" / "multinews-val.jsonl"
@@ -205,11 +207,7 @@ def test_a_failed_job_exits_3_with_one_line_and_the_traceback_in_a_log(
     monkeypatch.setattr("storyfuse.batch.local_engine.run_local", fail)
     result = CliRunner().invoke(main, ["batch", str(DEMO), "--out", str(tmp_path / "out")])
     assert result.exit_code == 3
-    [line] = result.stderr.splitlines()
-    assert line.startswith("storyfuse: internal error (RuntimeError: a task failed); the traceback")
-    log = Path(line.rsplit(" ", 1)[-1])
-    assert log.parent == tmp_path / "state" / "storyfuse"
-    assert "a task failed" in log.read_text(encoding="utf-8")
+    crash_log_text(result.stderr, tmp_path / "state", "RuntimeError: a task failed")
 
 
 def test_a_missing_extra_is_one_line_and_exit_1(

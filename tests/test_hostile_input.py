@@ -25,7 +25,7 @@ from storyfuse.stories.outlets import name_parts
 from storyfuse.text.metadata import outlet_from_text
 from storyfuse.text.segment import split_sentences
 
-from helpers import FIXTURES
+from helpers import FIXTURES, crash_log_text
 
 GOOD = (
     "The harbour council approved the new bridge plan on Monday after a long debate. "
@@ -219,12 +219,8 @@ def test_a_crash_exits_3_with_one_line_and_the_traceback_in_a_log(
     monkeypatch.setattr(summarize_cli, "summarize_paths", crash)
     code, out, err = _run("summarize", str(_good(tmp_path)))
     assert code == 3 and out == ""
-    [line] = err.splitlines()
-    assert line.startswith("storyfuse: internal error (RuntimeError: simulated bug); the traceback")
-    log = Path(line.rsplit(" ", 1)[-1])
-    assert log.parent == tmp_path / "state" / "storyfuse"
-    assert "Traceback (most recent call last)" in log.read_text(encoding="utf-8")
-    assert "simulated bug" in log.read_text(encoding="utf-8")
+    log = crash_log_text(err, tmp_path / "state", "RuntimeError: simulated bug")
+    assert "Traceback (most recent call last)" in log
 
 
 # --- defect 2: linear work, and caps that say why ---------------------------------------
