@@ -127,4 +127,6 @@ def follow(
             note = " in the middle of a pass (feeds stored so far are kept)" if in_pass else ""
             click.echo(f"storyfuse: stopped{note}", err=True)
             sys.exit(130 if in_pass else EXIT_OK)
+        finally:
+            ingestion.close()
     sys.exit(EXIT_REJECTED if failed else EXIT_OK)

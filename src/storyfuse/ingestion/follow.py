@@ -204,6 +204,7 @@ def follow_pass(
     what was ingested so far stays: each feed is one transaction.
     """
     options = options or FollowOptions()
+    own_ingestion = ingestion is None
     ingestion = ingestion or Ingestion(store)
     states = {state.url: state for state in store.feeds()}
     feeds = list(dict.fromkeys(urls if urls is not None else states))
@@ -233,6 +234,9 @@ def follow_pass(
         fetcher.close()  # requests in flight end now, so the workers finish
         pool.shutdown(wait=True, cancel_futures=True)
         raise
+    finally:
+        if own_ingestion:
+            ingestion.close()
     pool.shutdown()
     return PassReport(tuple(reports))
 

@@ -34,12 +34,16 @@ from dataclasses import dataclass, field
 
 from storyfuse.ingestion.prepare import PreparedArticle, Preparer
 from storyfuse.models import Article, InputError, RawDocument
+from storyfuse.store.database import StoreBusy
 from storyfuse.store.store import Store, StoryRecord
 from storyfuse.stories.cluster import StoryClusterer
 from storyfuse.stories.features import ArticleFeatures, ClusterOptions
 from storyfuse.stories.story_tally import StoryTally
 
 # Stories whose tallies stay in memory between batches (the most recently refreshed).
+# A tally is written to the store when it leaves memory, or when the ingestion closes,
+# not on every refresh: a kept tally that is older than its story is still a true
+# tally of the articles it holds, and is grown from there.
 TALLIES_KEPT = 2000
 
 
@@ -97,6 +101,7 @@ class Ingestion:
         self.preparer = Preparer(self.options, workers)
         # the tallies of the stories refreshed last, most recent last
         self._tallies: OrderedDict[str, StoryTally] = OrderedDict()
+        self._unsaved: set[str] = set()  # of those, the ones the store keeps older
         self._clusterer: StoryClusterer | None = None
         self._data_version: tuple[int, int] = (-1, -1)
 
@@ -107,8 +112,17 @@ class Ingestion:
         self.close()
 
     def close(self) -> None:
-        """Stop the preparation's worker processes, if any."""
-        self.preparer.close()
+        """Write the tallies the store keeps older; stop the preparation's worker processes."""
+        try:
+            if self._unsaved:
+                with self.store.transaction():
+                    for story_id in sorted(self._unsaved):
+                        self.store.save_tally(story_id, self._tallies[story_id].encode())
+        except StoreBusy:
+            pass  # another writer holds the store: the older tallies it keeps stay true
+        finally:
+            self._unsaved.clear()
+            self.preparer.close()
 
     def ingest(
         self,
@@ -195,7 +209,7 @@ class Ingestion:
                     batch.duplicates += 1
         except BaseException:
             self._clusterer = None
-            self._tallies.clear()
+            self._forget_tallies()
             raise
         self._data_version = store.data_version()  # our own writes keep the clusterer valid
         return batch
@@ -270,6 +284,8 @@ class Ingestion:
                 store.assign_story(assignment.article, assignment.story)
             for absorbed in assignment.merged:
                 store.redirect_story(absorbed, assignment.story)
+                self._tallies.pop(absorbed, None)  # the store dropped its tally too
+                self._unsaved.discard(absorbed)
             batch.touched.add(assignment.story)
         for (from_story, to_story), count in sorted(moves.items()):
             store.record_split(from_story, to_story, count, batch.now)
@@ -287,7 +303,7 @@ class Ingestion:
         since = newest - dt.timedelta(days=self.options.window_days)
         if self._clusterer is None or self.store.data_version() != self._data_version:
             self._clusterer = self._load_clusterer(since.isoformat())
-            self._tallies.clear()  # another writer may have changed any story
+            self._forget_tallies()  # another writer may have changed any story
         else:
             self._clusterer.evict(before=since)
         return self._clusterer
@@ -301,6 +317,11 @@ class Ingestion:
         for story_id, features in restored:
             clusterer.restore(story_id, features)
         return clusterer
+
+    def _forget_tallies(self) -> None:
+        """Drop the tallies in memory; the store's, older or not, are true of their articles."""
+        self._tallies.clear()
+        self._unsaved.clear()
 
     def _refresh_stories(self, story_ids: set[str], now: str) -> None:
         """Refresh each story's record; the tallies not in memory are read from the store."""
@@ -333,9 +354,12 @@ class Ingestion:
             tally = StoryTally()
             tally.add(self.store.story_articles(story_id) if known else gained)
         self._tallies[story_id] = tally
+        self._unsaved.add(story_id)
         while len(self._tallies) > TALLIES_KEPT:
-            self._tallies.popitem(last=False)
-        self.store.save_tally(story_id, tally.encode())
+            oldest, leaving = self._tallies.popitem(last=False)
+            if oldest in self._unsaved:
+                self._unsaved.discard(oldest)
+                self.store.save_tally(oldest, leaving.encode())
         first, last = tally.dates()
         record = StoryRecord(
             id=story_id,

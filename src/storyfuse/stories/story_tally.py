@@ -103,7 +103,9 @@ class StoryTally:
                             shared[(first, second) if first < second else (second, first)] += 1
             posted.extend(refs)
         for (first, second), count in shared.items():
-            covered = scored_pair(self._tokens[first], self._tokens[second], count, options)
+            covered = scored_pair(
+                self._tokens[first], self._tokens[second], count, options, both=True
+            )
             if covered is not None and min(covered) >= options.same_sentence:
                 self._same[first[0]][second[0]].add(first[1])
                 self._same[second[0]][first[0]].add(second[1])

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from storyfuse.models import Article, SentenceGroup, SentenceRef, WireLink
-from storyfuse.text.tokens import coverage, match_tokens
+from storyfuse.text.tokens import common_subsequence, coverage, match_tokens
 
 # A token n-gram found in more sentences than this says nothing of copying.
 MAX_GRAM_REFS = 200
@@ -161,15 +161,25 @@ class SentenceIndex:
 
 
 def scored_pair(
-    first: Sequence[str], second: Sequence[str], shared_grams: int, options: MatchOptions
+    first: tuple[str, ...],
+    second: tuple[str, ...],
+    shared_grams: int,
+    options: MatchOptions,
+    *,
+    both: bool = False,
 ) -> tuple[float, float] | None:
     """How much each of two sentences covers of the other, if they may be the same copy.
 
     ``shared_grams`` is the number of token n-grams they share; too few for their
-    length and the pair is not aligned at all.
+    length and the pair is not aligned at all. Nor is a pair whose longest common
+    subsequence already says that neither (with ``both``: not each) sentence can be
+    covered ``same_sentence``: the answer is the one the alignment would give.
     """
     shortest = min(len(first), len(second))
     if shared_grams < 0.3 * max(1, shortest - options.shingle + 1):
+        return None
+    at_most = common_subsequence(first, second)
+    if at_most / (max if both else min)(len(first), len(second)) < options.same_sentence:
         return None
     first_covered, second_covered = coverage(first, second)
     if max(first_covered, second_covered) >= options.same_sentence:

@@ -3,7 +3,8 @@
 Outlets print the same sentence as "U.S." or "US", with straight or curly
 quotes, in British or American spelling; :func:`match_tokens` reduces each
 to the same token sequence, and :func:`coverage` says how much of two such
-sequences their common runs cover.
+sequences their common runs cover; :func:`common_subsequence` bounds that
+cheaply (in C), so that pairs which cannot cover enough are never aligned.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 from functools import lru_cache
+
+from rapidfuzz.distance import LCSseq
 
 _PHRASES = (
     (re.compile(r"\bu\.\s?s\.(?=\W|$)|\bunited states\b", re.IGNORECASE), "us"),
@@ -80,7 +83,13 @@ def match_tokens(text: str) -> tuple[str, ...]:
     return tuple(_american(token.replace("'", "")) for token in _TOKEN.findall(folded.lower()))
 
 
-def coverage(first: Sequence[str], second: Sequence[str]) -> tuple[float, float]:
+def common_subsequence(first: Sequence[str], second: Sequence[str]) -> int:
+    """The length of the longest common subsequence: :func:`coverage` covers at most this."""
+    return int(LCSseq.similarity(first, second))
+
+
+@lru_cache(maxsize=1 << 14)  # reprints bring the same pair of sentences again
+def coverage(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[float, float]:
     """Share of ``first`` and of ``second`` covered by their common token runs, in order."""
     if not first or not second:
         return 0.0, 0.0
