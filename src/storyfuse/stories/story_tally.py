@@ -80,28 +80,40 @@ class StoryTally:
         """Take in new articles of the story; False (and nothing changed): rebuild the tally."""
         size, options = self.options.shingle, self.options
         tokens: dict[Ref, tuple[str, ...]] = {}
-        grams: dict[tuple[str, ...], list[Ref]] = defaultdict(list)
+        sentence_grams: dict[Ref, set[tuple[str, ...]]] = {}
+        grams: Counter[tuple[str, ...]] = Counter()  # gram: new sentences holding it
         for article in articles:
             for sentence in article.sentences:
                 ref = (article.id, sentence.index)
                 found = tokens[ref] = match_tokens(sentence.text)
                 if len(found) >= options.min_tokens:
-                    for gram in {found[i : i + size] for i in range(len(found) - size + 1)}:
-                        grams[gram].append(ref)
-        for gram, refs in grams.items():
-            before = len(self._postings.get(gram, ()))
-            if 2 <= before <= MAX_GRAM_REFS < before + len(refs):
+                    held = {found[i : i + size] for i in range(len(found) - size + 1)}
+                    sentence_grams[ref] = held
+                    grams.update(held)
+        postings = self._postings
+        for gram, new in grams.items():
+            before = len(postings.get(gram, ()))
+            if 2 <= before <= MAX_GRAM_REFS < before + new:
                 return False
         self._tokens.update(tokens)
+        # grams that stay within the cap count for pairs; a gram past it says nothing
+        counting = {
+            gram
+            for gram, new in grams.items()
+            if len(postings.get(gram, ())) + new <= MAX_GRAM_REFS
+        }
+        # each new sentence against the sentences posted before it (the story's and the
+        # batch's earlier ones): every pair once, with the number of grams it shares
         shared: Counter[tuple[Ref, Ref]] = Counter()
-        for gram, refs in grams.items():
-            posted = self._postings[gram]
-            if len(posted) + len(refs) <= MAX_GRAM_REFS:
-                for i, first in enumerate(refs):
-                    for second in (*posted, *refs[i + 1 :]):
-                        if first[0] != second[0]:
-                            shared[(first, second) if first < second else (second, first)] += 1
-            posted.extend(refs)
+        for ref, held in sentence_grams.items():
+            earlier: Counter[Ref] = Counter()
+            for gram in held:
+                if gram in counting:
+                    earlier.update(postings[gram])
+                postings[gram].append(ref)
+            for other, count in earlier.items():
+                if other[0] != ref[0]:
+                    shared[(ref, other) if ref < other else (other, ref)] += count
         for (first, second), count in shared.items():
             covered = scored_pair(
                 self._tokens[first], self._tokens[second], count, options, both=True
