@@ -125,26 +125,44 @@ def test_stories_agglomerated_again_weigh_every_pair_as_placing_a_group_does() -
         assert join_groups(ordered, vectors, groups, 0.08, options) == expect, cross
 
 
+# x is like the five fire reports (0.65) and less like the seven tram reports (0.44).
+_FIRE = {"saltmere": 2.0, "quay": 2.0, "fire": 2.0}
+_TRAM = {"tram": 2.0, "strike": 2.0, "depot": 2.0}
+FIRES = [_features(f"p{i}", {**_FIRE, f"p{i}": 1.0}, day=None) for i in range(5)]
+TRAMS = [_features(f"y{i}", {**_TRAM, f"y{i}": 1.0}, day=None) for i in range(7)]
+X = _features("x", {**dict.fromkeys(_FIRE, 1.6), **dict.fromkeys(_TRAM, 1.3), "x0": 1.0}, None)
+
+
+def _home_of_x(
+    batches: list[list[ArticleFeatures]], options: ClusterOptions | None = None
+) -> set[str]:
+    clusterer = StoryClusterer(options)
+    clusterer.observe([*FIRES, *TRAMS, X])
+    for batch in batches:
+        clusterer.add_batch(batch, count_terms=False)
+    return next(set(ids) for ids in clusterer.stories().values() if "x" in ids)
+
+
 def test_an_article_grouped_with_another_story_still_reaches_its_own_in_a_later_batch() -> None:
-    # x is like the five fire reports (0.65) and less like the seven tram reports (0.44).
     # Arriving with the tram reports, x agglomerates with them, and the group as a whole
     # hardly links to the fire story (0.65 / 8): x on its own brings that story into the
     # regroup, which ends where one batch of all thirteen ends, x among the fire reports.
-    fire = {"saltmere": 2.0, "quay": 2.0, "fire": 2.0}
-    tram = {"tram": 2.0, "strike": 2.0, "depot": 2.0}
-    fires = [_features(f"p{i}", {**fire, f"p{i}": 1.0}, day=None) for i in range(5)]
-    trams = [_features(f"y{i}", {**tram, f"y{i}": 1.0}, day=None) for i in range(7)]
-    x = _features("x", {**dict.fromkeys(fire, 1.6), **dict.fromkeys(tram, 1.3), "x0": 1.0}, None)
+    with_fires = {*(f.id for f in FIRES), "x"}
+    assert _home_of_x([[*FIRES, *TRAMS, X]]) == with_fires
+    assert _home_of_x([FIRES, [*TRAMS, X]]) == with_fires
 
-    def home_of_x(batches: list[list[ArticleFeatures]]) -> set[str]:
-        clusterer = StoryClusterer()
-        clusterer.observe([*fires, *trams, x])
-        for batch in batches:
-            clusterer.add_batch(batch, count_terms=False)
-        return next(set(ids) for ids in clusterer.stories().values() if "x" in ids)
 
-    assert home_of_x([[*fires, *trams, x]]) == {*(f.id for f in fires), "x"}
-    assert home_of_x([fires, [*trams, x]]) == {*(f.id for f in fires), "x"}
+def test_a_large_neighbourhood_is_agglomerated_again_when_the_batch_brought_enough_of_it() -> None:
+    # The second batch brings 8 of the 13 articles in play: past regroup_always, the
+    # neighbourhood is agglomerated again (x joins the fires) only if 8/13 is enough.
+    with_fires, with_trams = {*(f.id for f in FIRES), "x"}, {*(t.id for t in TRAMS), "x"}
+    for share, home in ((0.6, with_fires), (0.7, with_trams)):
+        options = ClusterOptions(regroup_always=12, regroup_share=share)
+        assert _home_of_x([FIRES, [*TRAMS, X]], options) == home, share
+    assert (
+        _home_of_x([FIRES, [*TRAMS, X]], ClusterOptions(regroup_always=13, regroup_share=1.0))
+        == with_fires
+    )
 
 
 def _same_kind_of_event(prefix: str, names: list[str], day: int) -> list[ArticleFeatures]:

@@ -165,7 +165,7 @@ class StoryClusterer:
         merges: list[tuple[str, str]] = []  # (absorbed, into)
         moved: list[Assignment] = []
         touched = {self.resolve(a.story) for a in placed}
-        for component in self._neighbourhoods(touched, links, earlier):
+        for component in self._neighbourhoods(touched, links, earlier, fresh):
             outcome = self._regroup(component, fresh)
             home.update(outcome.home)
             merges.extend(outcome.merges)
@@ -239,7 +239,11 @@ class StoryClusterer:
         return scored
 
     def _neighbourhoods(
-        self, touched: set[str], links: Sequence[tuple[str, str]], earlier: set[str]
+        self,
+        touched: set[str],
+        links: Sequence[tuple[str, str]],
+        earlier: set[str],
+        fresh: set[str],
     ) -> list[list[ActiveStory]]:
         """Stories of this batch with the stories near them, as groups to agglomerate again.
 
@@ -248,6 +252,10 @@ class StoryClusterer:
         earlier batch can come out otherwise than this batch's own agglomeration
         did; one larger than ``recheck_at_most`` articles is left as is, and so is
         a story alone too small to hold two tight groups (it could not split).
+        One larger than ``regroup_always`` is agglomerated again only when this
+        batch (``fresh``) brought at least ``regroup_share`` of its articles: a few
+        more reports rarely change how a large story divides, and agglomerating
+        it costs the square of its size.
         """
         parent: dict[str, str] = {story_id: story_id for story_id in touched}
 
@@ -263,13 +271,22 @@ class StoryClusterer:
         components: defaultdict[str, list[ActiveStory]] = defaultdict(list)
         for story_id in sorted(parent):
             components[root(story_id)].append(self._stories[story_id])
-        return [
-            stories
-            for stories in components.values()
-            if any(story.id in earlier for story in stories)
-            and (len(stories) > 1 or len(stories[0].members) >= 2 * self.options.cohesive_size)
-            and sum(len(story.members) for story in stories) <= self.options.recheck_at_most
-        ]
+        options = self.options
+        chosen = []
+        for stories in components.values():
+            size = sum(len(story.members) for story in stories)
+            if (
+                any(story.id in earlier for story in stories)
+                and (len(stories) > 1 or size >= 2 * options.cohesive_size)
+                and size <= options.recheck_at_most
+                and (
+                    size <= options.regroup_always
+                    or sum(m.id in fresh for story in stories for m in story.members)
+                    >= options.regroup_share * size
+                )
+            ):
+                chosen.append(stories)
+        return chosen
 
     def _regroup(self, stories: Sequence[ActiveStory], fresh: set[str]) -> _Regrouped:
         """Agglomerate the articles of nearby stories again, from scratch, as one batch would.

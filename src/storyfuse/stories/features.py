@@ -123,6 +123,11 @@ class ClusterOptions:
     # stories near them (scoring at least regroup_floor), up to this many articles at once.
     recheck_at_most: int = 300
     regroup_floor: float = 0.1
+    # Beyond this many articles, a neighbourhood is agglomerated again only when the batch
+    # brought at least regroup_share of them: the cost of an ingest stays bounded as stories
+    # grow, and the dev streams' neighbourhoods (up to ~125 articles) are left as they were.
+    regroup_always: int = 100
+    regroup_share: float = 0.1
     # Within a batch, pairs less similar than this count as unrelated (keeps them sparse).
     edge_floor: float = 0.05
 
