@@ -207,3 +207,43 @@ def test_a_phrase_falling_back_under_the_postings_cap_makes_the_tally_rebuild() 
     assert len(tally.members) == len(articles), "a refusal changes nothing"
     assert tally.remove(articles[:5]), "still past the cap: nothing to recount"
     assert tally.wire_links() == _whole(_ordered(articles[5:]))[2]
+
+
+def _reprints(documents: list[RawDocument], outlet: str) -> list[RawDocument]:
+    return [
+        replace(d, source=f"{d.source}/{outlet}", url=None, outlet=outlet, text=d.text + " More.")
+        for d in documents
+    ]
+
+
+def test_a_tally_the_store_keeps_older_than_its_story_grows_to_the_whole_recomputation(
+    tmp_path: Path,
+) -> None:
+    """An ingestion stopped before it could write its tallies leaves the store's older ones."""
+    documents = _documents(80)
+    with Store(tmp_path / "older.db", clock=lambda: CLOCK) as store:
+        with Ingestion(store) as first:  # closed: its tallies are written
+            first.ingest(documents)
+        killed = Ingestion(store)
+        killed.ingest(_reprints(documents[::2], "Reprint Desk"))
+        killed._unsaved.clear()  # as if the process had died: nothing more is written
+        killed.close()
+        rows = store.stories()
+        kept = store.tallies([row.id for row in rows])
+        older = {}  # story: its size when its kept tally is older than it
+        for row in rows:
+            tally = StoryTally.decode(kept[row.id]) if row.id in kept else None
+            if tally is not None and set(tally.members) != set(store.story_article_ids(row.id)):
+                older[row.id] = row.size
+        with Ingestion(store) as last:
+            last.ingest(_reprints(documents[1::2], "Copy Desk"))
+        grown = [row.id for row in store.stories() if older.get(row.id, row.size) < row.size]
+        assert grown, "stories whose kept tally was older grew again"
+        for row in store.stories():
+            articles = store.story_articles(row.id)
+            headline, sources, _ = _whole(articles)
+            assert (row.headline, row.size, row.independent_sources) == (
+                headline,
+                len(articles),
+                sources,
+            ), row.id
