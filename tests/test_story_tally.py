@@ -9,7 +9,7 @@ from pathlib import Path
 
 from storyfuse.ingestion.prepare import Preparer
 from storyfuse.ingestion.service import Ingestion
-from storyfuse.models import Article, RawDocument
+from storyfuse.models import Article, RawDocument, StoryRow
 from storyfuse.store.store import Store
 from storyfuse.stories.features import ClusterOptions
 from storyfuse.stories.story_tally import StoryTally
@@ -25,6 +25,18 @@ def _whole(articles: list[Article]) -> tuple[str, int, dict[str, object]]:
     index = SentenceIndex(articles)
     links = index.wire_links()
     return choose_headline(articles), independent_sources(articles, links), dict(links)
+
+
+def _check_record(store: Store, row: StoryRow) -> dict[str, object]:
+    """Assert a stored story's record is the whole recomputation's; return its links."""
+    articles = store.story_articles(row.id)
+    headline, sources, links = _whole(articles)
+    assert (row.headline, row.size, row.independent_sources) == (
+        headline,
+        len(articles),
+        sources,
+    ), row.id
+    return links
 
 
 def _ordered(articles: list[Article]) -> list[Article]:
@@ -161,13 +173,7 @@ def test_stories_grown_from_the_tallies_the_store_keeps_equal_the_whole_recomput
         rows = store.stories()
         assert len(rows) > 50 and any(row.size >= 3 for row in rows)
         for row in rows:
-            articles = store.story_articles(row.id)
-            headline, sources, links = _whole(articles)
-            assert (row.headline, row.size, row.independent_sources) == (
-                headline,
-                len(articles),
-                sources,
-            ), row.id
+            links = _check_record(store, row)
             tally = StoryTally.decode(kept[row.id])
             assert tally is not None
             decoded += 1
@@ -240,10 +246,4 @@ def test_a_tally_the_store_keeps_older_than_its_story_grows_to_the_whole_recompu
         grown = [row.id for row in store.stories() if older.get(row.id, row.size) < row.size]
         assert grown, "stories whose kept tally was older grew again"
         for row in store.stories():
-            articles = store.story_articles(row.id)
-            headline, sources, _ = _whole(articles)
-            assert (row.headline, row.size, row.independent_sources) == (
-                headline,
-                len(articles),
-                sources,
-            ), row.id
+            _check_record(store, row)
