@@ -52,6 +52,27 @@ def test_appeal_block_and_glued_first_sentence() -> None:
     assert any(r.text == "Your support makes all the difference." for r in cleaned.removed)
 
 
+def test_the_outlet_describing_itself_inside_a_membership_appeal_goes_with_it() -> None:
+    outlet = "The Quay Times"
+    text = "\n".join(
+        [
+            *STORY,
+            "Become a member of the Quay Times",
+            "The Quay Times has reported without fear or favour since 1921. Members keep our"
+            " newsroom independent and our journalism free for everyone to read.",
+            "Become a member from 4 crowns a month. Cancel any time.",
+        ]
+    )
+    kept, removed = _kept_sentences(text, outlet=outlet)
+    assert kept == STORY
+    assert (APPEAL, "The Quay Times has reported without fear or favour since 1921.") in removed
+    # the outlet named in the reporting, with no appeal beside it, stays
+    news = [*STORY, "The Quay Times has reported on the harbour since 1921, its editor said."]
+    kept, removed = _kept_sentences("\n".join(news), outlet=outlet)
+    assert kept == news
+    assert removed == []
+
+
 def test_each_kind_of_boilerplate_line_is_removed_with_its_reason() -> None:
     lines = {
         "Related article: [Dock strike ends](#)": RELATED,

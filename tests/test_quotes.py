@@ -358,6 +358,14 @@ def test_quotes_of_the_seed_reports() -> None:
     verbatim = dict(sanders[0].verbatim)
     assert verbatim["002"].startswith("We don’t get to dictate")
     assert verbatim["003"].startswith("We don't get to dictate")
+    # "Trump told reporters ... about his call with the Kremlin: “I congratulated him ...”"
+    congratulated = only(quotes, "I congratulated him on the victory")
+    assert congratulated.speaker == "Donald Trump"
+    assert {"002", "003"} <= set(congratulated.articles)
+    # the paragraph after it runs the quote on, and keeps its speaker
+    assert only(quotes, "The call had to do also").speaker == "Donald Trump"
+    # "But Ms May said on Monday there was “no other conclusion ...”"
+    assert only(quotes, "no other conclusion").speaker == "Theresa May"
     bodies = {a.id: a.text for a in articles}
     for quote in quotes:
         for article_id, text in quote.verbatim:
@@ -562,6 +570,26 @@ def test_a_name_and_a_colon_before_the_quote() -> None:
     )
     (quote,) = extract_quotes([article], [])
     assert quote.speaker == "Philip Bump"
+
+
+def test_a_name_ending_a_clause_before_a_colon_is_not_the_speaker() -> None:
+    article = make_article(
+        "a",
+        "Later, Anton Brekke told the board about his talks with the Harbour Authority:"
+        " “We will reopen the quay within a week.”",
+    )
+    (quote,) = extract_quotes([article], [])
+    assert quote.speaker == "Anton Brekke"
+
+
+def test_a_surname_that_is_a_month_after_a_title() -> None:
+    article = make_article(
+        "a",
+        "Ilse May chairs the inquiry. But Ms May said on Monday there was “no sign the"
+        " alarms were ever tested” in the building.",
+    )
+    (quote,) = extract_quotes([article], [person("Ilse May")])
+    assert quote.speaker == "Ilse May"
 
 
 def test_a_sentence_that_introduces_the_next_ones_quote() -> None:

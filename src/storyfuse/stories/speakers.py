@@ -119,7 +119,9 @@ def name_in_phrase(words: Sequence[str]) -> str | None:
     """
     words = [w.strip(_EDGE) if not _is_title_or_initial(w) else w for w in words]
     words = [w for w in words if w]
-    if words and (words[-1] in WEEKDAYS or words[-1] in MONTHS):
+    # "said on Monday", "in May": a date; "Ms May": a name after a title
+    after_title = len(words) > 1 and words[-2].rstrip(".").lower() in TITLES
+    if words and (words[-1] in WEEKDAYS or words[-1] in MONTHS) and not after_title:
         return None
     run: list[str] = []
     for word in reversed(words):
@@ -226,9 +228,9 @@ def tag_before(text: str, start: int, open_at: int) -> str | None:
     Also a name and a colon straight before the mark ("… - Philip Bump: “…”").
     """
     words = _clean_words(text[start:open_at])
-    if words and words[-1].endswith(":") and not is_speech_verb(words[-1].strip(_EDGE)):
+    if words and words[-1].endswith(":") and _labels_quote(words):
         name = name_in_phrase(words[-4:])
-        if name and words[-1].rstrip(":")[:1].isupper():
+        if name:
             return name
     for index in range(len(words) - 1, -1, -1):
         verb = words[index].strip(_EDGE)
@@ -247,6 +249,20 @@ def tag_before(text: str, start: int, open_at: int) -> str | None:
         if words[index].lower() == "according" and words[index + 1 : index + 2] == ["to"]:
             return " ".join(_object_words(words[index + 2 :]))
     return None
+
+
+def _labels_quote(words: Sequence[str]) -> bool:
+    """Whether words ending in "Name:" are a label, standing alone ("… - Philip Bump:").
+
+    Not the end of a clause ("told reporters about his call with the Kremlin:").
+    """
+    if not words[-1][:1].isupper() or is_speech_verb(words[-1].strip(_EDGE)):
+        return False
+    index = len(words) - 1
+    while index > 0 and (words[index - 1][:1].isupper() or words[index - 1] in PARTICLES):
+        index -= 1
+    before = words[index - 1] if index else ""
+    return not before or before.strip("―—–-") == "" or before.endswith((".", "!", "?", ";"))
 
 
 def tag_in_sentence_before(sentence: str) -> str | None:

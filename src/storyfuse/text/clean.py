@@ -116,16 +116,17 @@ def _sentence_reason(unquoted: str, outlet: str | None) -> str | None:
     return None
 
 
-def _appeal_signal(unquoted: str) -> int:
+def _appeal_signal(unquoted: str, outlet: str | None) -> int:
     """How much a sentence sounds like an appeal: 2 for "we" about journalism, 1 for
-    journalism alone, 0 for neither.
+    journalism alone or for the article's own outlet named, 0 for neither.
 
     Columns and statements say "we" too, so a signal never removes a sentence on its
-    own: 2 counts next to a certain appeal, 1 only in the same paragraph as one.
+    own: 2 counts next to a certain appeal, 1 only in the same paragraph as one
+    ("The Morning Herald has reported since 1921. Members keep our newsroom ...").
     """
-    if not ABOUT_JOURNALISM.search(unquoted):
-        return 0
-    return 2 if OUTLET_VOICE.search(unquoted) else 1
+    if ABOUT_JOURNALISM.search(unquoted):
+        return 2 if OUTLET_VOICE.search(unquoted) else 1
+    return int(bool(outlet) and str(outlet).casefold() in unquoted.casefold())
 
 
 def _is_prose(line: str) -> bool:
@@ -211,7 +212,7 @@ def _judge_sentences(paragraph: str, outlet: str | None) -> list[tuple[str, str 
                 text, own = text[: notice.start()], own[: notice.start()]
                 break
         if text:
-            judged.append((text, _sentence_reason(own, outlet), _appeal_signal(own)))
+            judged.append((text, _sentence_reason(own, outlet), _appeal_signal(own, outlet)))
         if trailing:
             judged.append(trailing)
     return judged
@@ -266,15 +267,16 @@ def clean_text(text: str, metadata: DocumentMetadata, options: CleanOptions) -> 
     for number, sentences in enumerate(judged):
         nearby = judged[max(0, number - 1) : number + 2]
         near_appeal = any(reason == APPEAL for group in nearby for _, reason, _ in group)
-        in_appeal = any(reason == APPEAL for _, reason, _ in sentences)
+        # a "we" about journalism next to a certain appeal is one; then so is any
+        # sentence with a signal in a paragraph holding one
+        strong = [
+            reason or (APPEAL if signal == 2 and near_appeal else None)
+            for _, reason, signal in sentences
+        ]
+        in_appeal = APPEAL in strong
         decided = [
-            (
-                text,
-                APPEAL
-                if reason is None and ((signal == 2 and near_appeal) or (signal and in_appeal))
-                else reason,
-            )
-            for text, reason, signal in sentences
+            (text, APPEAL if reason is None and signal and in_appeal else reason)
+            for (text, _, signal), reason in zip(sentences, strong, strict=True)
         ]
         reasons = [reason for _, reason in decided if reason is not None]
         kept = [text for text, reason in decided if reason is None]
