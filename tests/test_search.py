@@ -116,6 +116,22 @@ def test_a_word_the_stemmer_cuts_finds_its_forms_not_every_word_of_its_stem(db: 
     assert _found(json.loads(out)) == {"summit"}
 
 
+def test_a_search_ranks_the_newest_matches_only(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # every article says "said": with a pool of two, the hits are the two newest stored
+    with Store(db) as store:
+        newest = [
+            row[0]
+            for row in store.db.execute(
+                "SELECT title FROM articles ORDER BY seq DESC LIMIT 2"
+            ).fetchall()
+        ]
+        assert {hit.title for hit in store.search("said", 10)} == {a["title"] for a in ARTICLES}
+        monkeypatch.setattr("storyfuse.store.article_search.RANKED_MATCHES", 2)
+        hits = store.search("said", 10)
+        assert sorted(str(hit.title) for hit in hits) == sorted(newest)
+        assert len(store.search("said", 1)) == 1
+
+
 def test_plain_words_must_all_match_and_results_show_outlet_and_date(db: str) -> None:
     code, out, _ = _run("search", "cargo border", "--db", db)
     assert code == 0 and out == ""
