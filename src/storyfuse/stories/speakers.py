@@ -252,17 +252,18 @@ def tag_before(text: str, start: int, open_at: int) -> str | None:
 
 
 def _labels_quote(words: Sequence[str]) -> bool:
-    """Whether words ending in "Name:" are a label, standing alone ("… - Philip Bump:").
+    """Whether words ending in "Name:" name the speaker ("… - Philip Bump:", "pollster
+    Daron Shaw:").
 
-    Not the end of a clause ("told reporters about his call with the Kremlin:").
+    Not when a speech verb before the name has its own subject ("Trump told reporters
+    about his call with the Kremlin:", "She says to Nevadans:").
     """
     if not words[-1][:1].isupper() or is_speech_verb(words[-1].strip(_EDGE)):
         return False
     index = len(words) - 1
     while index > 0 and (words[index - 1][:1].isupper() or words[index - 1] in PARTICLES):
         index -= 1
-    before = words[index - 1] if index else ""
-    return not before or before.strip("―—–-") == "" or before.endswith((".", "!", "?", ";"))
+    return not any(_is_verb(word.strip(_EDGE)) for word in words[:index])
 
 
 def tag_in_sentence_before(sentence: str) -> str | None:
