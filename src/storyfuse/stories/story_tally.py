@@ -31,9 +31,10 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from storyfuse.models import Article, WireLink
-from storyfuse.stories.wire import MAX_GRAM_REFS, MatchOptions, outlet_groups, scored_pair
+from storyfuse.stories.wire import MAX_GRAM_REFS, MatchOptions, scored_pair
 from storyfuse.text.tokens import match_tokens
 from storyfuse.text.words import content_words
 
@@ -64,6 +65,43 @@ class _Member:
         )
 
 
+class _SourceGroups:
+    """The story's sources as :func:`~storyfuse.stories.wire.outlet_groups` finds them,
+    grown article by article: articles join when they share an outlet or one mostly
+    reprints the other. Joins only ever add up, so growing gives the whole count."""
+
+    def __init__(self, threshold: float) -> None:
+        self.threshold = threshold
+        self.count = 0
+        self._parent: dict[str, str] = {}
+        self._first_of_outlet: dict[str, str] = {}
+
+    def _root(self, article_id: str) -> str:
+        parent = self._parent
+        while parent[article_id] != article_id:
+            parent[article_id] = parent[parent[article_id]]
+            article_id = parent[article_id]
+        return article_id
+
+    def join(self, first: str, second: str) -> None:
+        """Put two articles in one source."""
+        root_a, root_b = self._root(first), self._root(second)
+        if root_a != root_b:
+            self._parent[max(root_a, root_b)] = min(root_a, root_b)
+            self.count -= 1
+
+    def add_article(self, article_id: str, outlet: str | None) -> None:
+        """A new article: a source of its own, or of its outlet's."""
+        self._parent[article_id] = article_id
+        self.count += 1
+        if outlet:
+            self.join(article_id, self._first_of_outlet.setdefault(outlet, article_id))
+
+    def reprints(self, shared: int, sentences: int) -> bool:
+        """Whether sharing ``shared`` of an article's ``sentences`` makes it a reprint."""
+        return round(shared / max(1, sentences), 3) >= self.threshold
+
+
 class StoryTally:
     """A story's articles as the record needs them; grows with :meth:`add`."""
 
@@ -75,6 +113,8 @@ class StoryTally:
         # article -> other article -> the article's sentences the other prints (nearly)
         self._same: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
         self._usage: Counter[str] = Counter()
+        # None once articles left (joins cannot be undone): rebuilt when next asked for
+        self._groups: _SourceGroups | None = _SourceGroups(self.options.same_source)
 
     def add(self, articles: Sequence[Article]) -> bool:
         """Take in new articles of the story; False (and nothing changed): rebuild the tally."""
@@ -106,10 +146,9 @@ class StoryTally:
         # batch's earlier ones): every pair once, with the number of grams it shares
         shared: Counter[tuple[Ref, Ref]] = Counter()
         for ref, held in sentence_grams.items():
-            earlier: Counter[Ref] = Counter()
+            # held is a set: no gram's postings gain this sentence before being counted
+            earlier = Counter(chain.from_iterable(postings[g] for g in held if g in counting))
             for gram in held:
-                if gram in counting:
-                    earlier.update(postings[gram])
                 postings[gram].append(ref)
             for other, count in earlier.items():
                 if other[0] != ref[0]:
@@ -134,7 +173,23 @@ class StoryTally:
                 sentences=len(article.sentences),
                 first_sentence=article.sentences[0].text if article.sentences else None,
             )
+        if self._groups is not None:
+            self._group(self._groups, [article.id for article in articles])
         return True
+
+    def _group(self, groups: _SourceGroups, article_ids: Sequence[str]) -> None:
+        """Add these member articles to ``groups`` with every same-copy link they have."""
+        members = self.members
+        for article_id in article_ids:
+            groups.add_article(article_id, members[article_id].outlet)
+        for article_id in article_ids:
+            total = members[article_id].sentences
+            for other, sentences in self._same.get(article_id, {}).items():
+                mirrored = self._same.get(other, {}).get(article_id, ())
+                if groups.reprints(len(sentences), total) or groups.reprints(
+                    len(mirrored), members[other].sentences
+                ):
+                    groups.join(article_id, other)
 
     def remove(self, articles: Sequence[Article]) -> bool:
         """Take out articles that left the story; False (and nothing changed): rebuild the tally.
@@ -172,6 +227,7 @@ class StoryTally:
             if self.members.pop(article.id, None) is not None:
                 self._usage.subtract(_words(article))
         self._usage = +self._usage  # words no article uses any more are dropped
+        self._groups = None
         return True
 
     def encode(self) -> bytes:
@@ -233,6 +289,7 @@ class StoryTally:
         for article_id, other, sentences in state["same"]:
             tally._same[article_id][other].update(sentences)
         tally._usage.update(state["usage"])
+        tally._groups = None
         return tally
 
     def headline(self) -> str:
@@ -267,8 +324,10 @@ class StoryTally:
 
     def independent_sources(self) -> int:
         """The number of independent sources among the story's articles."""
-        pairs = [(m.id, m.outlet) for m in self.members.values()]
-        return len(set(outlet_groups(pairs, self.wire_links(), self.options).values()))
+        if self._groups is None:
+            self._groups = _SourceGroups(self.options.same_source)
+            self._group(self._groups, list(self.members))
+        return self._groups.count
 
     def dates(self) -> tuple[dt.date | None, dt.date | None]:
         """The first and last publication dates of the story's articles."""
