@@ -35,7 +35,7 @@ from itertools import chain
 
 from storyfuse.models import Article, WireLink
 from storyfuse.stories.wire import MAX_GRAM_REFS, MatchOptions, scored_pair
-from storyfuse.text.tokens import match_tokens
+from storyfuse.text.tokens import match_tokens, shingles
 from storyfuse.text.words import content_words
 
 Ref = tuple[str, int]  # (article id, sentence index): plain tuples hash fast
@@ -127,7 +127,7 @@ class StoryTally:
                 ref = (article.id, sentence.index)
                 found = tokens[ref] = match_tokens(sentence.text)
                 if len(found) >= options.min_tokens:
-                    held = {found[i : i + size] for i in range(len(found) - size + 1)}
+                    held = shingles(found, size)
                     sentence_grams[ref] = held
                     grams.update(held)
         postings = self._postings
@@ -147,7 +147,7 @@ class StoryTally:
         shared: Counter[tuple[Ref, Ref]] = Counter()
         for ref, held in sentence_grams.items():
             # held is a set: no gram's postings gain this sentence before being counted
-            earlier = Counter(chain.from_iterable(postings[g] for g in held if g in counting))
+            earlier = Counter(chain.from_iterable(map(postings.__getitem__, held & counting)))
             for gram in held:
                 postings[gram].append(ref)
             for other, count in earlier.items():
@@ -205,7 +205,7 @@ class StoryTally:
         for ref in refs:
             found = self._tokens[ref]
             if len(found) >= min_tokens:
-                dropped.update({found[i : i + size] for i in range(len(found) - size + 1)})
+                dropped.update(shingles(found, size))
         for gram, count in dropped.items():
             before = len(self._postings.get(gram, ()))
             if before > MAX_GRAM_REFS and 2 <= before - count <= MAX_GRAM_REFS:
@@ -284,7 +284,7 @@ class StoryTally:
                 ref = (article_id, index)
                 found = tally._tokens[ref] = tuple(joined.split(" ")) if joined else ()
                 if len(found) >= min_tokens:
-                    for gram in {found[i : i + size] for i in range(len(found) - size + 1)}:
+                    for gram in shingles(found, size):
                         tally._postings[gram].append(ref)
         for article_id, other, sentences in state["same"]:
             tally._same[article_id][other].update(sentences)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from storyfuse.models import Article, SentenceGroup, SentenceRef, WireLink
-from storyfuse.text.tokens import common_subsequence, coverage, match_tokens
+from storyfuse.text.tokens import common_subsequence, coverage, match_tokens, shingles
 
 # A token n-gram found in more sentences than this says nothing of copying.
 MAX_GRAM_REFS = 200
@@ -80,7 +80,7 @@ class SentenceIndex:
         for ref, tokens in self.tokens.items():
             if len(tokens) < self.options.min_tokens:
                 continue
-            for gram in {tokens[i : i + size] for i in range(len(tokens) - size + 1)}:
+            for gram in shingles(tokens, size):
                 postings[gram].append(ref)
         shared: dict[tuple[SentenceRef, SentenceRef], int] = defaultdict(int)
         for refs in postings.values():

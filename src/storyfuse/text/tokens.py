@@ -96,3 +96,8 @@ def coverage(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[float, fl
     matcher = SequenceMatcher(None, first, second, autojunk=False)
     matched = sum(block.size for block in matcher.get_matching_blocks() if block.size >= 2)
     return matched / len(first), matched / len(second)
+
+
+def shingles(tokens: tuple[str, ...], size: int) -> set[tuple[str, ...]]:
+    """The distinct runs of ``size`` consecutive tokens (n-grams)."""
+    return set(zip(*(tokens[i:] for i in range(size)), strict=False))
