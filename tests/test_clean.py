@@ -13,6 +13,7 @@ from storyfuse.text.boilerplate_rules import (
     RELATED,
     REPEATED,
     SHARE,
+    SOURCE_URL,
     SUBSCRIBE,
     WIDGET,
 )
@@ -71,6 +72,21 @@ def test_the_outlet_describing_itself_inside_a_membership_appeal_goes_with_it() 
     kept, removed = _kept_sentences("\n".join(news), outlet=outlet)
     assert kept == news
     assert removed == []
+
+
+def test_link_lines_under_on_the_net_go_and_a_sentence_with_a_link_stays() -> None:
+    links = [
+        "On the Net:",
+        "National Safe Kids Campaign: http://www.safekids.org",
+        "Harbour Authority: www.harbour.example/notices",
+    ]
+    kept, removed = _kept_sentences("\n".join([*STORY, *links]))
+    assert kept == STORY
+    assert [text for _, text in removed] == links
+    assert (SOURCE_URL, links[1]) in removed
+    cited = "The authority posted the full schedule at http://www.harbour.example on Monday."
+    kept, removed = _kept_sentences("\n".join([*STORY, cited]))
+    assert kept == [*STORY, cited]
 
 
 def test_each_kind_of_boilerplate_line_is_removed_with_its_reason() -> None:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from storyfuse.models import Article, Entity
 from storyfuse.stories.entities import extract_entities, strip_titles
 from storyfuse.stories.entity_model import names_backend
+from storyfuse.stories.people import link_people
 
 from helpers import make_article as build_article
 from helpers import seed_articles
@@ -78,6 +79,16 @@ def test_a_surname_shared_by_two_people_is_not_linked() -> None:
     found = by_name(extract_entities([article]))
     assert found["Sarah Cole"].mentions == (("a", 1),)
     assert found["Martin Cole"].mentions == (("a", 1),)
+
+
+def test_a_speech_verb_opening_a_sentence_links_to_the_one_person_of_that_surname() -> None:
+    # a finder reads "Said Schorr of Mercedes: ..." as a name
+    link = link_people(["Stuart Schorr", "Said Schorr", "Said Musa", "Asked Lee", "Ann Lee"])
+    assert link["Said Schorr"] == "Stuart Schorr"
+    assert link["Asked Lee"] == "Ann Lee"
+    assert link["Said Musa"] == "Said Musa"  # no other Musa: the name stays whole
+    # two people of that surname: no guess
+    assert link_people(["Ann Lee", "Bo Lee", "Said Lee"])["Said Lee"] == "Said Lee"
 
 
 def test_organisations_by_head_word_and_acronym() -> None:

@@ -10,10 +10,16 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
 from storyfuse.models import Article, Entity, EntityType
-from storyfuse.stories.entity_lexicon import NAME_SUFFIXES
+from storyfuse.stories.entity_lexicon import NAME_SUFFIXES, is_speech_verb
 
 Counts = defaultdict[tuple[str, EntityType], Counter[str]]
 """Mentions per article of each (name, type) of a story."""
+
+
+def _verb_led(name: str) -> bool:
+    """Whether a name of several words opens with a speech verb ("Said Schorr")."""
+    first, _, rest = name.partition(" ")
+    return bool(rest) and is_speech_verb(first.lower())
 
 
 def _surname(name: str) -> str:
@@ -29,8 +35,10 @@ def link_people(names: Iterable[str]) -> dict[str, str]:
     link: dict[str, str] = {}
     for surname, group in by_surname.items():
         roots: list[str] = []
-        for name in sorted(group, key=lambda n: (-len(n.split()), -len(n), n)):
-            words = set(name.split())
+        # "Said Schorr" (a sentence opening "Said Schorr of Mercedes: ...") is Stuart
+        # Schorr when he is the one Schorr: such names come last, to find their root
+        for name in sorted(group, key=lambda n: (_verb_led(n), -len(n.split()), -len(n), n)):
+            words = set(name.split()[1:] if _verb_led(name) else name.split())
             parents = [root for root in roots if words <= set(root.split())]
             if not parents:
                 roots.append(name)

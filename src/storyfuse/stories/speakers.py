@@ -140,7 +140,10 @@ def _strip_roles(run: str) -> str | None:
     if name is None:
         return None
     words = name.split()
-    while len(words) > 1 and words[0].rstrip(".").lower() in ROLE_WORDS:
+    # "Coach Mira Lund"; "Said Schorr": a speech verb opening a sentence is no name either
+    while len(words) > 1 and (
+        words[0].rstrip(".").lower() in ROLE_WORDS or is_speech_verb(words[0].lower())
+    ):
         words = words[1:]
     return " ".join(words)
 

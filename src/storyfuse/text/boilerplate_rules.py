@@ -37,7 +37,11 @@ LINE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.IGNORECASE,
         ),
     ),
-    (SOURCE_URL, re.compile(r"^\s*<?https?://\S+>?\s*$", re.IGNORECASE)),
+    # a bare URL, or a short label and a URL ("National Safe Kids Campaign: http://…")
+    (
+        SOURCE_URL,
+        re.compile(r"^\s*([^:.!?]{1,80}:\s*)?<?(https?://|www\.)\S+>?\s*$", re.IGNORECASE),
+    ),
     (
         SHARE,
         re.compile(
