@@ -80,7 +80,7 @@ class _Batch:
     waiting: list[tuple[str, ArticleFeatures]] = field(default_factory=list)
 
 
-BATCH_ARTICLES = 200
+BATCH_ARTICLES = 500
 """Articles per transaction: a long ingest commits as it goes and lets other writers in."""
 
 
