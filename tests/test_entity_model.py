@@ -78,6 +78,19 @@ def test_model_types_people_bodies_and_places() -> None:
 
 
 @needs_model
+def test_one_place_however_the_outlets_write_it() -> None:
+    articles = [
+        build_article("a", ["The U.S. and Britain said the talks in Geneva would go on."]),
+        build_article("b", ["Officials in the United States and the UK met in Geneva."]),
+    ]
+    with names_backend("model"):
+        places = {e.name: e for e in extract_entities(articles) if e.type == "place"}
+    assert {"United States", "United Kingdom"} <= set(places)
+    assert not {"U.S.", "US", "Britain", "UK"} & set(places)
+    assert places["United States"].mentions == (("a", 1), ("b", 1))
+
+
+@needs_model
 def test_names_stay_when_the_story_has_more_paragraphs_than_are_remembered(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

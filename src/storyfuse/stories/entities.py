@@ -414,6 +414,13 @@ def _typed_mentions(articles: Sequence[Article]) -> list[tuple[str, str, str, En
             _Mention(m.article, m.name, "person") if m.name in link and " " not in m.name else m
             for m in found
         ]
+        # "U.S.", "US" and "America" are one place, as the rules have them
+        found = [
+            _Mention(m.article, PLACE_ALIASES[_undot(m.name)], "place", printed=m.name)
+            if m.type == "place" and _undot(m.name) in PLACE_ALIASES
+            else m
+            for m in found
+        ]
     else:
         found, link, acronyms, types = _rule_mentions(articles)
     typed: list[tuple[str, str, str, EntityType]] = []
