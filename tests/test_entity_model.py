@@ -91,6 +91,17 @@ def test_one_place_however_the_outlets_write_it() -> None:
 
 
 @needs_model
+def test_one_organisation_whatever_the_full_stops_of_its_initials() -> None:
+    articles = [
+        build_article("a", ["The U.S. State Department endorsed the findings on Tuesday."]),
+        build_article("b", ["The US State Department endorsed the findings on Tuesday."]),
+    ]
+    with names_backend("model"):
+        found = [(e.name, e.mentions) for e in extract_entities(articles)]
+    assert found == [("U.S. State Department", (("a", 1), ("b", 1)))]
+
+
+@needs_model
 def test_names_stay_when_the_story_has_more_paragraphs_than_are_remembered(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -102,6 +102,9 @@ def _is_acronym(word: str) -> bool:
     return 2 <= len(word) <= 6 and word.isupper() and word.isalpha()
 
 
+_INITIALS_DOTTED = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,}")
+
+
 def _undot(word: str) -> str:
     return word.replace(".", "") if re.fullmatch(r"(?:[A-Z]\.){2,}", word) else word
 
@@ -388,10 +391,26 @@ def extract_entities(articles: Sequence[Article]) -> tuple[Entity, ...]:
     add_speakers(articles, counts)
     entities = [
         Entity(name=name, type=kind, mentions=tuple(sorted(per_article.items())))
-        for (name, kind), per_article in counts.items()
+        for (name, kind), per_article in _spellings_merged(counts).items()
     ]
     entities.sort(key=lambda e: (-sum(n for _, n in e.mentions), e.name, e.type))
     return tuple(entities)
+
+
+def _spellings_merged(counts: Counts) -> Counts:
+    """One entry for the names that differ only in the full stops of their initials
+    ("U.S. State Department", "US State Department"), under its most mentioned spelling."""
+    groups: defaultdict[tuple[str, EntityType], list[tuple[str, EntityType]]] = defaultdict(list)
+    for name, kind in counts:
+        groups[(_INITIALS_DOTTED.sub(lambda m: m.group().replace(".", ""), name), kind)].append(
+            (name, kind)
+        )
+    merged: Counts = defaultdict(Counter)
+    for spellings in groups.values():
+        shown = min(spellings, key=lambda key: (-sum(counts[key].values()), key[0]))
+        for key in spellings:
+            merged[shown].update(counts[key])
+    return merged
 
 
 def entity_mentions(articles: Sequence[Article]) -> list[tuple[str, str, EntityType]]:
