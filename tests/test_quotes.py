@@ -592,6 +592,27 @@ def test_a_surname_that_is_a_month_after_a_title() -> None:
     assert quote.speaker == "Ilse May"
 
 
+def test_a_pronoun_speaker_is_never_someone_named_inside_a_quote() -> None:
+    article = make_article(
+        "a",
+        "Farmer Tomas Reyes has not sprayed his fields in ten years.",
+        "“We need all these bugs,” Reyes said. “Ada Quill knows it: nature is in balance.”",
+        "He concludes: “We have to stop killing the systems we depend on to grow anything.”",
+    )
+    quotes = extract_quotes([article], [person("Tomas Reyes"), person("Ada Quill")])
+    assert only(quotes, "We have to stop killing").speaker == "Tomas Reyes"
+
+
+def test_a_relative_clause_ends_the_speaker_after_said() -> None:
+    article = make_article(
+        "a",
+        "“It is becoming more common,” said psychology professor Eric Trupin who heads the"
+        " Division of Child and Adolescent Psychiatry.",
+    )
+    (quote,) = extract_quotes([article], [])
+    assert quote.speaker == "Eric Trupin"
+
+
 def test_a_sentence_that_introduces_the_next_ones_quote() -> None:
     article = make_article(
         "a",

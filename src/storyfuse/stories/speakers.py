@@ -48,6 +48,7 @@ _NAME_RUN = re.compile(
     r"(?<![\w.])(?:[A-Z][\w'’-]*\.?|(?:[A-Z]\.)+)(?:\s+(?:(?:[A-Z][\w'’-]*\.?|(?:[A-Z]\.)+)"
     r"|(?:bin|al|de|van|von|der|da|del|la|le)(?=\s+[A-Z])))*"
 )
+_QUOTED = re.compile(r"“[^”\n]*”|\"[^\"\n]*\"")
 _MALE = frozenset({"he", "him", "his", "himself"})
 _FEMALE = frozenset({"she", "her", "hers", "herself"})
 _MALE_TITLES = frozenset({"mr", "sir", "lord", "king", "prince", "congressman", "businessman"})
@@ -178,7 +179,10 @@ def _object_words(words: list[str]) -> list[str]:
     """The speaker phrase after a speech verb: up to a comma or the end of the sentence."""
     phrase: list[str] = []
     for word in words[:10]:
-        if word.lower() in {"that", "on", "in", "at", "during", "after", "before", "to", "when"}:
+        if word.lower() in {
+            *("that", "on", "in", "at", "during", "after", "before", "to", "when"),
+            *("who", "whose", "which"),  # a relative clause: "Eric Trupin who heads the …"
+        }:
             break
         phrase.append(word)
         if _ends_phrase(word):
@@ -341,7 +345,14 @@ class ArticleNames:
         }
         persons = set(people) | set(self.genders) | titled
         self.titled = titled
-        self.persons = [m for m in self.mentions if m.name in persons]
+        # a pronoun's person is named in the narration, not inside a quote ("Nature is in
+        # balance." ... He concludes: "…")
+        quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
+        self.persons = [
+            m
+            for m in self.mentions
+            if m.name in persons and not any(a < m.start < b for a, b in quoted)
+        ]
 
     def is_person(self, name: str) -> bool:
         """Whether the article shows ``name`` is a person: a gender, a title or a role."""
