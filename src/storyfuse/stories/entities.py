@@ -102,9 +102,6 @@ def _is_acronym(word: str) -> bool:
     return 2 <= len(word) <= 6 and word.isupper() and word.isalpha()
 
 
-_INITIALS_DOTTED = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,}")
-
-
 def _undot(word: str) -> str:
     return word.replace(".", "") if re.fullmatch(r"(?:[A-Z]\.){2,}", word) else word
 
@@ -402,9 +399,7 @@ def _spellings_merged(counts: Counts) -> Counts:
     ("U.S. State Department", "US State Department"), under its most mentioned spelling."""
     groups: defaultdict[tuple[str, EntityType], list[tuple[str, EntityType]]] = defaultdict(list)
     for name, kind in counts:
-        groups[(_INITIALS_DOTTED.sub(lambda m: m.group().replace(".", ""), name), kind)].append(
-            (name, kind)
-        )
+        groups[(" ".join(map(_undot, name.split())), kind)].append((name, kind))
     merged: Counts = defaultdict(Counter)
     for spellings in groups.values():
         shown = min(spellings, key=lambda key: (-sum(counts[key].values()), key[0]))

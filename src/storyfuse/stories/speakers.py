@@ -61,6 +61,9 @@ _TELLING = frozenset({"told", "tells", "telling", "asked", "asks", "urged", "urg
 _CLAUSE_WORDS = frozenset(
     "as and when that who which but while because if after before to was were is are".split()
 )
+# Words that end the speaker phrase after a speech verb; "who", "whose" and "which"
+# open a relative clause ("said Eric Trupin who heads the Division of …").
+_OBJECT_ENDS = frozenset("that on in at during after before to when who whose which".split())
 PERSONAL_PRONOUNS = frozenset({"he", "she", "they"})
 _OTHER_PRONOUNS = frozenset({"we", "i", "it", "you"})
 _ADVERBS = frozenset(
@@ -179,10 +182,7 @@ def _object_words(words: list[str]) -> list[str]:
     """The speaker phrase after a speech verb: up to a comma or the end of the sentence."""
     phrase: list[str] = []
     for word in words[:10]:
-        if word.lower() in {
-            *("that", "on", "in", "at", "during", "after", "before", "to", "when"),
-            *("who", "whose", "which"),  # a relative clause: "Eric Trupin who heads the …"
-        }:
+        if word.lower() in _OBJECT_ENDS:
             break
         phrase.append(word)
         if _ends_phrase(word):

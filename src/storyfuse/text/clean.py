@@ -126,7 +126,9 @@ def _appeal_signal(unquoted: str, outlet: str | None) -> int:
     """
     if ABOUT_JOURNALISM.search(unquoted):
         return 2 if OUTLET_VOICE.search(unquoted) else 1
-    return int(bool(outlet) and str(outlet).casefold() in unquoted.casefold())
+    if outlet and outlet.casefold() in unquoted.casefold():
+        return 1
+    return 0
 
 
 def _is_prose(line: str) -> bool:
